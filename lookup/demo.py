@@ -1,0 +1,180 @@
+"""Deterministic, realistic demo data for local runs and the browser tests.
+
+Same seed, same data: every run writes the same items, so seeding twice changes nothing. Numbers
+come from each country's real numbering plan (phonenumbers' own example numbers, varied), the
+UK ones from Ofcom's ranges reserved for drama, so none belongs to a real person.
+"""
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
+
+from lookup.domain import CustomerProfile, LinkSource, PhoneLink
+from lookup.phones import phone_normalize
+
+DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+CUSTOMER_COUNT = 520
+
+# Numbers documented in the README as worth trying.
+RECEPTION_DESK = phone_normalize(raw="020 7946 0018", region="GB").e164  # 130 customers
+FAMILY_PHONE = phone_normalize(raw="(11) 91234-5678", region="BR").e164  # 4 customers
+SINGLE_OWNER = phone_normalize(raw="07700 900461", region="GB").e164  # 1 customer, 2 sources
+LEGACY_ONLY = phone_normalize(raw="030 1234 5678", region="DE").e164  # legacy record only
+
+_PEOPLE = {
+    "GB": (["Oliver", "Amelia", "Harry", "Isla", "George", "Ava", "Noah", "Mia", "Jack", "Lily",
+            "Priya", "Mohammed"],
+           ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Patel", "Khan",
+            "Walker"]),
+    "BR": (["Miguel", "Helena", "Arthur", "Alice", "Heitor", "Laura", "Davi", "Valentina",
+            "Gabriel", "Sophia"],
+           ["Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira",
+            "Lima", "Gomes"]),
+    "US": (["Liam", "Olivia", "James", "Emma", "Lucas", "Charlotte", "Mateo", "Sofia", "Ethan",
+            "Harper"],
+           ["Johnson", "Garcia", "Miller", "Davis", "Martinez", "Anderson", "Thomas", "Moore",
+            "Jackson", "Lee"]),
+    "DE": (["Noah", "Emilia", "Leon", "Hannah", "Paul", "Emma", "Finn", "Mia", "Elias", "Lina"],
+           ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
+            "Hoffmann", "Schulz"]),
+    "IN": (["Aarav", "Saanvi", "Vivaan", "Ananya", "Aditya", "Diya", "Arjun", "Isha", "Reyansh",
+            "Kavya"],
+           ["Sharma", "Verma", "Gupta", "Reddy", "Iyer", "Nair", "Das", "Singh", "Mehta", "Rao"]),
+    "MX": (["Santiago", "Ximena", "Sebastián", "Valeria", "Diego", "Regina", "Emiliano",
+            "Camila", "Leonardo", "Renata"],
+           ["Hernández", "García", "Martínez", "López", "González", "Pérez", "Sánchez",
+            "Ramírez", "Cruz", "Flores"]),
+}
+_STATUSES = ["active"] * 8 + ["suspended", None]
+
+
+@dataclass(frozen=True)
+class DemoData:
+    profiles: list[CustomerProfile]
+    links: list[PhoneLink]
+
+
+def demo_data(seed: int = 20261128) -> DemoData:
+    rng = random.Random(seed)
+    used: set[str] = {RECEPTION_DESK, FAMILY_PHONE, SINGLE_OWNER, LEGACY_ONLY}
+    profiles: list[CustomerProfile] = []
+    links: list[PhoneLink] = []
+    countries = list(_PEOPLE)
+
+    for index in range(CUSTOMER_COUNT):
+        country = countries[index % len(countries)]
+        first_names, last_names = _PEOPLE[country]
+        first, last = rng.choice(first_names), rng.choice(last_names)
+        customer_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        created = DEMO_NOW - timedelta(days=rng.randint(30, 2400), minutes=rng.randint(0, 1440))
+        profiles.append(
+            CustomerProfile(
+                customer_id=customer_id,
+                name=f"{first} {last}",
+                email=f"{_ascii(first)}.{_ascii(last)}{index}@example.com".lower(),
+                country=country,
+                created_at=created,
+                status=rng.choice(_STATUSES),
+            )
+        )
+        own = _new_mobile(rng, country, used)
+        links.append(_profile_link(customer_id, own, created, verified=rng.random() < 0.8))
+        if rng.random() < 0.6:  # most customers order to their own phone
+            links.append(_order_link(rng, customer_id, own, since=created))
+        if rng.random() < 0.3:  # and some to a relative's, an office's, a neighbour's
+            other = _new_mobile(rng, country, used)
+            links.append(_order_link(rng, customer_id, other, since=created))
+
+    gb_customers = [p for p in profiles if p.country == "GB"]
+    # A reception desk everyone in an office building types as their drop-off phone.
+    for profile in rng.sample(profiles, 130):
+        links.append(_order_link(rng, profile.customer_id, RECEPTION_DESK, since=profile.created_at))
+
+    # A family phone: two on their profiles (one verified), two on their orders, one legacy.
+    family = [p for p in profiles if p.country == "BR"][:4]
+    links.append(_profile_link(family[0].customer_id, FAMILY_PHONE, family[0].created_at, True))
+    links.append(_profile_link(family[1].customer_id, FAMILY_PHONE, family[1].created_at, False))
+    links.append(_order_link(rng, family[1].customer_id, FAMILY_PHONE, since=family[1].created_at))
+    links.append(_order_link(rng, family[2].customer_id, FAMILY_PHONE, since=family[2].created_at))
+    links.append(_legacy_link(family[3].customer_id, FAMILY_PHONE, DEMO_NOW - timedelta(days=900)))
+
+    # One customer with the same number on their profile and on their orders.
+    owner = gb_customers[0]
+    links.append(_profile_link(owner.customer_id, SINGLE_OWNER, owner.created_at, True))
+    links.append(_order_link(rng, owner.customer_id, SINGLE_OWNER, since=owner.created_at))
+
+    links.append(_legacy_link(profiles[5].customer_id, LEGACY_ONLY, DEMO_NOW - timedelta(days=1500)))
+
+    # Numbers shared by 2-6 customers of one country, as order drop-off phones.
+    for _ in range(12):
+        country = rng.choice(countries)
+        members = rng.sample([p for p in profiles if p.country == country], rng.randint(2, 6))
+        shared = _new_mobile(rng, country, used)
+        for member in members:
+            links.append(_order_link(rng, member.customer_id, shared, since=member.created_at))
+
+    # Legacy lookups still waiting for migration.
+    for profile in rng.sample(profiles, 8):
+        moment = DEMO_NOW - timedelta(days=rng.randint(700, 2000))
+        links.append(_legacy_link(profile.customer_id, _new_mobile(rng, profile.country, used),
+                                  moment))
+
+    return DemoData(profiles=profiles, links=_one_per_key(links))
+
+
+def _profile_link(customer_id: str, phone: str, since, verified: bool) -> PhoneLink:
+    return PhoneLink(customer_id=customer_id, phone=phone, source=LinkSource.PROFILE,
+                     first_seen=since, verified=verified)
+
+
+def _order_link(rng: random.Random, customer_id: str, phone: str, *, since) -> PhoneLink:
+    first = since + timedelta(days=rng.randint(0, max(1, (DEMO_NOW - since).days - 1)))
+    # Last seen anywhere up to today, so some links have gone quiet for over a year.
+    latest_possible = (DEMO_NOW - first).days
+    last = first + timedelta(days=rng.randint(0, max(0, latest_possible)))
+    count = rng.randint(1, 40)
+    order_ids = tuple(f"ord_{rng.getrandbits(48):012x}" for _ in range(min(count, 5)))
+    return PhoneLink(customer_id=customer_id, phone=phone, source=LinkSource.ORDER,
+                     first_seen=first, last_seen=last, order_count=count,
+                     recent_order_ids=order_ids)
+
+
+def _legacy_link(customer_id: str, phone: str, moment) -> PhoneLink:
+    return PhoneLink(customer_id=customer_id, phone=phone, source=LinkSource.LEGACY,
+                     first_seen=moment, last_seen=moment)
+
+
+def _new_mobile(rng: random.Random, region: str, used: set[str]) -> str:
+    example = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+    national = str(example.national_number)
+    tail = min(6, len(national) - 2)
+    while True:
+        digits = national[:-tail] + "".join(str(rng.randint(0, 9)) for _ in range(tail))
+        candidate = phonenumbers.parse(f"+{example.country_code}{digits}", None)
+        e164 = phonenumbers.format_number(candidate, PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(candidate) and e164 not in used:
+            used.add(e164)
+            return e164
+
+
+def _one_per_key(links: list[PhoneLink]) -> list[PhoneLink]:
+    """Keep the first link per storage identity (as the real keys would: one item each)."""
+    seen: set[tuple] = set()
+    unique = []
+    for link in links:
+        identity = (link.customer_id, link.phone, link.source,
+                    link.first_seen if link.source is LinkSource.LEGACY else None)
+        if identity not in seen:
+            seen.add(identity)
+            unique.append(link)
+    return unique
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -1,0 +1,132 @@
+"""Domain types the rest of the app sees; storage rows never leave the repository."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class LinkSource(StrEnum):
+    """Where a phone<->customer link comes from."""
+
+    PROFILE = "profile"  # the phone on the customer's own profile (UserPhone)
+    ORDER = "order"  # a drop-off phone seen on the customer's orders (UserPhoneLookUp)
+    LEGACY = "legacy"  # an order link written by the older one-customer-per-phone design
+
+    @property
+    def label(self) -> str:
+        return {"profile": "Profile", "order": "Order", "legacy": "Legacy order"}[self.value]
+
+
+class DirectoryError(Exception):
+    """Base of the errors the phone directory raises."""
+
+
+class DirectoryUnavailable(DirectoryError):
+    """DynamoDB could not be reached or refused the request; try again later."""
+
+
+class CustomerNotFound(DirectoryError):
+    """No profile and no link exist for this customer id."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerProfile:
+    """A customer's profile as the users service wrote it; any field may be missing."""
+
+    customer_id: str
+    name: str | None = None
+    email: str | None = None
+    country: str | None = None
+    created_at: datetime | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unlink:
+    """The tombstone left when staff unlinked an order-derived link."""
+
+    at: datetime | None
+    by: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneLink:
+    """One phone<->customer association with its evidence."""
+
+    customer_id: str
+    phone: str  # E.164
+    source: LinkSource
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    order_count: int | None = None
+    recent_order_ids: tuple[str, ...] = ()
+    verified: bool | None = None
+    unlink: Unlink | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.unlink is None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerMatch:
+    """A customer linked to the searched number, with every link that connects them."""
+
+    customer_id: str
+    profile: CustomerProfile | None
+    links: tuple[PhoneLink, ...]
+
+    @property
+    def sources(self) -> tuple[LinkSource, ...]:
+        present = {link.source for link in self.links}
+        return tuple(source for source in LinkSource if source in present)
+
+    @property
+    def last_seen(self) -> datetime | None:
+        return _latest(link.last_seen for link in self.links)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of the customers linked to a number, most recently seen first."""
+
+    phone: str  # E.164
+    matches: tuple[CustomerMatch, ...]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.matches else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.page_size + len(self.matches)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDetails:
+    """A customer's profile (if the users service has one) and all their linked numbers."""
+
+    customer_id: str
+    profile: CustomerProfile | None
+    links: tuple[PhoneLink, ...] = field(default=())
+
+
+def _latest(values) -> datetime | None:
+    present = [value for value in values if value is not None]
+    return max(present) if present else None

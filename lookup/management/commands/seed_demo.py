@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from lookup import demo
+from lookup.domain import DirectoryUnavailable
+from lookup.repository import get_directory
+
+
+class Command(BaseCommand):
+    help = "Write the deterministic demo customers and phone links (idempotent: same data each run)."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Do nothing when the demo data is already there.")
+
+    def handle(self, *args, if_empty: bool, **options) -> None:
+        data = demo.demo_data()
+        directory = get_directory()
+        try:
+            if if_empty and directory.profile_exists(customer_id=data.profiles[0].customer_id):
+                self.stdout.write("Demo data already present; nothing to do.")
+                return
+            written = directory.records_put(profiles=data.profiles, links=data.links)
+        except DirectoryUnavailable as exc:
+            raise CommandError(f"Could not write demo data: {exc}") from exc
+        self.stdout.write(self.style.SUCCESS(
+            f"Wrote {written} items: {len(data.profiles)} customers and {len(data.links)} links."
+        ))
+        self.stdout.write(
+            "Numbers worth searching: "
+            f"{demo.RECEPTION_DESK} (130 customers), {demo.FAMILY_PHONE} (a family phone), "
+            f"{demo.SINGLE_OWNER} (one customer), {demo.LEGACY_ONLY} (legacy record)."
+        )

@@ -1,0 +1,140 @@
+"""Phone number normalization: the one function every path (search, ingestion, demo data) uses.
+
+DESIGN.md section 2: parse with the caller's region, accept what `is_possible_number` allows,
+key by E.164. Validity is reported, not required, because agents must find what customers
+actually typed.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult, geocoder
+
+# Characters people use when writing a number down. Anything else (letters above all: we do not
+# want phonenumbers' vanity-number conversion of "1-800-FLOWERS") is refused with a clear reason.
+_ALLOWED = re.compile(r"^[0-9+\-().\s/]+$")
+_NON_DIGITS = re.compile(r"\D")
+# phonenumbers only knows the chosen region's own international prefix; callers and order forms
+# use both common ones whatever country they are in.
+_INTERNATIONAL_PREFIX = re.compile(r"^(?:00|011)(?=[1-9])")
+_MAX_INPUT_LENGTH = 40
+
+
+class PhoneNumberError(ValueError):
+    """The input cannot be used as a phone number; the message is meant for a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneNumber:
+    """A normalized number: `e164` is the storage key, the rest is for display."""
+
+    e164: str
+    international: str
+    region: str
+    country_name: str
+    is_valid: bool
+
+
+def phone_normalize(*, raw: str, region: str) -> PhoneNumber:
+    """Normalize what a person typed (or an order carried) into a `PhoneNumber`.
+
+    `region` (ISO 3166 alpha-2) reads national formats; input starting with `+`, `00` or `011`
+    is international and ignores it. Raises `PhoneNumberError` with a specific reason.
+    """
+    text = " ".join((raw or "").split())
+    if not text:
+        raise PhoneNumberError("Enter a phone number.")
+    if len(text) > _MAX_INPUT_LENGTH:
+        raise PhoneNumberError("That is too long to be a phone number.")
+    if not _ALLOWED.match(text):
+        raise PhoneNumberError(
+            "A phone number can only contain digits, spaces, '+' and the separators - ( ) . /"
+        )
+    if "+" in text[1:]:
+        raise PhoneNumberError("'+' can only appear at the start of a phone number.")
+    digits = _NON_DIGITS.sub("", text)
+    if len(digits) < 3:
+        raise PhoneNumberError("That is too short to be a phone number.")
+    if not text.startswith("+"):
+        text = _INTERNATIONAL_PREFIX.sub("+", digits, count=1)
+    try:
+        number = phonenumbers.parse(text, (region or "").upper() or None)
+    except NumberParseException as exc:
+        raise PhoneNumberError(_parse_error_message(exc, region)) from exc
+
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+        raise PhoneNumberError(_possibility_message(reason, number))
+    return phone_describe(number)
+
+
+def phone_from_e164(e164: str) -> PhoneNumber:
+    """Describe a stored E.164 key for display; tolerant of whatever another service wrote."""
+    try:
+        return phone_describe(phonenumbers.parse(e164, None))
+    except NumberParseException:
+        return PhoneNumber(e164=e164, international=e164, region="ZZ", country_name="Unknown",
+                           is_valid=False)
+
+
+def phone_describe(number: phonenumbers.PhoneNumber) -> PhoneNumber:
+    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
+        number.country_code
+    )
+    return PhoneNumber(
+        e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
+        international=phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
+        region=region,
+        country_name=region_name(region),
+        is_valid=phonenumbers.is_valid_number(number),
+    )
+
+
+@cache
+def region_name(region: str) -> str:
+    """English name of an ISO region code, e.g. "BR" -> "Brazil" ("Unknown" if none)."""
+    if region == "001":
+        return "International"
+    example = phonenumbers.example_number(region) if region else None
+    if example is None:
+        return "Unknown"
+    return geocoder.country_name_for_number(example, "en") or region
+
+
+@cache
+def region_choices() -> list[tuple[str, str]]:
+    """Every region phonenumbers can parse, as form choices sorted by name: ("BR", "Brazil (+55)")."""
+    choices = [
+        (code, f"{region_name(code)} (+{phonenumbers.country_code_for_region(code)})")
+        for code in phonenumbers.SUPPORTED_REGIONS
+    ]
+    return sorted(choices, key=lambda choice: choice[1])
+
+
+def _parse_error_message(exc: NumberParseException, region: str) -> str:
+    match exc.error_type:
+        case NumberParseException.INVALID_COUNTRY_CODE:
+            if not region:
+                return "Choose a country, or type the number with its international prefix (+)."
+            return "That country calling code does not exist. Check the digits after '+'."
+        case NumberParseException.TOO_SHORT_NSN | NumberParseException.TOO_SHORT_AFTER_IDD:
+            return "That is too short to be a phone number."
+        case NumberParseException.TOO_LONG:
+            return "That is too long to be a phone number."
+        case _:
+            return "That does not look like a phone number."
+
+
+def _possibility_message(reason: int, number: phonenumbers.PhoneNumber) -> str:
+    country = region_name(phonenumbers.region_code_for_country_code(number.country_code))
+    match reason:
+        case ValidationResult.TOO_SHORT:
+            return f"That is too short to be a phone number in {country}."
+        case ValidationResult.TOO_LONG:
+            return f"That is too long to be a phone number in {country}."
+        case ValidationResult.INVALID_COUNTRY_CODE:
+            return "That country calling code does not exist. Check the digits after '+'."
+        case _:
+            return f"That number has the wrong length for {country}."
