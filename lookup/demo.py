@@ -26,28 +26,142 @@ SINGLE_OWNER = phone_normalize(raw="07700 900461", region="GB").e164  # 1 custom
 LEGACY_ONLY = phone_normalize(raw="030 1234 5678", region="DE").e164  # legacy record only
 
 _PEOPLE = {
-    "GB": (["Oliver", "Amelia", "Harry", "Isla", "George", "Ava", "Noah", "Mia", "Jack", "Lily",
-            "Priya", "Mohammed"],
-           ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Patel", "Khan",
-            "Walker"]),
-    "BR": (["Miguel", "Helena", "Arthur", "Alice", "Heitor", "Laura", "Davi", "Valentina",
-            "Gabriel", "Sophia"],
-           ["Silva", "Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira",
-            "Lima", "Gomes"]),
-    "US": (["Liam", "Olivia", "James", "Emma", "Lucas", "Charlotte", "Mateo", "Sofia", "Ethan",
-            "Harper"],
-           ["Johnson", "Garcia", "Miller", "Davis", "Martinez", "Anderson", "Thomas", "Moore",
-            "Jackson", "Lee"]),
-    "DE": (["Noah", "Emilia", "Leon", "Hannah", "Paul", "Emma", "Finn", "Mia", "Elias", "Lina"],
-           ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
-            "Hoffmann", "Schulz"]),
-    "IN": (["Aarav", "Saanvi", "Vivaan", "Ananya", "Aditya", "Diya", "Arjun", "Isha", "Reyansh",
-            "Kavya"],
-           ["Sharma", "Verma", "Gupta", "Reddy", "Iyer", "Nair", "Das", "Singh", "Mehta", "Rao"]),
-    "MX": (["Santiago", "Ximena", "Sebastián", "Valeria", "Diego", "Regina", "Emiliano",
-            "Camila", "Leonardo", "Renata"],
-           ["Hernández", "García", "Martínez", "López", "González", "Pérez", "Sánchez",
-            "Ramírez", "Cruz", "Flores"]),
+    "GB": (
+        [
+            "Oliver",
+            "Amelia",
+            "Harry",
+            "Isla",
+            "George",
+            "Ava",
+            "Noah",
+            "Mia",
+            "Jack",
+            "Lily",
+            "Priya",
+            "Mohammed",
+        ],
+        [
+            "Smith",
+            "Jones",
+            "Taylor",
+            "Brown",
+            "Williams",
+            "Wilson",
+            "Evans",
+            "Patel",
+            "Khan",
+            "Walker",
+        ],
+    ),
+    "BR": (
+        [
+            "Miguel",
+            "Helena",
+            "Arthur",
+            "Alice",
+            "Heitor",
+            "Laura",
+            "Davi",
+            "Valentina",
+            "Gabriel",
+            "Sophia",
+        ],
+        [
+            "Silva",
+            "Santos",
+            "Oliveira",
+            "Souza",
+            "Rodrigues",
+            "Ferreira",
+            "Alves",
+            "Pereira",
+            "Lima",
+            "Gomes",
+        ],
+    ),
+    "US": (
+        [
+            "Liam",
+            "Olivia",
+            "James",
+            "Emma",
+            "Lucas",
+            "Charlotte",
+            "Mateo",
+            "Sofia",
+            "Ethan",
+            "Harper",
+        ],
+        [
+            "Johnson",
+            "Garcia",
+            "Miller",
+            "Davis",
+            "Martinez",
+            "Anderson",
+            "Thomas",
+            "Moore",
+            "Jackson",
+            "Lee",
+        ],
+    ),
+    "DE": (
+        ["Noah", "Emilia", "Leon", "Hannah", "Paul", "Emma", "Finn", "Mia", "Elias", "Lina"],
+        [
+            "Müller",
+            "Schmidt",
+            "Schneider",
+            "Fischer",
+            "Weber",
+            "Meyer",
+            "Wagner",
+            "Becker",
+            "Hoffmann",
+            "Schulz",
+        ],
+    ),
+    "IN": (
+        [
+            "Aarav",
+            "Saanvi",
+            "Vivaan",
+            "Ananya",
+            "Aditya",
+            "Diya",
+            "Arjun",
+            "Isha",
+            "Reyansh",
+            "Kavya",
+        ],
+        ["Sharma", "Verma", "Gupta", "Reddy", "Iyer", "Nair", "Das", "Singh", "Mehta", "Rao"],
+    ),
+    "MX": (
+        [
+            "Santiago",
+            "Ximena",
+            "Sebastián",
+            "Valeria",
+            "Diego",
+            "Regina",
+            "Emiliano",
+            "Camila",
+            "Leonardo",
+            "Renata",
+        ],
+        [
+            "Hernández",
+            "García",
+            "Martínez",
+            "López",
+            "González",
+            "Pérez",
+            "Sánchez",
+            "Ramírez",
+            "Cruz",
+            "Flores",
+        ],
+    ),
 }
 _STATUSES = ["active"] * 8 + ["suspended", None]
 
@@ -59,7 +173,7 @@ class DemoData:
 
 
 def demo_data(seed: int = 20261128) -> DemoData:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
     used: set[str] = {RECEPTION_DESK, FAMILY_PHONE, SINGLE_OWNER, LEGACY_ONLY}
     profiles: list[CustomerProfile] = []
     links: list[PhoneLink] = []
@@ -92,7 +206,9 @@ def demo_data(seed: int = 20261128) -> DemoData:
     gb_customers = [p for p in profiles if p.country == "GB"]
     # A reception desk everyone in an office building types as their drop-off phone.
     for profile in rng.sample(profiles, 130):
-        links.append(_order_link(rng, profile.customer_id, RECEPTION_DESK, since=profile.created_at))
+        links.append(
+            _order_link(rng, profile.customer_id, RECEPTION_DESK, since=profile.created_at)
+        )
 
     # A family phone: two on their profiles (one verified), two on their orders, one legacy.
     family = [p for p in profiles if p.country == "BR"][:4]
@@ -107,7 +223,9 @@ def demo_data(seed: int = 20261128) -> DemoData:
     links.append(_profile_link(owner.customer_id, SINGLE_OWNER, owner.created_at, True))
     links.append(_order_link(rng, owner.customer_id, SINGLE_OWNER, since=owner.created_at))
 
-    links.append(_legacy_link(profiles[5].customer_id, LEGACY_ONLY, DEMO_NOW - timedelta(days=1500)))
+    links.append(
+        _legacy_link(profiles[5].customer_id, LEGACY_ONLY, DEMO_NOW - timedelta(days=1500))
+    )
 
     # Numbers shared by 2-6 customers of one country, as order drop-off phones.
     for _ in range(12):
@@ -120,15 +238,21 @@ def demo_data(seed: int = 20261128) -> DemoData:
     # Legacy lookups still waiting for migration.
     for profile in rng.sample(profiles, 8):
         moment = DEMO_NOW - timedelta(days=rng.randint(700, 2000))
-        links.append(_legacy_link(profile.customer_id, _new_mobile(rng, profile.country, used),
-                                  moment))
+        links.append(
+            _legacy_link(profile.customer_id, _new_mobile(rng, profile.country, used), moment)
+        )
 
     return DemoData(profiles=profiles, links=_one_per_key(links))
 
 
 def _profile_link(customer_id: str, phone: str, since, verified: bool) -> PhoneLink:
-    return PhoneLink(customer_id=customer_id, phone=phone, source=LinkSource.PROFILE,
-                     first_seen=since, verified=verified)
+    return PhoneLink(
+        customer_id=customer_id,
+        phone=phone,
+        source=LinkSource.PROFILE,
+        first_seen=since,
+        verified=verified,
+    )
 
 
 def _order_link(rng: random.Random, customer_id: str, phone: str, *, since) -> PhoneLink:
@@ -138,14 +262,25 @@ def _order_link(rng: random.Random, customer_id: str, phone: str, *, since) -> P
     last = first + timedelta(days=rng.randint(0, max(0, latest_possible)))
     count = rng.randint(1, 40)
     order_ids = tuple(f"ord_{rng.getrandbits(48):012x}" for _ in range(min(count, 5)))
-    return PhoneLink(customer_id=customer_id, phone=phone, source=LinkSource.ORDER,
-                     first_seen=first, last_seen=last, order_count=count,
-                     recent_order_ids=order_ids)
+    return PhoneLink(
+        customer_id=customer_id,
+        phone=phone,
+        source=LinkSource.ORDER,
+        first_seen=first,
+        last_seen=last,
+        order_count=count,
+        recent_order_ids=order_ids,
+    )
 
 
 def _legacy_link(customer_id: str, phone: str, moment) -> PhoneLink:
-    return PhoneLink(customer_id=customer_id, phone=phone, source=LinkSource.LEGACY,
-                     first_seen=moment, last_seen=moment)
+    return PhoneLink(
+        customer_id=customer_id,
+        phone=phone,
+        source=LinkSource.LEGACY,
+        first_seen=moment,
+        last_seen=moment,
+    )
 
 
 def _new_mobile(rng: random.Random, region: str, used: set[str]) -> str:
@@ -166,8 +301,12 @@ def _one_per_key(links: list[PhoneLink]) -> list[PhoneLink]:
     seen: set[tuple] = set()
     unique = []
     for link in links:
-        identity = (link.customer_id, link.phone, link.source,
-                    link.first_seen if link.source is LinkSource.LEGACY else None)
+        identity = (
+            link.customer_id,
+            link.phone,
+            link.source,
+            link.first_seen if link.source is LinkSource.LEGACY else None,
+        )
         if identity not in seen:
             seen.add(identity)
             unique.append(link)

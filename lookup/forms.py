@@ -8,10 +8,18 @@ class PhoneSearchForm(forms.Form):
     phone = forms.CharField(
         label="Phone number",
         max_length=64,
+        error_messages={
+            "required": "Enter a phone number.",
+            "max_length": "That is too long to be a phone number.",
+        },
         help_text="Any format: 07946 095812, +44 7946 095812, 0044 7946 095812…",
         widget=forms.TextInput(
-            attrs={"autofocus": True, "inputmode": "tel", "autocomplete": "off",
-                   "placeholder": "Number the caller gives"}
+            attrs={
+                "autofocus": True,
+                "inputmode": "tel",
+                "autocomplete": "off",
+                "placeholder": "Number the caller gives",
+            }
         ),
     )
     country = forms.ChoiceField(

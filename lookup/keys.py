@@ -82,5 +82,5 @@ def customer_id_from_pk(pk: str) -> str | None:
     """The cognitoId in a `user#…` or `phone_user#…` partition key, else None."""
     for prefix in (PHONE_USER_PREFIX, USER_PREFIX):
         if pk.startswith(prefix):
-            return pk[len(prefix):]
+            return pk[len(prefix) :]
     return None

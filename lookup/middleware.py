@@ -40,7 +40,8 @@ class DirectoryUnavailableMiddleware:
             return None
         logger.error(
             "Phone directory unavailable (request %s): %s",
-            getattr(request, "request_id", "-"), exception,
+            getattr(request, "request_id", "-"),
+            exception,
         )
         response = TemplateResponse(request, "503.html", status=503)
         response["Retry-After"] = "30"

@@ -48,6 +48,8 @@ def phone_normalize(*, raw: str, region: str) -> PhoneNumber:
         raise PhoneNumberError("Enter a phone number.")
     if len(text) > _MAX_INPUT_LENGTH:
         raise PhoneNumberError("That is too long to be a phone number.")
+    if any(character.isalpha() for character in text):
+        raise PhoneNumberError("A phone number cannot contain letters: type its digits only.")
     if not _ALLOWED.match(text):
         raise PhoneNumberError(
             "A phone number can only contain digits, spaces, '+' and the separators - ( ) . /"
@@ -64,8 +66,10 @@ def phone_normalize(*, raw: str, region: str) -> PhoneNumber:
     except NumberParseException as exc:
         raise PhoneNumberError(_parse_error_message(exc, region)) from exc
 
+    # is_possible_number() also passes local-only numbers (no area code), whose E.164 form would
+    # be a wrong key; ask for the full number instead.
     reason = phonenumbers.is_possible_number_with_reason(number)
-    if reason not in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
+    if reason != ValidationResult.IS_POSSIBLE:
         raise PhoneNumberError(_possibility_message(reason, number))
     return phone_describe(number)
 
@@ -75,14 +79,15 @@ def phone_from_e164(e164: str) -> PhoneNumber:
     try:
         return phone_describe(phonenumbers.parse(e164, None))
     except NumberParseException:
-        return PhoneNumber(e164=e164, international=e164, region="ZZ", country_name="Unknown",
-                           is_valid=False)
+        return PhoneNumber(
+            e164=e164, international=e164, region="ZZ", country_name="Unknown", is_valid=False
+        )
 
 
 def phone_describe(number: phonenumbers.PhoneNumber) -> PhoneNumber:
-    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
-        number.country_code
-    )
+    region = phonenumbers.region_code_for_number(
+        number
+    ) or phonenumbers.region_code_for_country_code(number.country_code)
     return PhoneNumber(
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
         international=phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
@@ -105,7 +110,7 @@ def region_name(region: str) -> str:
 
 @cache
 def region_choices() -> list[tuple[str, str]]:
-    """Every region phonenumbers can parse, as form choices sorted by name: ("BR", "Brazil (+55)")."""
+    """Every region phonenumbers parses, as choices sorted by name: ("BR", "Brazil (+55)")."""
     choices = [
         (code, f"{region_name(code)} (+{phonenumbers.country_code_for_region(code)})")
         for code in phonenumbers.SUPPORTED_REGIONS
@@ -136,5 +141,7 @@ def _possibility_message(reason: int, number: phonenumbers.PhoneNumber) -> str:
             return f"That is too long to be a phone number in {country}."
         case ValidationResult.INVALID_COUNTRY_CODE:
             return "That country calling code does not exist. Check the digits after '+'."
+        case ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+            return f"That looks like a local number in {country}: include the area code."
         case _:
             return f"That number has the wrong length for {country}."

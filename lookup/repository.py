@@ -97,8 +97,7 @@ class PhoneDirectory:
             )
             for customer_id, links in window
         )
-        return SearchPage(phone=phone, matches=matches, total=total, page=page,
-                          page_size=page_size)
+        return SearchPage(phone=phone, matches=matches, total=total, page=page, page_size=page_size)
 
     def _links_for_phone(self, phone: str) -> Iterator[PhoneLink]:
         request = {
@@ -343,7 +342,7 @@ def _link_from_item(item: dict[str, Any]) -> PhoneLink | None:
     if phone is None:
         for candidate in (sk, str(item.get("pk2", ""))):
             if candidate.startswith(keys.PHONE_PREFIX):
-                phone = candidate[len(keys.PHONE_PREFIX):]
+                phone = candidate[len(keys.PHONE_PREFIX) :]
                 break
     if not customer_id or not phone:
         logger.warning("Skipping a link item without customer or phone: pk=%s sk=%s", pk, sk)
@@ -361,7 +360,7 @@ def _link_from_item(item: dict[str, Any]) -> PhoneLink | None:
         )
     if pk.startswith(keys.PHONE_USER_PREFIX) and sk.startswith(keys.CREATED_AT_PREFIX):
         created = parse_timestamp(item.get("createdAt")) or parse_timestamp(
-            sk[len(keys.CREATED_AT_PREFIX):]
+            sk[len(keys.CREATED_AT_PREFIX) :]
         )
         return PhoneLink(
             customer_id=customer_id,
@@ -444,5 +443,3 @@ def _detail_order(link: PhoneLink) -> tuple:
         -moment.timestamp() if moment else float("inf"),
         link.phone,
     )
-
-

@@ -30,8 +30,9 @@ def search(request: HttpRequest) -> HttpResponse:
             )
     else:
         form = PhoneSearchForm(
-            initial={"country": request.session.get(_COUNTRY_SESSION_KEY,
-                                                    settings.DEFAULT_PHONE_REGION)}
+            initial={
+                "country": request.session.get(_COUNTRY_SESSION_KEY, settings.DEFAULT_PHONE_REGION)
+            }
         )
     return render(request, "lookup/search.html", {"form": form, "results": results})
 

@@ -10,11 +10,14 @@ DEMO_ACCOUNTS = {
 
 
 class Command(BaseCommand):
-    help = "Create the local demo accounts agent, lead and admin (local runs only: needs LOCAL_DEMO=true)."
+    help = "Create the demo accounts agent, lead and admin (local runs only: LOCAL_DEMO=true)."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--password", required=True,
-                            help="Password for the three accounts (make run passes DEMO_PASSWORD).")
+        parser.add_argument(
+            "--password",
+            required=True,
+            help="Password for the three accounts (make run passes DEMO_PASSWORD).",
+        )
 
     def handle(self, *args, password: str, **options) -> None:
         if not settings.LOCAL_DEMO:

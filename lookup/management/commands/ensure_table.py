@@ -9,8 +9,12 @@ class Command(BaseCommand):
     help = "Create the DynamoDB table and its index if missing and wait until they are ACTIVE."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--timeout", type=float, default=60.0,
-                            help="Seconds to wait for the table to become ACTIVE (default 60).")
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=60.0,
+            help="Seconds to wait for the table to become ACTIVE (default 60).",
+        )
 
     def handle(self, *args, timeout: float, **options) -> None:
         try:

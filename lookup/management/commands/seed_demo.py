@@ -6,11 +6,16 @@ from lookup.repository import get_directory
 
 
 class Command(BaseCommand):
-    help = "Write the deterministic demo customers and phone links (idempotent: same data each run)."
+    help = (
+        "Write the deterministic demo customers and phone links (idempotent: same data each run)."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Do nothing when the demo data is already there.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the demo data is already there.",
+        )
 
     def handle(self, *args, if_empty: bool, **options) -> None:
         data = demo.demo_data()
@@ -22,9 +27,11 @@ class Command(BaseCommand):
             written = directory.records_put(profiles=data.profiles, links=data.links)
         except DirectoryUnavailable as exc:
             raise CommandError(f"Could not write demo data: {exc}") from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Wrote {written} items: {len(data.profiles)} customers and {len(data.links)} links."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Wrote {written} items: {len(data.profiles)} customers, {len(data.links)} links."
+            )
+        )
         self.stdout.write(
             "Numbers worth searching: "
             f"{demo.RECEPTION_DESK} (130 customers), {demo.FAMILY_PHONE} (a family phone), "

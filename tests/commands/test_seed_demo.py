@@ -1,0 +1,58 @@
+from collections import Counter
+from io import StringIO
+
+from django.core.management import call_command
+
+from lookup import demo
+
+
+def scan_all(directory) -> list[dict]:
+    items, request = [], {"TableName": directory.table_name}
+    while True:
+        response = directory.client.scan(**request)
+        items += response["Items"]
+        if "LastEvaluatedKey" not in response:
+            return items
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def test_demo_data_is_realistic_enough_to_try_every_feature(moto_directory):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    items = scan_all(moto_directory)
+
+    profiles = [i for i in items if i["sk"]["S"] == "profile"]
+    assert len(profiles) >= 500
+    assert len({p["country"]["S"] for p in profiles}) >= 5
+
+    customers_per_number = Counter(i["pk2"]["S"] for i in items if "pk2" in i)
+    shared = [n for n, count in customers_per_number.items() if 2 <= count <= 6]
+    assert len(shared) >= 5
+    assert customers_per_number[f"phone#{demo.RECEPTION_DESK}"] > 100
+    assert sum(1 for i in items if i["sk"]["S"].startswith("createdAt#")) >= 3
+    order_links = [
+        i
+        for i in items
+        if i["sk"]["S"].startswith("phone#") and i["pk"]["S"].startswith("phone_user#")
+    ]
+    assert order_links and all("lastSeenAt" in i and "recentOrderIds" in i for i in order_links)
+
+    # The numbers the README suggests are in the output.
+    assert demo.RECEPTION_DESK in out.getvalue() and demo.FAMILY_PHONE in out.getvalue()
+
+    family = moto_directory.customers_by_phone(phone=demo.FAMILY_PHONE)
+    assert {s.value for m in family.matches for s in m.sources} == {"profile", "order", "legacy"}
+
+
+def test_seeding_is_deterministic_and_idempotent(moto_directory):
+    call_command("seed_demo", stdout=StringIO())
+    first = scan_all(moto_directory)
+    call_command("seed_demo", stdout=StringIO())
+    assert sorted(map(repr, scan_all(moto_directory))) == sorted(map(repr, first))
+
+
+def test_if_empty_leaves_existing_data_alone(moto_directory):
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "already present" in out.getvalue()

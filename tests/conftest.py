@@ -1,0 +1,172 @@
+"""Shared fixtures: DynamoDB on moto in-process, or on a real dynalite server over HTTP.
+
+The `directory` fixture is parametrized over both backends, so every repository test also runs
+against dynalite (the contract tier, marker `dynalite`) and no moto leniency hides a bug.
+"""
+
+import os
+import socket
+import subprocess
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from moto import mock_aws
+
+from lookup.repository import PhoneDirectory, get_directory
+
+ROOT = Path(__file__).resolve().parent.parent
+DYNALITE = ROOT / "node_modules" / ".bin" / "dynalite"
+
+
+def pytest_collection_modifyitems(items):
+    """Mark browser tests and run them last: Playwright keeps an event loop running after them."""
+    for item in items:
+        if "browser" in item.nodeid.split("/"):
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _aws_test_environment(monkeypatch):
+    """Fake credentials and no endpoint overrides, so nothing can reach a real AWS account."""
+    for name in list(os.environ):
+        if name.startswith("AWS_ENDPOINT_URL") or name in {"AWS_PROFILE", "AWS_SESSION_TOKEN"}:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    get_directory.cache_clear()
+    yield
+    get_directory.cache_clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def dynalite_endpoint() -> Iterator[str]:
+    """A dynalite server (in memory) for the whole session; missing dynalite is a failure."""
+    if not DYNALITE.exists():
+        pytest.fail("dynalite is not installed: run `npm ci` (make test does it).")
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            str(DYNALITE),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--createTableMs",
+            "50",
+            "--deleteTableMs",
+            "0",
+            "--updateTableMs",
+            "50",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"dynalite did not start: {process.stderr.read().decode()}")
+            time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@contextmanager
+def _directory_on(backend: str, request, settings, monkeypatch) -> Iterator[PhoneDirectory]:
+    settings.DYNAMODB_TABLE_NAME = f"phone-lookup-{uuid.uuid4().hex[:12]}"
+    if backend == "moto":
+        with mock_aws():
+            get_directory.cache_clear()
+            directory = get_directory()
+            directory.table_ensure()
+            yield directory
+    else:
+        monkeypatch.setenv(
+            "AWS_ENDPOINT_URL_DYNAMODB", request.getfixturevalue("dynalite_endpoint")
+        )
+        get_directory.cache_clear()
+        directory = get_directory()
+        directory.table_ensure()
+        try:
+            yield directory
+        finally:
+            directory.client.delete_table(TableName=directory.table_name)
+    get_directory.cache_clear()
+
+
+@pytest.fixture(params=["moto", pytest.param("dynalite", marks=pytest.mark.dynalite)])
+def directory(request, settings, monkeypatch) -> Iterator[PhoneDirectory]:
+    """An empty table on each backend; the app's own `get_directory()` returns the same one."""
+    with _directory_on(request.param, request, settings, monkeypatch) as directory:
+        yield directory
+
+
+@pytest.fixture
+def moto_directory(request, settings, monkeypatch) -> Iterator[PhoneDirectory]:
+    """An empty table on moto only, for view tests where the backend is not the point."""
+    with _directory_on("moto", request, settings, monkeypatch) as directory:
+        yield directory
+
+
+@pytest.fixture
+def dynalite_directory(request, settings, monkeypatch) -> Iterator[PhoneDirectory]:
+    with _directory_on("dynalite", request, settings, monkeypatch) as directory:
+        yield directory
+
+
+class RequestLog:
+    """The DynamoDB operations a client sent, in order."""
+
+    def __init__(self) -> None:
+        self.operations: list[str] = []
+
+    def __call__(self, model, **kwargs) -> None:
+        self.operations.append(model.name)
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(self.operations)
+
+
+@contextmanager
+def count_requests(directory: PhoneDirectory) -> Iterator[RequestLog]:
+    log = RequestLog()
+    events = directory.client.meta.events
+    events.register("before-call.dynamodb", log)
+    try:
+        yield log
+    finally:
+        events.unregister("before-call.dynamodb", log)
+
+
+# --- personas ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def agent(db):
+    return get_user_model().objects.create_user("alice.agent", password="agent-pass-123")
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
