@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from lookup.domain import CustomerProfile, LinkSource, PhoneLink
+from lookup.domain import CustomerProfile, LinkSource, PhoneLink, RecentOrder
 from lookup.phones import phone_normalize
 
 DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -261,7 +261,18 @@ def _order_link(rng: random.Random, customer_id: str, phone: str, *, since) -> P
     latest_possible = (DEMO_NOW - first).days
     last = first + timedelta(days=rng.randint(0, max(0, latest_possible)))
     count = rng.randint(1, 40)
-    order_ids = tuple(f"ord_{rng.getrandbits(48):012x}" for _ in range(min(count, 5)))
+    recent = sorted(
+        (
+            RecentOrder(
+                order_id=f"ord_{rng.getrandbits(48):012x}",
+                created_at=first + (last - first) * rng.random(),
+            )
+            for _ in range(min(count, 4))
+        ),
+        key=lambda order: order.created_at,
+        reverse=True,
+    )
+    recent[0] = RecentOrder(order_id=recent[0].order_id, created_at=last)
     return PhoneLink(
         customer_id=customer_id,
         phone=phone,
@@ -269,7 +280,7 @@ def _order_link(rng: random.Random, customer_id: str, phone: str, *, since) -> P
         first_seen=first,
         last_seen=last,
         order_count=count,
-        recent_order_ids=order_ids,
+        recent_orders=tuple(recent),
     )
 
 

@@ -29,6 +29,34 @@ class CustomerNotFound(DirectoryError):
     """No profile and no link exist for this customer id."""
 
 
+class LinkNotFound(DirectoryError):
+    """No order-derived link exists for this customer and number."""
+
+
+class LinkAlreadyUnlinked(DirectoryError):
+    """The link was unlinked already (by someone else, or by an earlier click)."""
+
+    def __init__(self, link: "PhoneLink") -> None:
+        super().__init__(f"{link.phone} is already unlinked from {link.customer_id}")
+        self.link = link
+
+
+class LinkNotUnlinked(DirectoryError):
+    """A restore was asked for a link that is live (restored already, or re-linked by an order)."""
+
+    def __init__(self, link: "PhoneLink") -> None:
+        super().__init__(f"{link.phone} is linked to {link.customer_id}")
+        self.link = link
+
+
+class LinkChanged(DirectoryError):
+    """The link changed since the page that asked for this change was shown."""
+
+    def __init__(self, link: "PhoneLink") -> None:
+        super().__init__(f"{link.phone} of {link.customer_id} changed meanwhile")
+        self.link = link
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerProfile:
     """A customer's profile as the users service wrote it; any field may be missing."""
@@ -42,12 +70,18 @@ class CustomerProfile:
 
 
 @dataclass(frozen=True, slots=True)
-class Unlink:
-    """The tombstone left when staff unlinked an order-derived link."""
+class LinkChange:
+    """Who unlinked or restored a link, when and why."""
 
     at: datetime | None
     by: str | None
     reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecentOrder:
+    order_id: str
+    created_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +94,26 @@ class PhoneLink:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     order_count: int | None = None
-    recent_order_ids: tuple[str, ...] = ()
+    recent_orders: tuple[RecentOrder, ...] = ()  # newest first
     verified: bool | None = None
-    unlink: Unlink | None = None
+    unlink: LinkChange | None = None  # set while unlinked (a tombstone)
+    restore: LinkChange | None = None  # the latest restore or re-link by a newer order
+    country: str | None = None  # the country of the latest order that carried this number
+    legacy_id: str | None = None  # identifies a legacy record (its creation time as stored)
+    version: int = 0  # bumped by every write; guards against lost updates
 
     @property
     def is_active(self) -> bool:
         return self.unlink is None
+
+    @property
+    def recent_order_ids(self) -> tuple[str, ...]:
+        return tuple(order.order_id for order in self.recent_orders)
+
+    @property
+    def can_unlink(self) -> bool:
+        """Order-derived links can be unlinked here; profile phones belong to the account."""
+        return self.source is not LinkSource.PROFILE
 
 
 @dataclass(frozen=True, slots=True)

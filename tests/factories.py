@@ -3,7 +3,7 @@
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from lookup.domain import CustomerProfile, LinkSource, PhoneLink
+from lookup.domain import CustomerProfile, LinkSource, PhoneLink, RecentOrder
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 _sequence = itertools.count(1)
@@ -29,12 +29,21 @@ def profile_link(customer_id: str, phone: str, **fields) -> PhoneLink:
     )
 
 
+def recent(*order_ids: str, last_seen: datetime | None = None) -> tuple[RecentOrder, ...]:
+    """Orders newest first, a day apart, the newest on `last_seen`."""
+    newest = last_seen or NOW - timedelta(days=10)
+    return tuple(
+        RecentOrder(order_id=order_id, created_at=newest - timedelta(days=index))
+        for index, order_id in enumerate(order_ids)
+    )
+
+
 def order_link(customer_id: str, phone: str, **fields) -> PhoneLink:
     defaults = {
         "first_seen": NOW - timedelta(days=200),
         "last_seen": NOW - timedelta(days=10),
         "order_count": 3,
-        "recent_order_ids": ("ord_a1", "ord_a2", "ord_a3"),
+        "recent_orders": recent("ord_a1", "ord_a2", "ord_a3"),
     }
     return PhoneLink(
         customer_id=customer_id, phone=phone, source=LinkSource.ORDER, **{**defaults, **fields}

@@ -125,7 +125,7 @@ def test_customer_details_hold_profile_and_every_linked_number(directory):
         profiles=[customer, other],
         links=[
             f.profile_link(customer.customer_id, FAMILY, verified=False),
-            f.order_link(customer.customer_id, DESK, recent_order_ids=("ord_9", "ord_8")),
+            f.order_link(customer.customer_id, DESK, recent_orders=f.recent("ord_9", "ord_8")),
             f.legacy_link(customer.customer_id, "+4930123456"),
             f.order_link(other.customer_id, "+4930999999"),
         ],

@@ -17,7 +17,7 @@ def family_phone(dynalite_directory):
         profiles=[mother, son],
         links=[
             f.profile_link(mother.customer_id, FAMILY),
-            f.order_link(son.customer_id, FAMILY, recent_order_ids=("ord_4711",)),
+            f.order_link(son.customer_id, FAMILY, recent_orders=f.recent("ord_4711")),
             f.profile_link(son.customer_id, "+5521987654321"),
         ],
     )

@@ -35,7 +35,7 @@ def test_demo_data_is_realistic_enough_to_try_every_feature(moto_directory):
         for i in items
         if i["sk"]["S"].startswith("phone#") and i["pk"]["S"].startswith("phone_user#")
     ]
-    assert order_links and all("lastSeenAt" in i and "recentOrderIds" in i for i in order_links)
+    assert order_links and all("lastSeenAt" in i and "recentOrders" in i for i in order_links)
 
     # The numbers the README suggests are in the output.
     assert demo.RECEPTION_DESK in out.getvalue() and demo.FAMILY_PHONE in out.getvalue()

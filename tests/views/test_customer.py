@@ -24,7 +24,7 @@ def test_customer_page_shows_profile_and_every_source(agent_client, moto_directo
         profiles=[customer],
         links=[
             f.profile_link(customer.customer_id, FAMILY),
-            f.order_link(customer.customer_id, DESK, recent_order_ids=("ord_77", "ord_78")),
+            f.order_link(customer.customer_id, DESK, recent_orders=f.recent("ord_77", "ord_78")),
             f.legacy_link(customer.customer_id, "+4930123456"),
         ],
     )

@@ -1,0 +1,119 @@
+"""How an order adds evidence to an order-derived link: pure rules, no storage.
+
+The invariants of DESIGN.md section 3 live here, so they can be tested without DynamoDB:
+idempotent (a redelivered order changes nothing), order-independent (first/last seen stay right
+whatever order events arrive in), replay-safe after an unlink, and bounded (the item keeps only
+the most recent orders).
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from lookup.domain import LinkChange, LinkSource, PhoneLink, RecentOrder
+
+MAX_RECENT_ORDERS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSeen:
+    """An order that carried a drop-off phone, as ingestion hands it over."""
+
+    order_id: str
+    customer_id: str
+    phone: str  # E.164, normalized with the order's country
+    country: str
+    created_at: datetime
+
+
+class LinkOutcome(StrEnum):
+    CREATED = "created"  # a new searchable link
+    RELINKED = "relinked"  # an order placed after an unlink made the number searchable again
+    UPDATED = "updated"  # new evidence on a link that existed
+    ALREADY_RECORDED = "already_recorded"  # a redelivery or replay: nothing changed
+    KEPT_UNLINKED = "kept_unlinked"  # an order from before the unlink: not resurrected
+
+    @property
+    def created(self) -> bool:
+        return self in (LinkOutcome.CREATED, LinkOutcome.RELINKED)
+
+
+def link_with_order(
+    existing: PhoneLink | None, order: OrderSeen, *, now: datetime
+) -> tuple[LinkOutcome, PhoneLink | None]:
+    """The link after `order` is taken into account, or None when nothing must be written."""
+    seen = RecentOrder(order_id=order.order_id, created_at=order.created_at)
+    if existing is None:
+        return LinkOutcome.CREATED, PhoneLink(
+            customer_id=order.customer_id,
+            phone=order.phone,
+            source=LinkSource.ORDER,
+            first_seen=order.created_at,
+            last_seen=order.created_at,
+            order_count=1,
+            recent_orders=(seen,),
+            country=order.country,
+            version=1,
+        )
+    if order.order_id in existing.recent_order_ids:
+        return LinkOutcome.ALREADY_RECORDED, None
+
+    relinking = False
+    if existing.unlink is not None:
+        unlinked_at = existing.unlink.at
+        if unlinked_at is not None and order.created_at <= unlinked_at:
+            return LinkOutcome.KEPT_UNLINKED, None
+        relinking = True
+
+    merged = _merge_evidence(existing, seen, country=order.country)
+    if merged is None and not relinking:
+        return LinkOutcome.ALREADY_RECORDED, None
+    updated = merged or existing
+    if relinking:
+        updated = replace(
+            updated,
+            unlink=None,
+            restore=LinkChange(
+                at=now, by=f"order {order.order_id}", reason="New order after the unlink"
+            ),
+        )
+    return (
+        LinkOutcome.RELINKED if relinking else LinkOutcome.UPDATED,
+        replace(updated, version=existing.version + 1),
+    )
+
+
+def _merge_evidence(link: PhoneLink, seen: RecentOrder, *, country: str) -> PhoneLink | None:
+    recent = list(link.recent_orders)
+    window_full = len(recent) >= MAX_RECENT_ORDERS
+    oldest_kept = min((o.created_at for o in recent if o.created_at), default=None)
+    # An order older than everything in a full window may be one counted before and since
+    # pushed out of it (a replay): never count it twice; it can only move first-seen back.
+    older_than_window = (
+        window_full and oldest_kept is not None and seen.created_at < oldest_kept
+    )
+    first_seen = _earliest(link.first_seen, seen.created_at)
+    last_seen = _latest(link.last_seen, seen.created_at)
+    if older_than_window:
+        if first_seen == link.first_seen:
+            return None
+        return replace(link, first_seen=first_seen)
+
+    recent.append(seen)
+    recent.sort(key=lambda o: (o.created_at is not None, o.created_at), reverse=True)
+    return replace(
+        link,
+        first_seen=first_seen,
+        last_seen=last_seen,
+        order_count=(link.order_count or len(link.recent_orders)) + 1,
+        recent_orders=tuple(recent[:MAX_RECENT_ORDERS]),
+        country=country if last_seen == seen.created_at else link.country,
+    )
+
+
+def _earliest(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None or candidate < current else current
+
+
+def _latest(current: datetime | None, candidate: datetime) -> datetime:
+    return candidate if current is None or candidate > current else current

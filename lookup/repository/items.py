@@ -1,0 +1,215 @@
+"""Item <-> domain mapping for every record kind of DESIGN.md section 3 (private to the package).
+
+UserPhoneLookUp attributes (this project's design, camelCase like the rest of the table):
+`cognitoId`, `phoneNumber`, `firstSeenAt`, `lastSeenAt`, `orderCount`, `recentOrders` (newest
+first, at most `evidence.MAX_RECENT_ORDERS` maps of `orderId` and `createdAt`), `country` (of the
+latest order), `version` (bumped by every write); while unlinked `unlinkedAt`,
+`unlinkedBy`, `unlinkReason` and no `pk2`/`sk2`; after a restore or a re-link `restoredAt`,
+`restoredBy`, `restoreReason`.
+"""
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from lookup import keys
+from lookup.domain import CustomerProfile, LinkChange, LinkSource, PhoneLink, RecentOrder
+from lookup.timestamps import format_timestamp, parse_timestamp
+
+logger = logging.getLogger(__name__)
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def serialize(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in values.items()}
+
+
+def deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def _text(item: dict[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return str(value) if value not in (None, "") else None
+
+
+def _int(item: dict[str, Any], name: str) -> int | None:
+    value = item.get(name)
+    return int(value) if isinstance(value, int | Decimal) else None
+
+
+def _without_none(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in item.items() if value is not None}
+
+
+def profile_from_item(item: dict[str, Any]) -> CustomerProfile:
+    customer_id = _text(item, "cognitoId") or keys.customer_id_from_pk(item["pk"]) or ""
+    country = _text(item, "country")
+    return CustomerProfile(
+        customer_id=customer_id,
+        name=_text(item, "name"),
+        email=_text(item, "email"),
+        country=country.upper() if country else None,
+        created_at=parse_timestamp(item.get("createdAt")),
+        status=_text(item, "status"),
+    )
+
+
+def profile_to_item(profile: CustomerProfile) -> dict[str, Any]:
+    return _without_none(
+        {
+            **keys.profile_key(profile.customer_id),
+            "cognitoId": profile.customer_id,
+            "name": profile.name,
+            "email": profile.email,
+            "country": profile.country,
+            "createdAt": format_timestamp(profile.created_at),
+            "status": profile.status,
+        }
+    )
+
+
+def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
+    """Map any link-shaped item (UserPhone, UserPhoneLookUp, legacy) to a PhoneLink."""
+    pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
+    customer_id = _text(item, "cognitoId") or keys.customer_id_from_pk(pk)
+    phone = _text(item, "phoneNumber")
+    if phone is None:
+        for candidate in (sk, str(item.get("pk2", ""))):
+            if candidate.startswith(keys.PHONE_PREFIX):
+                phone = candidate[len(keys.PHONE_PREFIX) :]
+                break
+    if not customer_id or not phone:
+        logger.warning("Skipping a link item without customer or phone: pk=%s sk=%s", pk, sk)
+        return None
+
+    if pk.startswith(keys.USER_PREFIX) and sk.startswith(keys.PHONE_PREFIX):
+        verified = item.get("verified")
+        return PhoneLink(
+            customer_id=customer_id,
+            phone=phone,
+            source=LinkSource.PROFILE,
+            first_seen=parse_timestamp(item.get("createdAt")),
+            verified=bool(verified) if verified is not None else None,
+        )
+    if pk.startswith(keys.PHONE_USER_PREFIX) and sk.startswith(keys.CREATED_AT_PREFIX):
+        legacy_id = sk[len(keys.CREATED_AT_PREFIX) :]
+        created = parse_timestamp(item.get("createdAt")) or parse_timestamp(legacy_id)
+        return PhoneLink(
+            customer_id=customer_id,
+            phone=phone,
+            source=LinkSource.LEGACY,
+            first_seen=created,
+            last_seen=created,
+            unlink=_unlink_from_item(item),
+            restore=_change_from_item(item, "restoredAt", "restoredBy", "restoreReason"),
+            legacy_id=legacy_id,
+            version=_int(item, "version") or 0,
+        )
+    if pk.startswith(keys.PHONE_USER_PREFIX) and sk.startswith(keys.PHONE_PREFIX):
+        return PhoneLink(
+            customer_id=customer_id,
+            phone=phone,
+            source=LinkSource.ORDER,
+            first_seen=parse_timestamp(item.get("firstSeenAt")),
+            last_seen=parse_timestamp(item.get("lastSeenAt")),
+            order_count=_int(item, "orderCount"),
+            recent_orders=_recent_orders_from_item(item),
+            unlink=_unlink_from_item(item),
+            restore=_change_from_item(item, "restoredAt", "restoredBy", "restoreReason"),
+            country=_text(item, "country"),
+            version=_int(item, "version") or 0,
+        )
+    logger.warning("Skipping an item of unknown shape: pk=%s sk=%s", pk, sk)
+    return None
+
+
+def _recent_orders_from_item(item: dict[str, Any]) -> tuple[RecentOrder, ...]:
+    orders = []
+    for entry in item.get("recentOrders") or []:
+        if isinstance(entry, dict) and entry.get("orderId"):
+            orders.append(
+                RecentOrder(
+                    order_id=str(entry["orderId"]),
+                    created_at=parse_timestamp(entry.get("createdAt")),
+                )
+            )
+    return tuple(orders)
+
+
+def _unlink_from_item(item: dict[str, Any]) -> LinkChange | None:
+    """A tombstone is an item out of the index; an item in it is live whatever else it says."""
+    if "pk2" in item:
+        return None
+    return _change_from_item(item, "unlinkedAt", "unlinkedBy", "unlinkReason") or LinkChange(
+        at=None, by=None, reason=None
+    )
+
+
+def _change_from_item(item: dict[str, Any], at: str, by: str, reason: str) -> LinkChange | None:
+    if at not in item:
+        return None
+    return LinkChange(
+        at=parse_timestamp(item.get(at)), by=_text(item, by), reason=_text(item, reason)
+    )
+
+
+def link_to_item(link: PhoneLink) -> dict[str, Any]:
+    """The whole item for a link; a tombstoned link gets no index keys."""
+    if link.source is LinkSource.PROFILE:
+        return _without_none(
+            {
+                **keys.user_phone_keys(link.customer_id, link.phone),
+                "cognitoId": link.customer_id,
+                "phoneNumber": link.phone,
+                "verified": bool(link.verified),
+                "createdAt": format_timestamp(link.first_seen),
+            }
+        )
+    if link.source is LinkSource.LEGACY:
+        created = link.legacy_id or format_timestamp(link.first_seen)
+        item = {
+            **keys.legacy_keys(link.customer_id, link.phone, created),
+            "cognitoId": link.customer_id,
+            "phoneNumber": link.phone,
+            "createdAt": created,
+        }
+    else:
+        item = {
+            **keys.lookup_key(link.customer_id, link.phone),
+            **keys.lookup_index_keys(link.customer_id, link.phone),
+            "cognitoId": link.customer_id,
+            "phoneNumber": link.phone,
+            "firstSeenAt": format_timestamp(link.first_seen),
+            "lastSeenAt": format_timestamp(link.last_seen),
+            "orderCount": link.order_count
+            if link.order_count is not None
+            else len(link.recent_orders),
+            "recentOrders": [
+                _without_none(
+                    {"orderId": order.order_id, "createdAt": format_timestamp(order.created_at)}
+                )
+                for order in link.recent_orders
+            ],
+            "country": link.country,
+            "version": link.version or None,
+        }
+    if link.unlink is not None:
+        item.pop("pk2", None)
+        item.pop("sk2", None)
+        item.update(
+            unlinkedAt=format_timestamp(link.unlink.at),
+            unlinkedBy=link.unlink.by,
+            unlinkReason=link.unlink.reason,
+        )
+    if link.restore is not None:
+        item.update(
+            restoredAt=format_timestamp(link.restore.at),
+            restoredBy=link.restore.by,
+            restoreReason=link.restore.reason,
+        )
+    return _without_none(item)
