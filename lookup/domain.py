@@ -115,6 +115,13 @@ class PhoneLink:
         """Order-derived links can be unlinked here; profile phones belong to the account."""
         return self.source is not LinkSource.PROFILE
 
+    def is_stale(self, stale_before: datetime) -> bool:
+        """A live order-derived link not seen on any order since `stale_before`."""
+        if self.source is LinkSource.PROFILE or not self.is_active:
+            return False
+        seen = self.last_seen or self.first_seen
+        return seen is not None and seen < stale_before
+
 
 @dataclass(frozen=True, slots=True)
 class CustomerMatch:
@@ -132,6 +139,10 @@ class CustomerMatch:
     @property
     def last_seen(self) -> datetime | None:
         return _latest(link.last_seen for link in self.links)
+
+    def is_stale(self, stale_before: datetime) -> bool:
+        """Every link to the searched number is possibly stale."""
+        return all(link.is_stale(stale_before) for link in self.links)
 
 
 @dataclass(frozen=True, slots=True)

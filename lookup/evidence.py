@@ -89,9 +89,7 @@ def _merge_evidence(link: PhoneLink, seen: RecentOrder, *, country: str) -> Phon
     oldest_kept = min((o.created_at for o in recent if o.created_at), default=None)
     # An order older than everything in a full window may be one counted before and since
     # pushed out of it (a replay): never count it twice; it can only move first-seen back.
-    older_than_window = (
-        window_full and oldest_kept is not None and seen.created_at < oldest_kept
-    )
+    older_than_window = window_full and oldest_kept is not None and seen.created_at < oldest_kept
     first_seen = _earliest(link.first_seen, seen.created_at)
     last_seen = _latest(link.last_seen, seen.created_at)
     if older_than_window:

@@ -40,3 +40,51 @@ class PhoneSearchForm(forms.Form):
             except PhoneNumberError as exc:
                 self.add_error("phone", str(exc))
         return cleaned
+
+
+class UnlinkForm(forms.Form):
+    REASONS = {
+        "number_reassigned": "Number reassigned to someone else",
+        "customer_request": "Customer asked for it to be removed",
+        "wrong_customer": "Linked to the wrong customer",
+        "other": "Other (explain below)",
+    }
+
+    reason = forms.ChoiceField(
+        label="Reason",
+        choices=list(REASONS.items()),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason."},
+    )
+    details = forms.CharField(
+        label="Details",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Ticket number, what the customer said… Required for “Other”.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == "other" and not cleaned.get("details", "").strip():
+            self.add_error("details", "Explain the reason when you choose “Other”.")
+        return cleaned
+
+    @property
+    def reason_text(self) -> str:
+        label = self.REASONS[self.cleaned_data["reason"]]
+        if self.cleaned_data["reason"] == "other":
+            label = "Other"
+        details = self.cleaned_data.get("details", "").strip()
+        return f"{label}: {details}" if details else label
+
+
+class RestoreForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for restoring",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the link is being restored."},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

@@ -126,6 +126,14 @@ LOCAL_DEMO = env.bool("LOCAL_DEMO", default=False)
 # Customers per page of search results; one BatchGetItem fetches a page, so at most 100.
 SEARCH_PAGE_SIZE = min(env.int("SEARCH_PAGE_SIZE", default=25), 100)
 
+# Order-derived links not seen on any order for this long are flagged "possibly stale".
+STALE_LINK_AFTER_DAYS = env.int("STALE_LINK_AFTER_DAYS", default=365)
+
+# Audit entries older than this are removed by `manage.py prune_audit`.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
+# Behind a load balancer that sets X-Forwarded-For, record the caller's address from it.
+AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

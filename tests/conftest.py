@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from moto import mock_aws
 
+from lookup import roles
 from lookup.repository import PhoneDirectory, get_directory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,14 +161,49 @@ def count_requests(directory: PhoneDirectory) -> Iterator[RequestLog]:
 
 
 # --- personas ------------------------------------------------------------------------------------
+# Named people with the roles the data migration creates; tests read like the support floor.
+
+
+def _person(username: str, *, role: str | None, is_staff: bool = False):
+    user = get_user_model().objects.create_user(
+        username, password=f"{username}-password-1", is_staff=is_staff
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 @pytest.fixture
 def agent(db):
-    return get_user_model().objects.create_user("alice.agent", password="agent-pass-123")
+    """Alice answers calls: she can search and view customers."""
+    return _person("alice.agent", role=roles.SUPPORT_AGENT)
+
+
+@pytest.fixture
+def lead(db):
+    """Leo leads a support team: he can also unlink and restore links."""
+    return _person("leo.lead", role=roles.SUPPORT_LEAD)
+
+
+@pytest.fixture
+def admin_user(db):
+    """Ada runs access control and reads the audit trail."""
+    return _person("ada.admin", role=roles.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def newcomer(db):
+    """Nina has an account but no role yet."""
+    return _person("nina.newcomer", role=None)
 
 
 @pytest.fixture
 def agent_client(client, agent):
     client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def lead_client(client, lead):
+    client.force_login(lead)
     return client

@@ -124,9 +124,7 @@ class PhoneDirectory:
             )
             for customer_id, links in window
         )
-        return SearchPage(
-            phone=phone, matches=matches, total=total, page=page, page_size=page_size
-        )
+        return SearchPage(phone=phone, matches=matches, total=total, page=page, page_size=page_size)
 
     def _links_for_phone(self, phone: str) -> Iterator[PhoneLink]:
         request = {
@@ -186,9 +184,7 @@ class PhoneDirectory:
         return CustomerDetails(customer_id=customer_id, profile=profile, links=tuple(links))
 
     @_storage_errors_as_unavailable
-    def link_get(
-        self, *, customer_id: str, phone: str, legacy_id: str | None = None
-    ) -> PhoneLink:
+    def link_get(self, *, customer_id: str, phone: str, legacy_id: str | None = None) -> PhoneLink:
         """One order-derived (or legacy) link, read consistently; raises LinkNotFound."""
         link = self._link_read(customer_id=customer_id, phone=phone, legacy_id=legacy_id)
         if link is None:
@@ -294,9 +290,7 @@ class PhoneDirectory:
         )
 
     @staticmethod
-    def _version_condition(
-        base: str, expected_version: int | None
-    ) -> tuple[str, dict[str, Any]]:
+    def _version_condition(base: str, expected_version: int | None) -> tuple[str, dict[str, Any]]:
         values: dict[str, Any] = {":zero": 0, ":one": 1}
         if expected_version is None:
             return base, values

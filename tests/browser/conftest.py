@@ -41,3 +41,8 @@ def _allow_orm_beside_playwright():
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         yield
+
+
+@pytest.fixture
+def browser_db(transactional_db, django_db_serialized_rollback):
+    """The live server needs committed rows; the roles from the data migration survive it."""

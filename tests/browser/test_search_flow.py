@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from tests import factories as f
@@ -24,16 +23,18 @@ def family_phone(dynalite_directory):
     return mother, son
 
 
-def test_agent_logs_in_searches_and_opens_a_customer(
-    page: Page, live_server, transactional_db, family_phone
-):
-    get_user_model().objects.create_user("bruna.agent", password="a-long-password-1")
-
-    page.goto(live_server.url)
+def sign_in(page: Page, username: str) -> None:
     expect(page).to_have_url(re.compile(r"/login/"))
-    page.get_by_label("Username").fill("bruna.agent")
-    page.get_by_label("Password").fill("a-long-password-1")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(f"{username}-password-1")
     page.get_by_role("button", name="Sign in").click()
+
+
+def test_agent_logs_in_searches_and_opens_a_customer(
+    page: Page, live_server, browser_db, agent, family_phone
+):
+    page.goto(live_server.url)
+    sign_in(page, agent.username)
 
     page.get_by_label("Country").select_option("BR")
     page.get_by_label("Phone number").fill("(11) 91234-5678")
@@ -59,13 +60,10 @@ def test_agent_logs_in_searches_and_opens_a_customer(
 
 
 def test_unusable_number_shows_the_error_next_to_the_field(
-    page: Page, live_server, transactional_db, dynalite_directory
+    page: Page, live_server, browser_db, agent, dynalite_directory
 ):
-    get_user_model().objects.create_user("bruna.agent", password="a-long-password-1")
     page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("bruna.agent")
-    page.get_by_label("Password").fill("a-long-password-1")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, agent.username)
 
     page.get_by_label("Phone number").fill("ring me")
     page.get_by_role("button", name="Search").click()

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from lookup import roles
+
 DEMO_ACCOUNTS = {
-    "agent": {"is_staff": False, "is_superuser": False},
-    "lead": {"is_staff": False, "is_superuser": False},
-    "admin": {"is_staff": True, "is_superuser": True},
+    "agent": {"role": roles.SUPPORT_AGENT, "is_staff": False},
+    "lead": {"role": roles.SUPPORT_LEAD, "is_staff": False},
+    "admin": {"role": roles.ADMIN, "is_staff": True},
 }
 
 
@@ -23,11 +26,14 @@ class Command(BaseCommand):
         if not settings.LOCAL_DEMO:
             raise CommandError("Demo accounts are for local runs only (set LOCAL_DEMO=true).")
         user_model = get_user_model()
-        for username, flags in DEMO_ACCOUNTS.items():
-            user, created = user_model.objects.get_or_create(username=username, defaults=flags)
+        for username, account in DEMO_ACCOUNTS.items():
+            user, created = user_model.objects.get_or_create(
+                username=username, defaults={"is_staff": account["is_staff"]}
+            )
+            user.groups.add(Group.objects.get(name=account["role"]))
             if created:
                 user.set_password(password)
                 user.save()
-                self.stdout.write(self.style.SUCCESS(f"Created demo account {username}"))
+                self.stdout.write(self.style.SUCCESS(f"Created {username} ({account['role']})"))
             else:
-                self.stdout.write(f"Demo account {username} already exists (password unchanged)")
+                self.stdout.write(f"{username} already exists (password unchanged)")

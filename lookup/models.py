@@ -1,0 +1,136 @@
+"""Relational records: roles' permissions, the audit trail and the API clients.
+
+Customer data itself lives in DynamoDB (see `lookup.repository`); these tables hold who may do
+what and who did what.
+"""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class PhoneLookupAccess(models.Model):
+    """Holder of the tool's permissions; no table (roles are groups carrying these)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("search_phone", "Can search customers by phone"),
+            ("view_customer", "Can view a customer's details and linked numbers"),
+            ("unlink_phone", "Can unlink and restore order-derived phone links"),
+        ]
+
+    def __str__(self) -> str:
+        return "Phone lookup access"
+
+
+class ApiClient(models.Model):
+    """A machine client (e.g. the order service) calling the HTTP API with its own key.
+
+    Keys look like `plk_<prefix>_<secret>`: the prefix finds the client, only a SHA-256 of the
+    secret is stored (it is 256 random bits, so a fast hash is enough), and the full key is
+    shown once, when created.
+    """
+
+    class Scope(models.TextChoices):
+        LINKS_WRITE = "links:write", "links:write - create phone links from orders"
+        CUSTOMERS_READ = "customers:read", "customers:read - find customers by phone"
+
+    KEY_PREFIX = "plk"
+
+    name = models.CharField(max_length=100, unique=True)
+    scopes = models.JSONField(default=list, help_text="Which endpoints the client may call.")
+    key_prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(default=True, help_text="Untick to revoke the key at once.")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API client"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def issue_key(self) -> str:
+        """Give the client a new key (replacing any old one); returns the only plain copy."""
+        self.key_prefix = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(32)
+        self.key_hash = _digest(secret)
+        return f"{self.KEY_PREFIX}_{self.key_prefix}_{secret}"
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    @classmethod
+    def authenticate(cls, raw_key: str) -> "ApiClient | None":
+        """The active client owning `raw_key`, or None."""
+        parts = (raw_key or "").split("_", 2)
+        if len(parts) != 3 or parts[0] != cls.KEY_PREFIX:
+            return None
+        client = cls.objects.filter(key_prefix=parts[1], is_active=True).first()
+        if client is None or not hmac.compare_digest(client.key_hash, _digest(parts[2])):
+            return None
+        return client
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class AuditEntry(models.Model):
+    """One access to customer data, one change, or one refused attempt. Never edited."""
+
+    class Action(models.TextChoices):
+        SEARCH = "search", "Search by phone"
+        CUSTOMER_VIEW = "customer_view", "Customer viewed"
+        UNLINK = "unlink", "Link unlinked"
+        RESTORE = "restore", "Link restored"
+        PERMISSION_DENIED = "permission_denied", "Permission denied"
+        API_LINK = "api_link", "API: link from order"
+        API_SEARCH = "api_search", "API: customers by phone"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    api_client = models.ForeignKey(
+        ApiClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    actor = models.CharField(
+        max_length=150, db_index=True, help_text="Username or API client name at the time."
+    )
+    action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
+    phone = models.CharField(max_length=32, blank=True, db_index=True, help_text="E.164")
+    customer_id = models.CharField(max_length=128, blank=True, db_index=True)
+    result_count = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.get_action_display()}"
