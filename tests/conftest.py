@@ -4,6 +4,7 @@ The `directory` fixture is parametrized over both backends, so every repository 
 against dynalite (the contract tier, marker `dynalite`) and no moto leniency hides a bug.
 """
 
+import importlib
 import os
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from moto import mock_aws
@@ -169,6 +171,10 @@ def _person(username: str, *, role: str | None, is_staff: bool = False):
         username, password=f"{username}-password-1", is_staff=is_staff
     )
     if role:
+        if not Group.objects.filter(name=role).exists():
+            # A transactional (browser) test flushed the tables; put the roles back as
+            # `migrate` creates them.
+            importlib.import_module("lookup.migrations.0002_roles").create_roles(apps, None)
         user.groups.add(Group.objects.get(name=role))
     return user
 

@@ -44,5 +44,5 @@ def _allow_orm_beside_playwright():
 
 
 @pytest.fixture
-def browser_db(transactional_db, django_db_serialized_rollback):
-    """The live server needs committed rows; the roles from the data migration survive it."""
+def browser_db(transactional_db):
+    """The live server's thread only sees committed rows."""
