@@ -19,6 +19,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.test import Client
 from moto import mock_aws
 
 from lookup import roles
@@ -203,13 +204,23 @@ def newcomer(db):
     return _person("nina.newcomer", role=None)
 
 
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
+def _signed_in(user) -> Client:
+    browser = Client()
+    browser.force_login(user)
+    return browser
 
 
 @pytest.fixture
-def lead_client(client, lead):
-    client.force_login(lead)
-    return client
+def agent_client(agent) -> Client:
+    return _signed_in(agent)
+
+
+@pytest.fixture
+def lead_client(lead) -> Client:
+    return _signed_in(lead)
+
+
+@pytest.fixture
+def admin_client_(admin_user) -> Client:
+    """Signed in as Ada (an Admin by role, not a superuser like pytest-django's admin_client)."""
+    return _signed_in(admin_user)

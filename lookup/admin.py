@@ -1,0 +1,163 @@
+"""Django admin: accounts and roles, the read-only audit trail, API clients."""
+
+import csv
+import re
+from collections.abc import Iterator
+from datetime import UTC
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from lookup.models import AuditEntry
+
+admin.site.site_header = "Phone lookup administration"
+admin.site.site_title = "Phone lookup admin"
+admin.site.index_title = "Access, audit trail and API clients"
+
+User = get_user_model()
+
+_CSV_COLUMNS = [
+    ("at", "Time (UTC)"),
+    ("actor", "User or API client"),
+    ("action", "Action"),
+    ("phone", "Phone (E.164)"),
+    ("customer_id", "Customer id"),
+    ("result_count", "Customers matched"),
+    ("reason", "Reason"),
+    ("client_address", "Client address"),
+    ("request_id", "Request id"),
+    ("path", "Path"),
+]
+
+
+class _Echo:
+    """A file-like object csv.writer can write to, returning each line for streaming."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: entries can be filtered and exported, never added, edited or deleted."""
+
+    list_display = (
+        "at",
+        "actor",
+        "action",
+        "phone",
+        "customer_id",
+        "result_count",
+        "short_reason",
+        "client_address",
+    )
+    list_filter = ("action", ("at", admin.DateFieldListFilter), "user")
+    search_fields = ("=phone", "=customer_id", "actor", "=request_id")
+    date_hierarchy = "at"
+    list_per_page = 100
+    change_list_template = "admin/lookup/auditentry/change_list.html"
+
+    @admin.display(description="Reason")
+    def short_reason(self, entry: AuditEntry) -> str:
+        return entry.reason if len(entry.reason) <= 60 else f"{entry.reason[:57]}…"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        export = path(
+            "export.csv",
+            self.admin_site.admin_view(self.export_csv),
+            name="lookup_auditentry_export",
+        )
+        return [export, *super().get_urls()]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        export_url = reverse("admin:lookup_auditentry_export")
+        query = request.GET.urlencode()
+        extra_context = {
+            **(extra_context or {}),
+            "export_url": f"{export_url}?{query}" if query else export_url,
+        }
+        return super().changelist_view(request, extra_context)
+
+    def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
+        """The entries the change list shows with the same filters and search, as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        entries = changelist.get_queryset(request).order_by("-at", "-id")
+        filename = f"audit-trail-{timezone.now():%Y%m%d-%H%M%S}.csv"
+        response = StreamingHttpResponse(
+            self._csv_rows(entries.iterator(chunk_size=2000)), content_type="text/csv"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @staticmethod
+    def _csv_rows(entries) -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow([label for _, label in _CSV_COLUMNS])
+        for entry in entries:
+            row = []
+            for field, _ in _CSV_COLUMNS:
+                value = getattr(entry, field)
+                if field == "at":
+                    value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                row.append(_csv_safe("" if value is None else str(value)))
+            yield writer.writerow(row)
+
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?[0-9]+$")
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ (or a tab/CR) is a formula to spreadsheet programs: defuse
+    # it, except plain numbers such as E.164 phones.
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PLAIN_NUMBER.match(value):
+        return f"'{value}"
+    return value
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Accounts and roles. Only superusers may grant superuser status or one-off permissions."""
+
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_active",
+        "is_staff",
+        "roles",
+        "last_login",
+    )
+    list_filter = ("is_active", "is_staff", "groups")
+
+    @admin.display(description="Roles")
+    def roles(self, user) -> str:
+        return ", ".join(group.name for group in user.groups.all()) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly

@@ -1,0 +1,198 @@
+"""The audit trail: every access to customer data is attributable, and admins can read it."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from lookup.models import AuditEntry
+from tests import factories as f
+
+DESK = "+442079460018"
+CHANGELIST = reverse("admin:lookup_auditentry_changelist")
+EXPORT = reverse("admin:lookup_auditentry_export")
+
+
+@pytest.fixture
+def desk(moto_directory):
+    people = [f.profile(name=name) for name in ("Sam", "Kim", "Lou")]
+    moto_directory.records_put(
+        profiles=people, links=[f.order_link(p.customer_id, DESK) for p in people]
+    )
+    return people
+
+
+def test_a_search_records_who_what_and_how_many(agent_client, agent, desk):
+    agent_client.get(
+        reverse("lookup:search"),
+        {"phone": "020 7946 0018", "country": "GB"},
+        HTTP_X_REQUEST_ID="req-abc-12345",
+        REMOTE_ADDR="10.1.2.3",
+    )
+    entry = AuditEntry.objects.get()
+    assert entry.action == AuditEntry.Action.SEARCH
+    assert (entry.user, entry.actor) == (agent, "alice.agent")
+    assert (entry.phone, entry.result_count) == (DESK, 3)
+    assert (entry.client_address, entry.request_id) == ("10.1.2.3", "req-abc-12345")
+    assert entry.at > timezone.now() - timedelta(minutes=1)
+
+
+def test_an_invalid_search_touches_no_customer_data_and_is_not_recorded(agent_client, desk):
+    agent_client.get(reverse("lookup:search"), {"phone": "nope", "country": "GB"})
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_customer_page_view_is_recorded(agent_client, desk):
+    sam = desk[0]
+    agent_client.get(reverse("lookup:customer", args=[sam.customer_id]))
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.customer_id) == (AuditEntry.Action.CUSTOMER_VIEW, sam.customer_id)
+
+
+def test_forwarded_address_is_used_only_when_trusted(agent_client, desk, settings):
+    sam = desk[0]
+    url = reverse("lookup:customer", args=[sam.customer_id])
+    agent_client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
+    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
+    agent_client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
+    first, second = AuditEntry.objects.order_by("id")
+    assert first.client_address == "127.0.0.1"
+    assert second.client_address == "203.0.113.9"
+
+
+def test_admin_filters_the_trail_by_action_user_number_and_customer(
+    admin_client_, agent_client, lead_client, desk
+):
+    sam, kim, _ = desk
+    agent_client.get(reverse("lookup:search"), {"phone": DESK, "country": "GB"})
+    agent_client.get(reverse("lookup:customer", args=[sam.customer_id]))
+    lead_client.get(reverse("lookup:customer", args=[kim.customer_id]))
+
+    def listed(**query) -> list[AuditEntry]:
+        response = admin_client_.get(CHANGELIST, query)
+        assert response.status_code == 200
+        return list(response.context["cl"].result_list)
+
+    assert len(listed()) == 3
+    assert [e.action for e in listed(action="search")] == ["search"]
+    assert {e.actor for e in listed(user__id__exact=str(_user_id("leo.lead")))} == {"leo.lead"}
+    assert [e.action for e in listed(q=DESK)] == ["search"]
+    assert [e.customer_id for e in listed(q=kim.customer_id)] == [kim.customer_id]
+    today = timezone.now().date()
+    assert len(listed(at__gte=f"{today}T00:00:00+00:00")) == 3
+    assert listed(at__lt=f"{today - timedelta(days=3)}T00:00:00+00:00") == []
+
+
+def test_entries_cannot_be_added_changed_or_deleted_in_the_admin(admin_client_, agent_client, desk):
+    agent_client.get(reverse("lookup:customer", args=[desk[0].customer_id]))
+    entry = AuditEntry.objects.get()
+    change = reverse("admin:lookup_auditentry_change", args=[entry.pk])
+    delete = reverse("admin:lookup_auditentry_delete", args=[entry.pk])
+
+    page = admin_client_.get(change).content.decode()
+    assert 'name="_save"' not in page  # view-only
+    assert admin_client_.post(change, {"reason": "edited"}).status_code == 403
+    assert admin_client_.post(delete, {"post": "yes"}).status_code == 403
+    assert admin_client_.get(reverse("admin:lookup_auditentry_add")).status_code == 403
+    response = admin_client_.post(
+        CHANGELIST, {"action": "delete_selected", "_selected_action": [entry.pk]}
+    )
+    assert AuditEntry.objects.filter(pk=entry.pk, reason="").exists()
+    assert response.status_code in (200, 302)
+
+
+def test_admin_exports_the_filtered_view_as_csv(admin_client_, agent_client, desk):
+    agent_client.get(reverse("lookup:search"), {"phone": DESK, "country": "GB"})
+    for person in desk:
+        agent_client.get(reverse("lookup:customer", args=[person.customer_id]))
+
+    listing = admin_client_.get(CHANGELIST, {"action": "customer_view"}).content.decode()
+    assert f"{EXPORT}?action=customer_view" in listing
+
+    response = admin_client_.get(EXPORT, {"action": "customer_view"})
+    assert response["Content-Type"] == "text/csv"
+    assert "attachment;" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:4] == ["Time (UTC)", "User or API client", "Action", "Phone (E.164)"]
+    assert len(rows) == 1 + 3
+    assert {row[4] for row in rows[1:]} == {p.customer_id for p in desk}
+    assert all(row[1] == "alice.agent" and row[2] == "customer_view" for row in rows[1:])
+
+
+def test_csv_export_defuses_spreadsheet_formulas(admin_client_, lead):
+    AuditEntry.objects.create(
+        actor="leo.lead",
+        user=lead,
+        action=AuditEntry.Action.UNLINK,
+        phone=DESK,
+        reason='=HYPERLINK("http://evil")',
+    )
+    rows = list(
+        csv.reader(io.StringIO(b"".join(admin_client_.get(EXPORT).streaming_content).decode()))
+    )
+    assert rows[1][3] == DESK
+    assert rows[1][6] == '\'=HYPERLINK("http://evil")'
+
+
+def test_agents_cannot_read_or_export_the_trail(agent_client, desk):
+    assert agent_client.get(CHANGELIST).status_code == 302
+    assert agent_client.get(EXPORT).status_code == 302
+
+
+def test_prune_removes_entries_past_retention(db, settings):
+    settings.AUDIT_RETENTION_DAYS = 30
+    old = AuditEntry.objects.create(
+        actor="x", action=AuditEntry.Action.SEARCH, at=timezone.now() - timedelta(days=31)
+    )
+    recent = AuditEntry.objects.create(
+        actor="x", action=AuditEntry.Action.SEARCH, at=timezone.now() - timedelta(days=29)
+    )
+    out = io.StringIO()
+    call_command("prune_audit", "--dry-run", stdout=out)
+    assert "1 entries" in out.getvalue() and AuditEntry.objects.count() == 2
+    call_command("prune_audit", stdout=out)
+    assert list(AuditEntry.objects.all()) == [recent]
+    assert not AuditEntry.objects.filter(pk=old.pk).exists()
+
+
+def _user_id(username: str) -> int:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username).pk
+
+
+def test_a_new_admin_cannot_make_themselves_superuser(admin_client_, admin_user):
+    page = admin_client_.get(reverse("admin:auth_user_change", args=[admin_user.pk]))
+    html = page.content.decode()
+    assert 'name="is_superuser"' not in html
+    assert 'name="groups"' in html
+
+
+def test_admin_creates_an_account_and_gives_it_a_role(admin_client_):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    response = admin_client_.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "new.agent",
+            "password1": "Very-long-pass-9",
+            "password2": "Very-long-pass-9",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="new.agent")
+    agent_role = Group.objects.get(name="Support agent")
+    user.groups.add(agent_role)
+    browser = Client()
+    assert browser.login(username="new.agent", password="Very-long-pass-9")
+    assert browser.get(reverse("lookup:search")).status_code == 200
+    user.is_active = False
+    user.save()
+    assert browser.get(reverse("lookup:search")).status_code == 302
