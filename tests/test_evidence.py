@@ -1,0 +1,100 @@
+"""The evidence rules of DESIGN.md section 3, without storage."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+from lookup.domain import LinkChange
+from lookup.evidence import MAX_RECENT_ORDERS, LinkOutcome, OrderSeen, link_with_order
+from tests import factories as f
+
+DESK = "+442079460018"
+
+
+def order(order_id: str, days_ago: int, country: str = "GB") -> OrderSeen:
+    return OrderSeen(
+        order_id=order_id,
+        customer_id="sam",
+        phone=DESK,
+        country=country,
+        created_at=f.NOW - timedelta(days=days_ago),
+    )
+
+
+def apply(*orders: OrderSeen):
+    link, outcomes = None, []
+    for seen in orders:
+        outcome, updated = link_with_order(link, seen, now=f.NOW)
+        outcomes.append(outcome)
+        link = updated or link
+    return link, outcomes
+
+
+def test_first_order_creates_the_link_with_its_evidence():
+    link, [outcome] = apply(order("o1", 5))
+    assert outcome is LinkOutcome.CREATED and outcome.created
+    assert link.first_seen == link.last_seen == f.NOW - timedelta(days=5)
+    assert (link.order_count, link.recent_order_ids, link.version) == (1, ("o1",), 1)
+
+
+def test_a_redelivered_order_changes_nothing():
+    link, outcomes = apply(order("o1", 5), order("o2", 3), order("o1", 5), order("o2", 3))
+    assert outcomes[2:] == [LinkOutcome.ALREADY_RECORDED] * 2
+    assert link.order_count == 2 and link.version == 2
+
+
+def test_events_in_any_order_give_the_same_first_and_last_seen():
+    forwards, _ = apply(order("o1", 30), order("o2", 20), order("o3", 10))
+    backwards, _ = apply(order("o3", 10), order("o1", 30), order("o2", 20))
+    for link in (forwards, backwards):
+        assert link.first_seen == f.NOW - timedelta(days=30)
+        assert link.last_seen == f.NOW - timedelta(days=10)
+        assert link.recent_order_ids == ("o3", "o2", "o1")
+        assert link.order_count == 3
+
+
+def test_the_latest_order_decides_the_country():
+    link, _ = apply(order("o1", 1, country="BR"), order("o2", 9, country="PT"))
+    assert link.country == "BR"
+
+
+def test_recent_orders_are_bounded_and_old_replays_are_not_counted_twice():
+    oldest_first = range(MAX_RECENT_ORDERS + 5, 0, -1)
+    orders = [order(f"o{day}", day) for day in oldest_first]
+    link, _ = apply(*orders)
+    assert link.recent_order_ids[0] == "o1"
+    assert len(link.recent_orders) == MAX_RECENT_ORDERS
+    assert link.order_count == MAX_RECENT_ORDERS + 5
+    replayed, outcomes = apply(*orders, *orders)  # the whole history again
+    assert replayed.order_count == link.order_count
+    assert set(outcomes[len(orders) :]) == {LinkOutcome.ALREADY_RECORDED}
+
+
+def test_a_late_order_older_than_the_whole_window_is_not_counted_as_it_may_be_a_replay():
+    # The known limit of a bounded item: counts may undercount, never double.
+    newest_first = [order(f"o{day}", day) for day in range(1, MAX_RECENT_ORDERS + 3)]
+    link, _ = apply(*newest_first)
+    assert link.order_count == MAX_RECENT_ORDERS
+    assert link.first_seen == f.NOW - timedelta(days=MAX_RECENT_ORDERS + 2)
+
+
+def test_an_old_order_never_seen_still_moves_first_seen_back():
+    orders = [order(f"o{day}", day) for day in range(1, MAX_RECENT_ORDERS + 1)]
+    link, _ = apply(*orders, order("ancient", 900))
+    assert link.first_seen == f.NOW - timedelta(days=900)
+
+
+def test_orders_from_before_an_unlink_do_not_resurrect_it():
+    link, _ = apply(order("o1", 30))
+    unlinked = replace(link, unlink=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x"))
+    outcome, updated = link_with_order(unlinked, order("late", 5), now=f.NOW)
+    assert (outcome, updated) == (LinkOutcome.KEPT_UNLINKED, None)
+
+
+def test_an_order_after_the_unlink_links_the_number_again():
+    link, _ = apply(order("o1", 30))
+    unlinked = replace(link, unlink=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x"))
+    outcome, relinked = link_with_order(unlinked, order("fresh", 1), now=f.NOW)
+    assert outcome is LinkOutcome.RELINKED and outcome.created
+    assert relinked.is_active
+    assert relinked.restore.by == "order fresh"
+    assert relinked.last_seen == f.NOW - timedelta(days=1) and relinked.order_count == 2
