@@ -104,7 +104,7 @@ class AuditEntry(models.Model):
         API_LINK = "api_link", "API: link from order"
         API_SEARCH = "api_search", "API: customers by phone"
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
+    at = models.DateTimeField("time", default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -116,12 +116,15 @@ class AuditEntry(models.Model):
         ApiClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
     )
     actor = models.CharField(
-        max_length=150, db_index=True, help_text="Username or API client name at the time."
+        "user or client",
+        max_length=150,
+        db_index=True,
+        help_text="Username or API client name at the time.",
     )
     action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
     phone = models.CharField(max_length=32, blank=True, db_index=True, help_text="E.164")
     customer_id = models.CharField(max_length=128, blank=True, db_index=True)
-    result_count = models.PositiveIntegerField(null=True, blank=True)
+    result_count = models.PositiveIntegerField("customers matched", null=True, blank=True)
     reason = models.TextField(blank=True)
     path = models.CharField(max_length=500, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
@@ -129,7 +132,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = "audit entry"
-        verbose_name_plural = "audit trail"
+        verbose_name_plural = "audit entries"
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
