@@ -88,7 +88,8 @@ def test_unusable_input_is_a_form_error_and_queries_nothing(
         response = agent_client.get(SEARCH, {"phone": typed, "country": "GB"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'id="phone-error"' in html and message in html
+    assert 'id="id_phone_error"' in html and message in html
+    assert 'aria-describedby="id_phone_helptext id_phone_error"' in html
     if typed:
         assert f'value="{typed}"' in html  # what the agent typed is kept for correcting
     assert log.operations == []
