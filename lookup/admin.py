@@ -13,6 +13,8 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+# The API clients' admin lives with the API (lookup/api/admin.py); importing it registers it.
+from lookup.api import admin as api_admin  # noqa: F401
 from lookup.models import AuditEntry
 
 admin.site.site_header = "Phone lookup administration"

@@ -104,6 +104,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Messages can carry a freshly issued API key: keep them server-side, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -133,6 +135,20 @@ STALE_LINK_AFTER_DAYS = env.int("STALE_LINK_AFTER_DAYS", default=365)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 # Behind a load balancer that sets X-Forwarded-For, record the caller's address from it.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+
+# --- Order events (SQS): docs/ingestion.md ---
+# The queue `consume_order_events` reads and `publish_order_event` writes to (full SQS URL).
+ORDER_EVENTS_QUEUE_URL = env.str("ORDER_EVENTS_QUEUE_URL", default="")
+# Long-poll wait of each receive (SQS allows 0-20 seconds).
+ORDER_EVENTS_WAIT_SECONDS = max(0, min(env.int("ORDER_EVENTS_WAIT_SECONDS", default=20), 20))
+# A message failing for a transient reason (DynamoDB unavailable) is retried after
+# base * 2**(receives - 1) seconds, capped at the maximum (SQS allows up to 12 hours).
+ORDER_EVENTS_RETRY_BASE_SECONDS = env.int("ORDER_EVENTS_RETRY_BASE_SECONDS", default=10)
+ORDER_EVENTS_RETRY_MAX_SECONDS = min(env.int("ORDER_EVENTS_RETRY_MAX_SECONDS", default=900), 43200)
+# `ensure_queues` only: receives before SQS moves a message to the dead-letter queue, and the
+# queue's visibility timeout (longer than a batch takes, shorter than an acceptable delay).
+ORDER_EVENTS_MAX_RECEIVE_COUNT = env.int("ORDER_EVENTS_MAX_RECEIVE_COUNT", default=5)
+ORDER_EVENTS_VISIBILITY_TIMEOUT = env.int("ORDER_EVENTS_VISIBILITY_TIMEOUT", default=60)
 
 LOGGING = {
     "version": 1,

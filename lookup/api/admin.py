@@ -1,0 +1,96 @@
+"""Django admin for API clients: create (key shown once), revoke, regenerate the key.
+
+Only a SHA-256 of a key is stored, so the plain key is shown in one place only: the message on
+the page right after it was issued (the messages framework drops it once shown). Admins copy it
+into the client's secret store; a lost key is regenerated, never recovered.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from lookup.models import ApiClient
+
+_REGENERATED = "Regenerated the API key; the old key no longer works."
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiClient.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Which endpoints the client may call.",
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ("name", "scopes", "is_active")
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    form = ApiClientForm
+    list_display = ("name", "scope_list", "is_active", "created_at", "last_used_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    actions = ("regenerate_key",)
+
+    def get_fields(self, request: HttpRequest, obj: ApiClient | None = None):
+        if obj is None:
+            return ("name", "scopes")  # active by default; the key is issued on save
+        return (
+            "name",
+            "scopes",
+            "is_active",
+            "key_hint",
+            "created_at",
+            "created_by",
+            "last_used_at",
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiClient | None = None):
+        return ("key_hint", "created_at", "created_by", "last_used_at") if obj else ()
+
+    @admin.display(description="Scopes")
+    def scope_list(self, client: ApiClient) -> str:
+        return ", ".join(client.scopes or []) or "—"
+
+    @admin.display(description="Key")
+    def key_hint(self, client: ApiClient) -> str:
+        # Enough to tell which key a client is configured with; never the secret part.
+        return f"{ApiClient.KEY_PREFIX}_{client.key_prefix[:4]}…" if client.key_prefix else "—"
+
+    def save_model(self, request: HttpRequest, obj: ApiClient, form, change: bool) -> None:
+        key = None
+        if not change:
+            obj.created_by = request.user
+            key = obj.issue_key()
+        super().save_model(request, obj, form, change)
+        if key is not None:
+            _show_key_once(request, obj, key)
+
+    @admin.action(
+        description="Regenerate the key of the selected API clients", permissions=["change"]
+    )
+    def regenerate_key(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        for client in queryset:
+            key = client.issue_key()
+            client.save(update_fields=["key_prefix", "key_hash"])
+            self.log_change(request, client, _REGENERATED)
+            _show_key_once(request, client, key)
+
+
+def _show_key_once(request: HttpRequest, client: ApiClient, key: str) -> None:
+    revoked = "" if client.is_active else " The client is revoked: tick Active to use the key."
+    messages.success(
+        request,
+        format_html(
+            "New API key for “{}”: <code>{}</code> — copy it now into the client's secret store. "
+            "It is stored only as a hash and cannot be shown again; if it is lost, regenerate "
+            "it.{}",
+            client.name,
+            key,
+            revoked,
+        ),
+    )

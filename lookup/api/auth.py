@@ -1,0 +1,120 @@
+"""API keys on requests, and the decorator every API view goes through.
+
+The decorator answers, in this order and always in JSON: wrong method (405), no or unknown key
+(401), key without the endpoint's scope (403, audited), DynamoDB outage (503 with Retry-After).
+Views then only validate their input, call one function and respond.
+"""
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from lookup.api.errors import api_error
+from lookup.audit import audit_record
+from lookup.domain import DirectoryUnavailable
+from lookup.models import ApiClient, AuditEntry
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = "30"
+_CHALLENGE = 'Bearer realm="phone-lookup"'
+
+
+def api_key_from_request(*, request: HttpRequest) -> str:
+    """The key from `Authorization: Bearer <key>`, else from `X-Api-Key`; "" when neither."""
+    scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.headers.get("X-Api-Key", "").strip()
+
+
+def api_client_authenticate(*, request: HttpRequest) -> ApiClient | None:
+    """The active client whose key the request carries (recording that it was used), or None."""
+    client = ApiClient.authenticate(api_key_from_request(request=request))
+    if client is not None:
+        # A single UPDATE rather than save(): it cannot overwrite an admin's concurrent edit
+        # (revoking the key, changing scopes) with the stale copy loaded here.
+        client.last_used_at = timezone.now()
+        ApiClient.objects.filter(pk=client.pk).update(last_used_at=client.last_used_at)
+    return client
+
+
+def api_view(
+    *, methods: tuple[str, ...], scope: str | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Wrap an API view: method, key and scope checks, JSON errors, CSRF exemption.
+
+    With a `scope` the view is called with the authenticated client as `client=`.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                return api_error(
+                    status=405,
+                    code="method_not_allowed",
+                    message=f"Use {' or '.join(methods)} on this endpoint.",
+                    headers={"Allow": ", ".join(methods)},
+                )
+            if scope is not None:
+                client = api_client_authenticate(request=request)
+                refusal = _refusal(request=request, client=client, scope=scope)
+                if refusal is not None:
+                    return refusal
+                kwargs["client"] = client
+            try:
+                return view(request, *args, **kwargs)
+            except DirectoryUnavailable as exc:
+                logger.error(
+                    "Phone directory unavailable (API request %s): %s",
+                    getattr(request, "request_id", "-"),
+                    exc,
+                )
+                return api_error(
+                    status=503,
+                    code="directory_unavailable",
+                    message="Customer data is temporarily unavailable; retry later.",
+                    headers={"Retry-After": RETRY_AFTER_SECONDS},
+                )
+
+        # Keys, not cookies, authenticate these calls, so there is no CSRF to guard against.
+        return csrf_exempt(wrapper)
+
+    return decorate
+
+
+def _refusal(*, request: HttpRequest, client: ApiClient | None, scope: str) -> HttpResponse | None:
+    if client is None:
+        if not api_key_from_request(request=request):
+            return api_error(
+                status=401,
+                code="missing_api_key",
+                message="Send your API key as 'Authorization: Bearer <key>' (or 'X-Api-Key').",
+                headers={"WWW-Authenticate": _CHALLENGE},
+            )
+        # Wrong and revoked keys get the same answer: nothing to learn about which keys exist.
+        return api_error(
+            status=401,
+            code="invalid_api_key",
+            message="This API key is not valid or has been revoked.",
+            headers={"WWW-Authenticate": f'{_CHALLENGE}, error="invalid_token"'},
+        )
+    if not client.has_scope(scope):
+        audit_record(
+            request=request,
+            action=AuditEntry.Action.PERMISSION_DENIED,
+            reason=f"API client lacks scope {scope}",
+            api_client=client,
+        )
+        return api_error(
+            status=403,
+            code="insufficient_scope",
+            message=f"This API key does not have the '{scope}' scope.",
+            headers={"WWW-Authenticate": f'{_CHALLENGE}, error="insufficient_scope"'},
+        )
+    return None

@@ -1,0 +1,42 @@
+"""The one shape of every API error: `{"error": {"code", "message", "field"?}}`."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+
+
+class ApiFieldError(ValueError):
+    """A request parameter cannot be used; `field` names it for the caller."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def api_error(
+    *,
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JsonResponse:
+    error: dict[str, str] = {"code": code, "message": message}
+    if field is not None:
+        error["field"] = field
+    return JsonResponse({"error": error}, status=status, headers=headers)
+
+
+def api_field_error(error: ApiFieldError, *, code: str = "invalid_request") -> JsonResponse:
+    return api_error(status=400, code=code, message=error.message, field=error.field)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: JSON for API callers, the HTML page for people."""
+    if request.path.startswith("/api/"):
+        return api_error(
+            status=500,
+            code="server_error",
+            message="Unexpected error; it has been logged. Retry later.",
+        )
+    return defaults.server_error(request)

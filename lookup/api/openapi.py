@@ -1,0 +1,277 @@
+"""The OpenAPI 3.1 description of /api/v1, written by hand (two endpoints do not need a
+generator). tests/api/test_openapi.py validates it and checks real responses against it."""
+
+from typing import Any
+
+from lookup.ingestion import PHONE_FIELD
+from lookup.models import ApiClient
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = _json(_ref("Error"), description)
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+_AUTH_ERRORS = {
+    "401": _error("No API key, or a wrong or revoked one."),
+    "403": _error("The key is valid but lacks this endpoint's scope (the refusal is audited)."),
+    "405": _error("Wrong HTTP method."),
+    "503": _error(
+        "Customer data (DynamoDB) is temporarily unavailable.",
+        headers={
+            "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {"type": "integer"},
+            }
+        },
+    ),
+}
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "examples": ["invalid_event", "invalid_request", "invalid_api_key"],
+                    },
+                    "message": {"type": "string", "description": "Meant for a person."},
+                    "field": {
+                        "type": "string",
+                        "description": "The offending field: a dotted path into the event, "
+                        "a query parameter name, or `(body)` / `(event)`.",
+                        "examples": [PHONE_FIELD, "phone", "cursor"],
+                    },
+                },
+            }
+        },
+    },
+    "OrderCommittedEvent": {
+        "type": "object",
+        "required": ["type", "order"],
+        "properties": {
+            "type": {"const": "order.committed"},
+            "id": {"type": "string"},
+            "occurredAt": {"type": "string", "format": "date-time"},
+            "order": {
+                "type": "object",
+                "required": ["id", "customerId", "country", "createdAt", "delivery"],
+                "properties": {
+                    "id": {"type": "string", "maxLength": 128},
+                    "customerId": {"type": "string", "maxLength": 128, "description": "cognitoId"},
+                    "country": {
+                        "type": "string",
+                        "description": "ISO 3166 alpha-2; reads a national drop-off number.",
+                    },
+                    "createdAt": {"type": "string", "format": "date-time"},
+                    "delivery": {
+                        "type": "object",
+                        "required": ["dropoff"],
+                        "properties": {
+                            "dropoff": {
+                                "type": "object",
+                                "required": ["phoneNumber"],
+                                "properties": {"phoneNumber": {"type": "string"}},
+                            }
+                        },
+                    },
+                },
+            },
+        },
+        "examples": [
+            {
+                "type": "order.committed",
+                "id": "evt_01",
+                "occurredAt": "2026-11-28T10:00:00Z",
+                "order": {
+                    "id": "ord_01",
+                    "customerId": "eu-west-1:7c1e",
+                    "country": "BR",
+                    "createdAt": "2026-11-28T09:59:58Z",
+                    "delivery": {"dropoff": {"phoneNumber": "+55 11 91234-5678"}},
+                },
+            }
+        ],
+    },
+    "Phone": {
+        "type": "object",
+        "required": ["e164", "international", "region", "countryName", "valid"],
+        "properties": {
+            "e164": {"type": "string", "examples": ["+447946095812"]},
+            "international": {"type": "string", "examples": ["+44 7946 095812"]},
+            "region": {"type": "string", "examples": ["GB"]},
+            "countryName": {"type": "string", "examples": ["United Kingdom"]},
+            "valid": {
+                "type": "boolean",
+                "description": "Whether the number is assigned in its numbering plan; possible "
+                "but invalid numbers are still searched.",
+            },
+        },
+    },
+    "LinkResult": {
+        "type": "object",
+        "required": ["outcome", "created", "customerId", "orderId", "phone"],
+        "properties": {
+            "outcome": {
+                "enum": ["created", "relinked", "updated", "already_recorded", "kept_unlinked"],
+                "description": "`kept_unlinked`: the order predates an unlink by support staff, "
+                "so it does not make the number searchable again.",
+            },
+            "created": {"type": "boolean", "description": "True with status 201."},
+            "customerId": {"type": "string"},
+            "orderId": {"type": "string"},
+            "phone": _ref("Phone"),
+        },
+    },
+    "Customer": {
+        "type": "object",
+        "required": [
+            "customerId",
+            "name",
+            "email",
+            "country",
+            "sources",
+            "lastSeen",
+            "possiblyStale",
+        ],
+        "properties": {
+            "customerId": {"type": "string"},
+            "name": {**_NULLABLE_STRING, "description": "null when the profile is unknown."},
+            "email": _NULLABLE_STRING,
+            "country": {**_NULLABLE_STRING, "description": "ISO 3166 alpha-2."},
+            "sources": {
+                "type": "array",
+                "items": {"enum": ["profile", "order", "legacy"]},
+                "description": "How this customer is linked to the number.",
+            },
+            "lastSeen": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "The latest order carrying the number (UTC).",
+            },
+            "possiblyStale": {
+                "type": "boolean",
+                "description": "Only order links, none seen on an order for a long time.",
+            },
+        },
+    },
+    "CustomerPage": {
+        "type": "object",
+        "required": ["phone", "total", "customers", "nextCursor"],
+        "properties": {
+            "phone": _ref("Phone"),
+            "total": {"type": "integer", "minimum": 0},
+            "customers": {"type": "array", "items": _ref("Customer")},
+            "nextCursor": {
+                "type": ["string", "null"],
+                "description": "Pass as `cursor` (with the same `phone`) for the next page; "
+                "null on the last page.",
+            },
+        },
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Phone lookup API",
+            "version": "1.0.0",
+            "description": "Link order drop-off phones to customers and find customers by "
+            "phone. Keys are issued by admins in the Django admin; every call is audited.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearerKey": []}, {"apiKeyHeader": []}],
+        "paths": {
+            "/api/v1/phone-links": {
+                "post": {
+                    "operationId": "phoneLinksCreate",
+                    "summary": "Link an order's drop-off phone to its customer",
+                    "description": "Idempotent: the same order again answers 200 and changes "
+                    f"nothing. Scope `{ApiClient.Scope.LINKS_WRITE}`.",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("OrderCommittedEvent")}},
+                    },
+                    "responses": {
+                        "201": _json(_ref("LinkResult"), "The number is newly searchable."),
+                        "200": _json(_ref("LinkResult"), "Already linked; nothing new."),
+                        "400": _error("Not JSON, or an unusable event; `field` names why."),
+                        "413": _error("Body too large."),
+                        **_AUTH_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/customers": {
+                "get": {
+                    "operationId": "customersFind",
+                    "summary": "Find the customers linked to a phone number",
+                    "description": "Best candidates first (profile owners, then the most "
+                    f"recently seen). Scope `{ApiClient.Scope.CUSTOMERS_READ}`.",
+                    "parameters": [
+                        {
+                            "name": "phone",
+                            "in": "query",
+                            "required": True,
+                            "description": "As typed: international (+, 00, 011) or national "
+                            "with `region`.",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "region",
+                            "in": "query",
+                            "description": "ISO 3166 alpha-2 used to read a national number.",
+                            "schema": {"type": "string", "examples": ["GB"]},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "description": "Customers per page (default 25); a cursor keeps "
+                            "the limit of its first page.",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
+                        {
+                            "name": "cursor",
+                            "in": "query",
+                            "description": "`nextCursor` of the previous page.",
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(_ref("CustomerPage"), "One page of matches."),
+                        "400": _error("Bad `phone`, `region`, `limit` or `cursor`."),
+                        **_AUTH_ERRORS,
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": _SCHEMAS,
+            "securitySchemes": {
+                "bearerKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "`Authorization: Bearer plk_…`",
+                },
+                "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-Api-Key"},
+            },
+        },
+    }

@@ -1,0 +1,77 @@
+"""Parameters of `GET /api/v1/customers`, and its opaque pagination cursor.
+
+The cursor is a signed token naming the number, the page and the page size: callers cannot
+forge or edit one (a tampered cursor is a 400), and the page size cannot change between pages,
+which would shift the window and skip or repeat customers.
+"""
+
+from dataclasses import dataclass
+
+import phonenumbers
+from django.core import signing
+from django.http import QueryDict
+
+from lookup.api.errors import ApiFieldError
+from lookup.phones import PhoneNumber, PhoneNumberError, phone_normalize
+from lookup.repository.directory import BATCH_GET_LIMIT
+
+_CURSOR_SALT = "lookup.api.customers.cursor"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerQuery:
+    phone: PhoneNumber
+    page: int
+    page_size: int
+
+
+def customer_query_parse(*, params: QueryDict, default_page_size: int) -> CustomerQuery:
+    """Validate `phone`, `region`, `limit` and `cursor`; raises ApiFieldError naming the field."""
+    region = params.get("region", "").strip().upper()
+    if region and region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ApiFieldError("region", "must be an ISO 3166 alpha-2 country code, e.g. GB.")
+    try:
+        phone = phone_normalize(raw=params.get("phone", ""), region=region)
+    except PhoneNumberError as exc:
+        raise ApiFieldError("phone", str(exc)) from exc
+
+    cursor = params.get("cursor", "")
+    if cursor:
+        page, page_size = cursor_decode(cursor=cursor, phone=phone)
+        return CustomerQuery(phone=phone, page=page, page_size=page_size)
+    return CustomerQuery(
+        phone=phone, page=1, page_size=_limit(params.get("limit"), default_page_size)
+    )
+
+
+def cursor_encode(*, phone: PhoneNumber, page: int, page_size: int) -> str:
+    return signing.dumps({"phone": phone.e164, "page": page, "limit": page_size}, salt=_CURSOR_SALT)
+
+
+def cursor_decode(*, cursor: str, phone: PhoneNumber) -> tuple[int, int]:
+    """(page, page size) from a cursor issued for this number; raises ApiFieldError."""
+    try:
+        payload = signing.loads(cursor, salt=_CURSOR_SALT)
+    except signing.BadSignature:
+        payload = None
+    if not (
+        isinstance(payload, dict)
+        and isinstance(payload.get("page"), int)
+        and isinstance(payload.get("limit"), int)
+    ):
+        raise ApiFieldError("cursor", "is not a cursor this API issued: pass nextCursor unchanged.")
+    if payload.get("phone") != phone.e164:
+        raise ApiFieldError("cursor", "was issued for another phone number.")
+    return payload["page"], payload["limit"]
+
+
+def _limit(raw: str | None, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        limit = int(raw)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= BATCH_GET_LIMIT:
+        raise ApiFieldError("limit", f"must be a whole number from 1 to {BATCH_GET_LIMIT}.")
+    return limit

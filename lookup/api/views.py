@@ -1,0 +1,95 @@
+"""API endpoints: validate, call one function, respond (auth and errors: `lookup.api.auth`)."""
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, JsonResponse
+
+from lookup import selectors
+from lookup.api.auth import api_view
+from lookup.api.errors import ApiFieldError, api_error, api_field_error
+from lookup.api.openapi import openapi_document
+from lookup.api.payloads import link_result_payload, search_page_payload
+from lookup.api.queries import cursor_encode, customer_query_parse
+from lookup.audit import audit_record
+from lookup.ingestion import InvalidOrderEvent, order_event_ingest
+from lookup.models import ApiClient, AuditEntry
+
+
+@api_view(methods=("POST",), scope=ApiClient.Scope.LINKS_WRITE)
+def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
+    """Link an order's drop-off phone to its customer: 201 when newly searchable, else 200."""
+    try:
+        event = json.loads(request.body)
+    except RequestDataTooBig:
+        return api_error(
+            status=413, code="too_large", message="An order event is a few hundred bytes."
+        )
+    except (ValueError, RecursionError):
+        return api_field_error(
+            ApiFieldError("(body)", "must be a JSON object: the order.committed event."),
+            code="invalid_event",
+        )
+    try:
+        result = order_event_ingest(event=event)
+    except InvalidOrderEvent as exc:
+        return api_field_error(ApiFieldError(exc.field, exc.message), code="invalid_event")
+    audit_record(
+        request=request,
+        action=AuditEntry.Action.API_LINK,
+        phone=result.order.phone,
+        customer_id=result.order.customer_id,
+        reason=f"order {result.order.order_id}: {result.outcome.value}",
+        api_client=client,
+    )
+    return JsonResponse(link_result_payload(result), status=201 if result.outcome.created else 200)
+
+
+@api_view(methods=("GET",), scope=ApiClient.Scope.CUSTOMERS_READ)
+def customers_find(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
+    """The customers linked to a phone number, best candidates first, one page per call."""
+    try:
+        query = customer_query_parse(
+            params=request.GET, default_page_size=settings.SEARCH_PAGE_SIZE
+        )
+    except ApiFieldError as exc:
+        return api_field_error(exc)
+    results = selectors.customer_search(
+        phone=query.phone, page=query.page, page_size=query.page_size
+    )
+    audit_record(
+        request=request,
+        action=AuditEntry.Action.API_SEARCH,
+        phone=query.phone.e164,
+        result_count=results.total,
+        api_client=client,
+    )
+    next_cursor = (
+        cursor_encode(phone=query.phone, page=results.page + 1, page_size=query.page_size)
+        if results.has_next
+        else None
+    )
+    return JsonResponse(
+        search_page_payload(
+            results,
+            phone=query.phone,
+            requested_page=query.page,
+            next_cursor=next_cursor,
+            stale_before=selectors.stale_threshold(),
+        )
+    )
+
+
+@api_view(methods=("GET",))
+def openapi_json(request: HttpRequest) -> JsonResponse:
+    """The API's OpenAPI 3.1 description; public, like any API reference."""
+    return JsonResponse(openapi_document(), json_dumps_params={"indent": 2})
+
+
+@api_view(methods=("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))
+def not_found(request: HttpRequest, path: str) -> JsonResponse:
+    """Unknown paths under /api/v1/ answer in JSON too, not with the HTML 404 page."""
+    return api_error(
+        status=404, code="not_found", message="No such endpoint; see /api/v1/openapi.json."
+    )

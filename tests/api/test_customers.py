@@ -1,0 +1,300 @@
+"""GET /api/v1/customers: other services find customers by phone."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from lookup.domain import LinkChange
+from lookup.models import AuditEntry
+from tests import factories as f
+from tests.api.conftest import UK_MOBILE
+from tests.conftest import count_requests
+
+URL = reverse("api:customers")
+UK_PHONE = {
+    "e164": UK_MOBILE,
+    "international": "+44 7946 095812",
+    "region": "GB",
+    "countryName": "United Kingdom",
+    "valid": True,
+}
+
+
+@pytest.fixture
+def shared_number(moto_directory):
+    """Two customers on one UK mobile: one on their profile, one on their orders."""
+    owner = f.profile(name="Harry Evans", email="harry@example.com", country="GB")
+    orderer = f.profile(name="Lucia Pérez", email="lucia@example.com", country="MX")
+    moto_directory.records_put(
+        profiles=[owner, orderer],
+        links=[
+            f.profile_link(owner.customer_id, UK_MOBILE),
+            f.order_link(orderer.customer_id, UK_MOBILE),
+        ],
+    )
+    return owner, orderer
+
+
+@pytest.fixture
+def busy_desk(moto_directory):
+    """A reception desk number that 23 customers typed on their orders, on different days."""
+    customers = [f.profile() for _ in range(23)]
+    moto_directory.records_put(
+        profiles=customers,
+        links=[
+            f.order_link(customer.customer_id, UK_MOBILE, last_seen=f.NOW - timedelta(days=day))
+            for day, customer in enumerate(customers, start=1)
+        ],
+    )
+    return customers
+
+
+def find(client, caller, **params):
+    return client.get(URL, params, headers=caller.headers)
+
+
+def test_matches_come_with_profile_details_sources_and_last_seen(client, shared_number, helpdesk):
+    owner, orderer = shared_number
+
+    response = find(client, helpdesk, phone="07946 095812", region="GB")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "phone": UK_PHONE,
+        "total": 2,
+        "customers": [
+            {
+                "customerId": owner.customer_id,
+                "name": "Harry Evans",
+                "email": "harry@example.com",
+                "country": "GB",
+                "sources": ["profile"],
+                "lastSeen": None,
+                "possiblyStale": False,
+            },
+            {
+                "customerId": orderer.customer_id,
+                "name": "Lucia Pérez",
+                "email": "lucia@example.com",
+                "country": "MX",
+                "sources": ["order"],
+                "lastSeen": "2026-11-10T12:00:00Z",
+                "possiblyStale": False,
+            },
+        ],
+        "nextCursor": None,
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"phone": "+44 7946 095812"},
+        {"phone": "+44 7946 095812", "region": "BR"},
+        {"phone": "0044 7946 095812", "region": "us"},
+        {"phone": "011 44 7946 095812", "region": "DE"},
+    ],
+)
+def test_international_formats_find_the_same_customers(client, shared_number, helpdesk, params):
+    body = find(client, helpdesk, **params).json()
+    assert body["phone"]["e164"] == UK_MOBILE
+    assert body["total"] == 2
+
+
+def test_a_customer_without_a_profile_is_listed_with_unknown_details(
+    client, moto_directory, helpdesk
+):
+    moto_directory.records_put(links=[f.order_link("cust-ghost", UK_MOBILE)])
+
+    [customer] = find(client, helpdesk, phone=UK_MOBILE).json()["customers"]
+
+    assert customer["customerId"] == "cust-ghost"
+    assert customer["name"] is customer["email"] is customer["country"] is None
+
+
+def test_an_unknown_number_is_an_empty_page(client, moto_directory, helpdesk):
+    response = find(client, helpdesk, phone="+44 20 7946 0018")
+
+    assert response.status_code == 200
+    assert response.json()["total"] == 0
+    assert response.json()["customers"] == []
+    assert response.json()["nextCursor"] is None
+
+
+def test_pages_follow_the_cursor_to_the_end_in_two_dynamodb_requests_each(
+    client, moto_directory, busy_desk, helpdesk
+):
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"phone": UK_MOBILE, "limit": "10"}
+        if cursor:
+            params["cursor"] = cursor
+        with count_requests(moto_directory) as log:
+            body = find(client, helpdesk, **params).json()
+        assert log.counts == {"Query": 1, "BatchGetItem": 1}
+        pages += 1
+        seen += [customer["customerId"] for customer in body["customers"]]
+        assert body["total"] == 23
+        cursor = body["nextCursor"]
+        if cursor is None:
+            break
+
+    assert pages == 3
+    # Most recently seen first, every customer exactly once.
+    assert seen == [customer.customer_id for customer in busy_desk]
+
+
+def test_the_page_size_defaults_to_the_search_page_size(client, busy_desk, helpdesk, settings):
+    settings.SEARCH_PAGE_SIZE = 20
+    body = find(client, helpdesk, phone=UK_MOBILE).json()
+    assert len(body["customers"]) == 20
+    assert body["nextCursor"]
+
+
+def test_a_tampered_cursor_is_400(client, busy_desk, helpdesk):
+    cursor = find(client, helpdesk, phone=UK_MOBILE, limit="10").json()["nextCursor"]
+    tampered = cursor[:-1] + ("A" if cursor[-1] != "A" else "B")
+
+    response = find(client, helpdesk, phone=UK_MOBILE, cursor=tampered)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "cursor"
+
+
+def test_a_cursor_for_another_number_is_400(client, busy_desk, helpdesk):
+    cursor = find(client, helpdesk, phone=UK_MOBILE, limit="10").json()["nextCursor"]
+
+    response = find(client, helpdesk, phone="+44 20 7946 0018", cursor=cursor)
+
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "cursor"
+    assert "another phone number" in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "words"),
+    [
+        ({}, "phone", "Enter a phone number"),
+        ({"phone": "hello", "region": "GB"}, "phone", "cannot contain letters"),
+        ({"phone": "12", "region": "GB"}, "phone", "too short"),
+        ({"phone": "07946 095812"}, "phone", "international prefix"),
+        ({"phone": "+44 7946 095812 99999"}, "phone", "too long"),
+        ({"phone": UK_MOBILE, "region": "XX"}, "region", "ISO 3166"),
+        ({"phone": UK_MOBILE, "limit": "0"}, "limit", "1 to 100"),
+        ({"phone": UK_MOBILE, "limit": "101"}, "limit", "1 to 100"),
+        ({"phone": UK_MOBILE, "limit": "ten"}, "limit", "1 to 100"),
+        ({"phone": UK_MOBILE, "cursor": "not-a-cursor"}, "cursor", "nextCursor"),
+    ],
+)
+def test_bad_parameters_are_400_naming_the_field(
+    client, moto_directory, helpdesk, params, field, words
+):
+    with count_requests(moto_directory) as log:
+        response = find(client, helpdesk, **params)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("invalid_request", field)
+    assert words in error["message"]
+    assert log.operations == []
+
+
+def test_searches_are_audited_under_the_client(client, shared_number, helpdesk):
+    find(client, helpdesk, phone=UK_MOBILE)
+
+    entry = AuditEntry.objects.get()
+    assert entry.action == AuditEntry.Action.API_SEARCH
+    assert entry.api_client == helpdesk.client
+    assert (entry.phone, entry.result_count) == (UK_MOBILE, 2)
+    assert helpdesk.refreshed().last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Bearer plk_0123456789ab_not-the-secret"}, 401),
+        ({"X-Api-Key": "plk_0123456789ab_not-the-secret"}, 401),
+    ],
+    ids=["no key", "wrong bearer key", "wrong X-Api-Key"],
+)
+def test_missing_or_wrong_key_is_401_and_reads_nothing(
+    client, db, moto_directory, shared_number, headers, status
+):
+    with count_requests(moto_directory) as log:
+        response = client.get(URL, {"phone": UK_MOBILE}, headers=headers)
+
+    assert response.status_code == status
+    assert "customers" not in response.json()
+    assert log.operations == []
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_revoked_key_is_401(client, shared_number, retired_service):
+    response = find(client, retired_service, phone=UK_MOBILE)
+    assert response.status_code == 401
+    assert "customers" not in response.json()
+
+
+def test_the_order_service_cannot_read_customers(
+    client, moto_directory, shared_number, order_service
+):
+    with count_requests(moto_directory) as log:
+        response = find(client, order_service, phone=UK_MOBILE)
+
+    assert response.status_code == 403
+    assert "customers:read" in response.json()["error"]["message"]
+    assert log.operations == []
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.api_client) == (
+        AuditEntry.Action.PERMISSION_DENIED,
+        order_service.client,
+    )
+
+
+def test_wrong_method_is_405_json(client, helpdesk):
+    response = client.post(URL, {"phone": UK_MOBILE}, headers=helpdesk.headers)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_dynamodb_outage_is_503_json_with_retry_after(client, helpdesk, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
+
+    response = find(client, helpdesk, phone=UK_MOBILE)
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response.json()["error"]["code"] == "directory_unavailable"
+
+
+def test_unknown_api_paths_are_404_json(client, db):
+    response = client.get("/api/v1/customer", {"phone": UK_MOBILE})
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_cursor_past_the_end_returns_no_customers_again(
+    client, moto_directory, busy_desk, helpdesk
+):
+    """Links unlinked while a client pages must not make the last page repeat."""
+    first = find(client, helpdesk, phone=UK_MOBILE, limit="10").json()
+    second = find(client, helpdesk, phone=UK_MOBILE, cursor=first["nextCursor"]).json()
+    for customer in busy_desk[:10]:
+        moto_directory.link_unlink(
+            customer_id=customer.customer_id,
+            phone=UK_MOBILE,
+            legacy_id=None,
+            expected_version=None,
+            change=LinkChange(at=f.NOW, by="leo.lead", reason="Reception desk"),
+        )
+
+    third = find(client, helpdesk, phone=UK_MOBILE, cursor=second["nextCursor"]).json()
+
+    assert third["total"] == 13
+    assert third["customers"] == []
+    assert third["nextCursor"] is None

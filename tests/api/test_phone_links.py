@@ -1,0 +1,226 @@
+"""POST /api/v1/phone-links: the order service links drop-off phones synchronously."""
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from lookup.domain import CustomerNotFound, LinkSource
+from lookup.ingestion import PHONE_FIELD
+from lookup.models import AuditEntry
+from tests.api.conftest import order_event
+from tests.conftest import count_requests
+
+URL = reverse("api:phone-links")
+BRAZIL_MOBILE = "+5511912345678"
+
+
+def post(client: Client, body, headers: dict[str, str] | None = None):
+    data = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.post(URL, data=data, content_type="application/json", headers=headers or {})
+
+
+def order_links(directory, customer_id: str = "cust-buyer"):
+    details = directory.customer_get(customer_id=customer_id)
+    return [link for link in details.links if link.source is LinkSource.ORDER]
+
+
+def test_a_new_link_is_created_and_searchable(client, moto_directory, order_service):
+    response = post(client, order_event(), order_service.headers)
+
+    assert response.status_code == 201
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "outcome": "created",
+        "created": True,
+        "customerId": "cust-buyer",
+        "orderId": "ord_1001",
+        "phone": {
+            "e164": BRAZIL_MOBILE,
+            "international": "+55 11 91234-5678",
+            "region": "BR",
+            "countryName": "Brazil",
+            "valid": True,
+        },
+    }
+    page = moto_directory.customers_by_phone(phone=BRAZIL_MOBILE)
+    assert [match.customer_id for match in page.matches] == ["cust-buyer"]
+
+
+def test_the_same_event_twice_is_201_then_200_with_one_record(
+    client, moto_directory, order_service
+):
+    first = post(client, order_event(), order_service.headers)
+    second = post(client, order_event(), order_service.headers)
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json()["outcome"] == "already_recorded"
+    assert second.json()["created"] is False
+    [link] = order_links(moto_directory)
+    assert link.order_count == 1
+    assert link.recent_order_ids == ("ord_1001",)
+
+
+def test_another_order_with_the_same_number_is_200_updated(client, moto_directory, order_service):
+    post(client, order_event(), order_service.headers)
+    response = post(
+        client,
+        order_event(id="ord_1002", createdAt="2026-11-29T08:00:00Z"),
+        order_service.headers,
+    )
+
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "updated"
+    [link] = order_links(moto_directory)
+    assert link.order_count == 2
+
+
+def test_calls_are_audited_under_the_client_and_mark_the_key_used(
+    client, moto_directory, order_service
+):
+    assert order_service.client.last_used_at is None
+
+    post(client, order_event(), order_service.headers)
+
+    entry = AuditEntry.objects.get()
+    assert entry.action == AuditEntry.Action.API_LINK
+    assert entry.api_client == order_service.client
+    assert entry.actor == "api:order-service"
+    assert (entry.phone, entry.customer_id) == (BRAZIL_MOBILE, "cust-buyer")
+    assert "ord_1001" in entry.reason
+    assert order_service.refreshed().last_used_at is not None
+
+
+def test_the_key_is_also_accepted_in_x_api_key(client, moto_directory, order_service):
+    response = post(client, order_event(), {"X-Api-Key": order_service.key})
+    assert response.status_code == 201
+
+
+def test_no_csrf_token_is_needed(moto_directory, order_service):
+    strict = Client(enforce_csrf_checks=True)
+    assert post(strict, order_event(), order_service.headers).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [
+        ({}, "missing_api_key"),
+        ({"Authorization": "Bearer plk_0123456789ab_not-the-secret"}, "invalid_api_key"),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, "missing_api_key"),
+        ({"X-Api-Key": "hunter2"}, "invalid_api_key"),
+    ],
+    ids=["no key", "wrong key", "not a bearer key", "garbage in X-Api-Key"],
+)
+def test_missing_or_wrong_key_is_401_and_writes_nothing(
+    client, moto_directory, order_service, headers, code
+):
+    with count_requests(moto_directory) as log:
+        response = post(client, order_event(), headers)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == code
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert log.operations == []
+    with pytest.raises(CustomerNotFound):
+        moto_directory.customer_get(customer_id="cust-buyer")
+
+
+def test_a_revoked_key_is_401(client, moto_directory, retired_service):
+    response = post(client, order_event(), retired_service.headers)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+    with pytest.raises(CustomerNotFound):
+        moto_directory.customer_get(customer_id="cust-buyer")
+    assert retired_service.refreshed().last_used_at is None
+
+
+def test_a_key_without_links_write_is_403_audited_and_writes_nothing(
+    client, moto_directory, helpdesk
+):
+    with count_requests(moto_directory) as log:
+        response = post(client, order_event(), helpdesk.headers)
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "insufficient_scope"
+    assert "links:write" in response.json()["error"]["message"]
+    assert log.operations == []
+    with pytest.raises(CustomerNotFound):
+        moto_directory.customer_get(customer_id="cust-buyer")
+    entry = AuditEntry.objects.get()
+    assert entry.action == AuditEntry.Action.PERMISSION_DENIED
+    assert entry.api_client == helpdesk.client
+    assert "links:write" in entry.reason
+
+
+def _without(event: dict, *path: str) -> dict:
+    target = event
+    for key in path[:-1]:
+        target = target[key]
+    del target[path[-1]]
+    return event
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ("this is not json", "(body)", "JSON"),
+        (b"\xff\xfe{", "(body)", "JSON"),
+        ("", "(body)", "JSON"),
+        ([order_event()], "(event)", "object"),
+        ({**order_event(), "type": "order.cancelled"}, "type", "order.committed"),
+        (_without(order_event(), "order"), "order", "required"),
+        (order_event(id=""), "order.id", "non-empty"),
+        (order_event(customerId=None), "order.customerId", "required"),
+        (order_event(customerId="a#b"), "order.customerId", "'#'"),
+        (order_event(country="XX"), "order.country", "ISO 3166"),
+        (order_event(createdAt="last tuesday"), "order.createdAt", "ISO 8601"),
+        (order_event(delivery=None), "order.delivery", "object"),
+        (order_event(delivery={"dropoff": "desk"}), "order.delivery.dropoff", "object"),
+        (order_event(delivery={"dropoff": {}}), PHONE_FIELD, "required"),
+        (order_event(delivery={"dropoff": {"phoneNumber": "call me"}}), PHONE_FIELD, "letters"),
+        (order_event(delivery={"dropoff": {"phoneNumber": "12"}}), PHONE_FIELD, "too short"),
+    ],
+)
+def test_a_bad_event_is_400_naming_the_field(
+    client, moto_directory, order_service, body, field, words
+):
+    with count_requests(moto_directory) as log:
+        response = post(client, body, order_service.headers)
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_event"
+    assert error["field"] == field
+    assert words in error["message"]
+    assert log.operations == []
+
+
+def test_wrong_method_is_405_json(client, order_service):
+    response = client.get(URL, headers=order_service.headers)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_dynamodb_outage_is_503_json_with_retry_after(client, order_service, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
+
+    response = post(client, order_event(), order_service.headers)
+
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert response["Retry-After"] == "30"
+    assert response.json()["error"]["code"] == "directory_unavailable"
+    assert not AuditEntry.objects.exists()
+
+
+def test_an_oversized_body_is_413_json(client, moto_directory, order_service, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+
+    response = post(client, order_event(), order_service.headers)
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
