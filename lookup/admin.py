@@ -5,17 +5,29 @@ import re
 from collections.abc import Iterator
 from datetime import UTC
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
+
+from lookup import roles
 
 # The API clients' admin lives with the API (lookup/api/admin.py); importing it registers it.
 from lookup.api import admin as api_admin  # noqa: F401
 from lookup.models import AuditEntry
+from lookup.phones import PhoneNumberError, phone_normalize
+
+ROLES = {
+    roles.SUPPORT_AGENT: "search and view customers",
+    roles.SUPPORT_LEAD: "also unlink and restore order links",
+    roles.ADMIN: "accounts, roles, audit trail, API clients (tick Staff status too)",
+}
 
 admin.site.site_header = "Phone lookup administration"
 admin.site.site_title = "Phone lookup admin"
@@ -64,6 +76,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_per_page = 100
     change_list_template = "admin/lookup/auditentry/change_list.html"
 
+    def get_search_results(self, request, queryset, search_term):
+        """A number typed in any format finds its entries, which store E.164."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        try:
+            number = phone_normalize(raw=search_term, region=settings.DEFAULT_PHONE_REGION)
+        except PhoneNumberError:
+            return results, may_have_duplicates
+        return results | queryset.filter(phone=number.e164), may_have_duplicates
+
     @admin.display(description="Reason")
     def short_reason(self, entry: AuditEntry) -> str:
         return entry.reason if len(entry.reason) <= 60 else f"{entry.reason[:57]}…"
@@ -94,11 +115,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
+    def export_csv(self, request: HttpRequest) -> HttpResponse:
         """The entries the change list shows with the same filters and search, as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # What the change list does with a filter it cannot apply.
+            return HttpResponseRedirect(f"{reverse('admin:lookup_auditentry_changelist')}?e=1")
         entries = changelist.get_queryset(request).order_by("-at", "-id")
         filename = f"audit-trail-{timezone.now():%Y%m%d-%H%M%S}.csv"
         response = StreamingHttpResponse(
@@ -163,3 +188,23 @@ class StaffUserAdmin(UserAdmin):
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
         return readonly
+
+    # An Admin manages staff accounts, not superusers: otherwise changing a superuser's
+    # password would hand over every right the role was meant not to have.
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=ROLES)
+            kwargs["help_text"] = "The person's roles: " + "; ".join(
+                f"{name}: {summary}" for name, summary in ROLES.items()
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

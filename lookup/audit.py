@@ -1,5 +1,7 @@
 """Writing the audit trail: who touched which customer data, from where, in which request."""
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -30,8 +32,9 @@ def audit_record(
         api_client=api_client,
         actor=actor,
         action=action,
-        phone=phone,
-        customer_id=customer_id,
+        # Values can come from the URL: keep within the columns rather than lose the entry.
+        phone=phone[: AuditEntry._meta.get_field("phone").max_length],
+        customer_id=customer_id[: AuditEntry._meta.get_field("customer_id").max_length],
         result_count=result_count,
         reason=reason,
         path=request.get_full_path()[:500],
@@ -41,9 +44,22 @@ def audit_record(
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The caller's IP: REMOTE_ADDR, or the proxy's X-Forwarded-For when configured to trust it."""
-    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The caller's IP: REMOTE_ADDR, or behind a trusted proxy the address it appended.
+
+    Only the right-most X-Forwarded-For entry comes from our proxy; the ones before it are
+    whatever the client sent.
+    """
+    if settings.TRUST_PROXY_HEADERS:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if _is_ip(forwarded):
+            return forwarded
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_ip(remote) else None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

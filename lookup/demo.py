@@ -8,7 +8,7 @@ UK ones from Ofcom's ranges reserved for drama, so none belongs to a real person
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
@@ -16,7 +16,6 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from lookup.domain import CustomerProfile, LinkSource, PhoneLink, RecentOrder
 from lookup.phones import phone_normalize
 
-DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CUSTOMER_COUNT = 520
 
 # Numbers documented in the README as worth trying.
@@ -172,7 +171,10 @@ class DemoData:
     links: list[PhoneLink]
 
 
-def demo_data(seed: int = 20261128) -> DemoData:
+def demo_data(seed: int = 20261128, *, now: datetime | None = None) -> DemoData:
+    """The demo customers and links; dates are relative to `now` (default: today, noon UTC), so
+    the demo never ages into "possibly stale" everywhere. Same seed and day, same data."""
+    now = now or datetime.combine(datetime.now(UTC).date(), time(12), tzinfo=UTC)
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     used: set[str] = {RECEPTION_DESK, FAMILY_PHONE, SINGLE_OWNER, LEGACY_ONLY}
     profiles: list[CustomerProfile] = []
@@ -184,7 +186,7 @@ def demo_data(seed: int = 20261128) -> DemoData:
         first_names, last_names = _PEOPLE[country]
         first, last = rng.choice(first_names), rng.choice(last_names)
         customer_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        created = DEMO_NOW - timedelta(days=rng.randint(30, 2400), minutes=rng.randint(0, 1440))
+        created = now - timedelta(days=rng.randint(30, 2400), minutes=rng.randint(0, 1440))
         profiles.append(
             CustomerProfile(
                 customer_id=customer_id,
@@ -198,34 +200,36 @@ def demo_data(seed: int = 20261128) -> DemoData:
         own = _new_mobile(rng, country, used)
         links.append(_profile_link(customer_id, own, created, verified=rng.random() < 0.8))
         if rng.random() < 0.6:  # most customers order to their own phone
-            links.append(_order_link(rng, customer_id, own, since=created))
+            links.append(_order_link(rng, customer_id, own, since=created, now=now))
         if rng.random() < 0.3:  # and some to a relative's, an office's, a neighbour's
             other = _new_mobile(rng, country, used)
-            links.append(_order_link(rng, customer_id, other, since=created))
+            links.append(_order_link(rng, customer_id, other, since=created, now=now))
 
     gb_customers = [p for p in profiles if p.country == "GB"]
     # A reception desk everyone in an office building types as their drop-off phone.
     for profile in rng.sample(profiles, 130):
         links.append(
-            _order_link(rng, profile.customer_id, RECEPTION_DESK, since=profile.created_at)
+            _order_link(rng, profile.customer_id, RECEPTION_DESK, since=profile.created_at, now=now)
         )
 
     # A family phone: two on their profiles (one verified), two on their orders, one legacy.
     family = [p for p in profiles if p.country == "BR"][:4]
     links.append(_profile_link(family[0].customer_id, FAMILY_PHONE, family[0].created_at, True))
     links.append(_profile_link(family[1].customer_id, FAMILY_PHONE, family[1].created_at, False))
-    links.append(_order_link(rng, family[1].customer_id, FAMILY_PHONE, since=family[1].created_at))
-    links.append(_order_link(rng, family[2].customer_id, FAMILY_PHONE, since=family[2].created_at))
-    links.append(_legacy_link(family[3].customer_id, FAMILY_PHONE, DEMO_NOW - timedelta(days=900)))
+    links.append(
+        _order_link(rng, family[1].customer_id, FAMILY_PHONE, since=family[1].created_at, now=now)
+    )
+    links.append(
+        _order_link(rng, family[2].customer_id, FAMILY_PHONE, since=family[2].created_at, now=now)
+    )
+    links.append(_legacy_link(family[3].customer_id, FAMILY_PHONE, now - timedelta(days=900)))
 
     # One customer with the same number on their profile and on their orders.
     owner = gb_customers[0]
     links.append(_profile_link(owner.customer_id, SINGLE_OWNER, owner.created_at, True))
-    links.append(_order_link(rng, owner.customer_id, SINGLE_OWNER, since=owner.created_at))
+    links.append(_order_link(rng, owner.customer_id, SINGLE_OWNER, since=owner.created_at, now=now))
 
-    links.append(
-        _legacy_link(profiles[5].customer_id, LEGACY_ONLY, DEMO_NOW - timedelta(days=1500))
-    )
+    links.append(_legacy_link(profiles[5].customer_id, LEGACY_ONLY, now - timedelta(days=1500)))
 
     # Numbers shared by 2-6 customers of one country, as order drop-off phones.
     for _ in range(12):
@@ -233,11 +237,13 @@ def demo_data(seed: int = 20261128) -> DemoData:
         members = rng.sample([p for p in profiles if p.country == country], rng.randint(2, 6))
         shared = _new_mobile(rng, country, used)
         for member in members:
-            links.append(_order_link(rng, member.customer_id, shared, since=member.created_at))
+            links.append(
+                _order_link(rng, member.customer_id, shared, since=member.created_at, now=now)
+            )
 
     # Legacy lookups still waiting for migration.
     for profile in rng.sample(profiles, 8):
-        moment = DEMO_NOW - timedelta(days=rng.randint(700, 2000))
+        moment = now - timedelta(days=rng.randint(700, 2000))
         links.append(
             _legacy_link(profile.customer_id, _new_mobile(rng, profile.country, used), moment)
         )
@@ -255,10 +261,12 @@ def _profile_link(customer_id: str, phone: str, since, verified: bool) -> PhoneL
     )
 
 
-def _order_link(rng: random.Random, customer_id: str, phone: str, *, since) -> PhoneLink:
-    first = since + timedelta(days=rng.randint(0, max(1, (DEMO_NOW - since).days - 1)))
+def _order_link(
+    rng: random.Random, customer_id: str, phone: str, *, since: datetime, now: datetime
+) -> PhoneLink:
+    first = since + timedelta(days=rng.randint(0, max(1, (now - since).days - 1)))
     # Last seen anywhere up to today, so some links have gone quiet for over a year.
-    latest_possible = (DEMO_NOW - first).days
+    latest_possible = (now - first).days
     last = first + timedelta(days=rng.randint(0, max(0, latest_possible)))
     count = rng.randint(1, 40)
     recent = sorted(

@@ -24,6 +24,7 @@ class PhoneSearchForm(forms.Form):
     )
     country = forms.ChoiceField(
         label="Country",
+        required=False,
         help_text="Used to read numbers typed without an international prefix.",
     )
 
@@ -31,6 +32,9 @@ class PhoneSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = region_choices()
         self.fields["country"].initial = settings.DEFAULT_PHONE_REGION
+
+    def clean_country(self) -> str:
+        return self.cleaned_data.get("country") or settings.DEFAULT_PHONE_REGION
 
     def clean(self):
         cleaned = super().clean()

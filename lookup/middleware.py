@@ -2,6 +2,7 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
@@ -13,13 +14,16 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestIdMiddleware:
-    """Give every request an id (the load balancer's if it sent a sane one) for logs and audit."""
+    """Give every request an id for logs and audit: the trusted proxy's, else a new one.
+
+    A client-chosen id is never used, so audit entries cannot be made to share an id.
+    """
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if settings.TRUST_PROXY_HEADERS else ""
         request.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id

@@ -6,6 +6,7 @@ actually typed.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -15,7 +16,8 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResu
 # Characters people use when writing a number down. Anything else (letters above all: we do not
 # want phonenumbers' vanity-number conversion of "1-800-FLOWERS") is refused with a clear reason.
 _ALLOWED = re.compile(r"^[0-9+\-().\s/]+$")
-_NON_DIGITS = re.compile(r"\D")
+_SEPARATORS = re.compile(r"[\s\-().\/]")
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
 # phonenumbers only knows the chosen region's own international prefix; callers and order forms
 # use both common ones whatever country they are in.
 _INTERNATIONAL_PREFIX = re.compile(r"^(?:00|011)(?=[1-9])")
@@ -36,14 +38,22 @@ class PhoneNumber:
     country_name: str
     is_valid: bool
 
+    @property
+    def selectable_region(self) -> str:
+        """The region as a search-form choice; "" for non-geographic ones such as +800."""
+        return self.region if self.region in phonenumbers.SUPPORTED_REGIONS else ""
+
 
 def phone_normalize(*, raw: str, region: str) -> PhoneNumber:
     """Normalize what a person typed (or an order carried) into a `PhoneNumber`.
 
-    `region` (ISO 3166 alpha-2) reads national formats; input starting with `+`, `00` or `011`
-    is international and ignores it. Raises `PhoneNumberError` with a specific reason.
+    `region` (ISO 3166 alpha-2) reads national formats and the country's own international
+    prefix; input starting with `+` ignores it. `00` and `011` are also read as international
+    prefixes whatever the region, when the number does not make sense in the region itself
+    (DESIGN.md section 2: "0044…" typed with region US). Raises `PhoneNumberError` with a
+    specific reason.
     """
-    text = " ".join((raw or "").split())
+    text = _plain_text(raw)
     if not text:
         raise PhoneNumberError("Enter a phone number.")
     if len(text) > _MAX_INPUT_LENGTH:
@@ -54,24 +64,52 @@ def phone_normalize(*, raw: str, region: str) -> PhoneNumber:
         raise PhoneNumberError(
             "A phone number can only contain digits, spaces, '+' and the separators - ( ) . /"
         )
-    if "+" in text[1:]:
+    compact = _SEPARATORS.sub("", text)
+    if "+" in compact[1:]:
         raise PhoneNumberError("'+' can only appear at the start of a phone number.")
-    digits = _NON_DIGITS.sub("", text)
-    if len(digits) < 3:
+    if len(compact.lstrip("+")) < 3:
         raise PhoneNumberError("That is too short to be a phone number.")
-    if not text.startswith("+"):
-        text = _INTERNATIONAL_PREFIX.sub("+", digits, count=1)
-    try:
-        number = phonenumbers.parse(text, (region or "").upper() or None)
-    except NumberParseException as exc:
-        raise PhoneNumberError(_parse_error_message(exc, region)) from exc
 
-    # is_possible_number() also passes local-only numbers (no area code), whose E.164 form would
-    # be a wrong key; ask for the full number instead.
-    reason = phonenumbers.is_possible_number_with_reason(number)
-    if reason != ValidationResult.IS_POSSIBLE:
-        raise PhoneNumberError(_possibility_message(reason, number))
-    return phone_describe(number)
+    region = (region or "").upper()
+    readings: list[phonenumbers.PhoneNumber] = []
+    first_error: PhoneNumberError | None = None
+    candidates = [text]
+    if not compact.startswith("+") and _INTERNATIONAL_PREFIX.match(compact):
+        candidates.append(_INTERNATIONAL_PREFIX.sub("+", compact, count=1))
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region or None)
+        except NumberParseException as exc:
+            first_error = first_error or PhoneNumberError(_parse_error_message(exc, region))
+            continue
+        # is_possible_number() also passes local-only numbers (no area code), whose E.164 form
+        # would be a wrong key; ask for the full number instead.
+        reason = phonenumbers.is_possible_number_with_reason(number)
+        if reason == ValidationResult.IS_POSSIBLE:
+            readings.append(number)
+        else:
+            first_error = first_error or PhoneNumberError(_possibility_message(reason, number))
+    if not readings:
+        assert first_error is not None
+        raise first_error
+    # The national reading wins unless only the international one is a real number.
+    valid = [number for number in readings if phonenumbers.is_valid_number(number)]
+    return phone_describe((valid or readings)[0])
+
+
+def _plain_text(raw: str) -> str:
+    """Collapse spaces and map look-alikes (other scripts' digits, dashes) to ASCII."""
+    characters = []
+    for character in raw or "":
+        if character.isdigit() and not character.isascii():
+            characters.append(str(unicodedata.digit(character, 0)))
+        elif character in _DASHES:
+            characters.append("-")
+        elif character == "\uff0b":  # full-width plus
+            characters.append("+")
+        else:
+            characters.append(character)
+    return " ".join("".join(characters).split())
 
 
 def phone_from_e164(e164: str) -> PhoneNumber:
@@ -97,11 +135,25 @@ def phone_describe(number: phonenumbers.PhoneNumber) -> PhoneNumber:
     )
 
 
+# Regions phonenumbers parses but its geocoder has no English name for.
+_MISSING_NAMES = {
+    "AC": "Ascension Island",
+    "BL": "Saint Barthélemy",
+    "EH": "Western Sahara",
+    "MF": "Saint Martin",
+    "TA": "Tristan da Cunha",
+    "XK": "Kosovo",
+    "MK": "North Macedonia",
+}
+
+
 @cache
 def region_name(region: str) -> str:
     """English name of an ISO region code, e.g. "BR" -> "Brazil" ("Unknown" if none)."""
     if region == "001":
         return "International"
+    if region in _MISSING_NAMES:
+        return _MISSING_NAMES[region]
     example = phonenumbers.example_number(region) if region else None
     if example is None:
         return "Unknown"

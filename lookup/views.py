@@ -5,7 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lookup import selectors, services
@@ -64,14 +65,22 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     require_permission(request, VIEW_CUSTOMER, customer_id=customer_id)
     details = _customer_or_404(customer_id)
     audit_record(request=request, action=AuditEntry.Action.CUSTOMER_VIEW, customer_id=customer_id)
+    can_unlink = request.user.has_perm(UNLINK_PHONE)
+    stale_before = selectors.stale_threshold()
+    # Unlinked numbers are history for leads; current links come before possibly stale ones.
+    links = sorted(
+        (link for link in details.links if can_unlink or link.is_active),
+        key=lambda link: (not link.is_active, link.is_stale(stale_before)),
+    )
     return render(
         request,
         "lookup/customer.html",
         {
             "details": details,
+            "links": links,
             "back_to_phone": _searched_phone(request.GET.get("from", "")),
-            "stale_before": selectors.stale_threshold(),
-            "can_unlink": request.user.has_perm(UNLINK_PHONE),
+            "stale_before": stale_before,
+            "can_unlink": can_unlink,
         },
     )
 
@@ -189,6 +198,14 @@ def link_restore(request: HttpRequest, customer_id: str, phone: str) -> HttpResp
     return render(request, "lookup/restore.html", {"details": details, "link": link, "form": form})
 
 
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: our own messages ("No customer with this id.") are shown, Django's are not."""
+    message = exception.args[0] if isinstance(exception, Http404) and exception.args else ""
+    if not isinstance(message, str) or isinstance(exception, Resolver404):
+        message = ""
+    return render(request, "404.html", {"message": message}, status=404)
+
+
 def _customer_or_404(customer_id: str) -> CustomerDetails:
     try:
         return selectors.customer_detail(customer_id=customer_id)
@@ -211,7 +228,7 @@ def _link_or_404(
 def _already_unlinked_message(link: PhoneLink) -> str:
     unlink = link.unlink
     who = f" by {unlink.by}" if unlink and unlink.by else ""
-    when = f" on {unlink.at:%d %b %Y %H:%M} UTC" if unlink and unlink.at else ""
+    when = f" on {timezone.localtime(unlink.at):%d %b %Y %H:%M %Z}" if unlink and unlink.at else ""
     return f"{phone_from_e164(link.phone).international} was already unlinked{who}{when}."
 
 

@@ -10,6 +10,7 @@ variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS, AWS_REGION, ...).
 from pathlib import Path
 
 import environ
+import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -107,6 +108,8 @@ STORAGES = {
 # Messages can carry a freshly issued API key: keep them server-side, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
+# Customer data: a link from another site must not arrive signed in (and act in the agent's name).
+SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -121,20 +124,27 @@ DYNAMODB_INDEX_NAME = env.str("DYNAMODB_INDEX_NAME", default="gsi1")
 
 # Region used to read a number typed without an international prefix, until the agent picks one.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="GB").upper()
+if DEFAULT_PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(
+        f"DEFAULT_PHONE_REGION={DEFAULT_PHONE_REGION!r} is not an ISO 3166 alpha-2 region code "
+        "phonenumbers knows (e.g. GB, not UK)."
+    )
 
 # Allows `create_demo_users` (known passwords): for local runs only, never in production.
 LOCAL_DEMO = env.bool("LOCAL_DEMO", default=False)
 
 # Customers per page of search results; one BatchGetItem fetches a page, so at most 100.
-SEARCH_PAGE_SIZE = min(env.int("SEARCH_PAGE_SIZE", default=25), 100)
+SEARCH_PAGE_SIZE = max(1, min(env.int("SEARCH_PAGE_SIZE", default=25), 100))
 
 # Order-derived links not seen on any order for this long are flagged "possibly stale".
 STALE_LINK_AFTER_DAYS = env.int("STALE_LINK_AFTER_DAYS", default=365)
 
 # Audit entries older than this are removed by `manage.py prune_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
-# Behind a load balancer that sets X-Forwarded-For, record the caller's address from it.
-AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
+# Behind a load balancer that appends the caller's address to X-Forwarded-For and sets
+# X-Request-ID, trust those two headers (the right-most X-Forwarded-For entry, the one the
+# proxy added). Off: REMOTE_ADDR and our own request ids, whatever the client sends.
+TRUST_PROXY_HEADERS = env.bool("TRUST_PROXY_HEADERS", default=False)
 
 # --- Order events (SQS): docs/ingestion.md ---
 # The queue `consume_order_events` reads and `publish_order_event` writes to (full SQS URL).

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("lookup.urls")),
 ]
 
+handler404 = "lookup.views.page_not_found"
 handler500 = "lookup.api.errors.server_error"

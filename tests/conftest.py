@@ -24,6 +24,7 @@ from moto import mock_aws
 
 from lookup import roles
 from lookup.repository import PhoneDirectory, get_directory
+from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
 DYNALITE = ROOT / "node_modules" / ".bin" / "dynalite"
@@ -35,6 +36,12 @@ def pytest_collection_modifyitems(items):
         if "browser" in item.nodeid.split("/"):
             item.add_marker(pytest.mark.browser)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _stale_threshold_on_the_test_calendar(monkeypatch):
+    """Test data is dated around factories.NOW; judge staleness from that day, not today's."""
+    monkeypatch.setattr("lookup.selectors.utc_now", lambda: factories.NOW)
 
 
 @pytest.fixture(autouse=True)

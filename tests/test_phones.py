@@ -16,6 +16,15 @@ UK_MOBILE = "+447946095812"
         ("0044 7946 095812", "US"),  # '00' is international even where the IDD is 011
         ("011 44 7946 095812", "GB"),  # and '011' where the IDD is 00
         ("  +44.7946.095812  ", "DE"),
+        ("(+44) 7946 095812", "FR"),  # the bracketed country code many people write
+        ("0011 44 7946 095812", "AU"),  # Australia's own international prefix
+        ("0021 44 7946 095812", "BR"),  # Brazil's, with a carrier code
+        ("00 44 7946 095812", "BR"),  # a plain 00 where the country's prefix differs
+        ("+44\u20137946\u2013095812", "GB"),  # en dashes pasted from a document
+        (
+            "\uff0b\uff14\uff14 \uff17\uff19\uff14\uff16 \uff10\uff19\uff15\uff18\uff11\uff12",
+            "GB",
+        ),  # full width
     ],
 )
 def test_every_common_format_gives_the_same_key(raw, region):
@@ -29,6 +38,23 @@ def test_national_number_is_read_with_the_chosen_country():
     assert number.region == "BR"
     assert number.country_name == "Brazil"
     assert number.is_valid
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("011 2345 6789", "IN", "+911123456789"),  # a Delhi landline, not "+1 1234…"
+        ("(011) 3333-4444", "BR", "+551133334444"),  # São Paulo with the trunk prefix
+        # Arabic-Indic digits, as some keyboards type them
+        (
+            "\u0660\u0667\u0669\u0664\u0666 \u0660\u0669\u0665\u0668\u0661\u0662",
+            "GB",
+            "+447946095812",
+        ),
+    ],
+)
+def test_national_formats_starting_like_an_international_prefix_stay_national(raw, region, e164):
+    assert phone_normalize(raw=raw, region=region).e164 == e164
 
 
 def test_possible_but_unassigned_number_is_accepted_and_flagged_invalid():
@@ -74,6 +100,7 @@ def test_country_choices_are_named_and_carry_the_calling_code():
     choices = dict(region_choices())
     assert choices["BR"] == "Brazil (+55)"
     assert choices["GB"] == "United Kingdom (+44)"
+    assert choices["XK"] == "Kosovo (+383)"
     assert len(choices) > 200
 
 

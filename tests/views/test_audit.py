@@ -5,6 +5,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -27,12 +29,13 @@ def desk(moto_directory):
     return people
 
 
-def test_a_search_records_who_what_and_how_many(agent_client, agent, desk):
+def test_a_search_records_who_what_and_how_many(agent_client, agent, desk, settings):
+    settings.TRUST_PROXY_HEADERS = True
     agent_client.get(
         reverse("lookup:search"),
         {"phone": "020 7946 0018", "country": "GB"},
         HTTP_X_REQUEST_ID="req-abc-12345",
-        REMOTE_ADDR="10.1.2.3",
+        HTTP_X_FORWARDED_FOR="10.1.2.3",
     )
     entry = AuditEntry.objects.get()
     assert entry.action == AuditEntry.Action.SEARCH
@@ -54,15 +57,27 @@ def test_a_customer_page_view_is_recorded(agent_client, desk):
     assert (entry.action, entry.customer_id) == (AuditEntry.Action.CUSTOMER_VIEW, sam.customer_id)
 
 
-def test_forwarded_address_is_used_only_when_trusted(agent_client, desk, settings):
+def test_proxy_headers_are_used_only_when_trusted_and_only_the_proxys_part(
+    agent_client, desk, settings
+):
     sam = desk[0]
     url = reverse("lookup:customer", args=[sam.customer_id])
-    agent_client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
-    settings.AUDIT_TRUST_X_FORWARDED_FOR = True
-    agent_client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
-    first, second = AuditEntry.objects.order_by("id")
-    assert first.client_address == "127.0.0.1"
-    assert second.client_address == "203.0.113.9"
+    spoofed = {"HTTP_X_FORWARDED_FOR": "6.6.6.6, 203.0.113.9", "HTTP_X_REQUEST_ID": "chosen-id-1"}
+    agent_client.get(url, **spoofed)
+    settings.TRUST_PROXY_HEADERS = True
+    agent_client.get(url, **spoofed)
+    agent_client.get(url, HTTP_X_FORWARDED_FOR="not-an-address")
+    untrusted, trusted, garbage = AuditEntry.objects.order_by("id")
+    assert (untrusted.client_address, untrusted.request_id != "chosen-id-1") == ("127.0.0.1", True)
+    assert (trusted.client_address, trusted.request_id) == ("203.0.113.9", "chosen-id-1")
+    assert garbage.client_address == "127.0.0.1"
+
+
+def test_refusals_with_absurd_urls_are_still_recorded(agent_client, desk):
+    url = reverse("lookup:unlink", args=["c" * 300, "+44" + "1" * 60])
+    assert agent_client.get(url).status_code == 403
+    entry = AuditEntry.objects.get()
+    assert entry.customer_id == "c" * 128 and len(entry.phone) == 32
 
 
 def test_admin_filters_the_trail_by_action_user_number_and_customer(
@@ -161,22 +176,24 @@ def test_prune_removes_entries_past_retention(db, settings):
 
 
 def _user_id(username: str) -> int:
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.get(username=username).pk
 
 
-def test_a_new_admin_cannot_make_themselves_superuser(admin_client_, admin_user):
-    page = admin_client_.get(reverse("admin:auth_user_change", args=[admin_user.pk]))
-    html = page.content.decode()
-    assert 'name="is_superuser"' not in html
-    assert 'name="groups"' in html
+def test_an_admin_cannot_grant_superuser_or_touch_a_superuser(admin_client_, admin_user):
+    html = admin_client_.get(reverse("admin:auth_user_change", args=[admin_user.pk])).content
+    assert b'name="is_superuser"' not in html and b'name="groups"' in html
+    root = get_user_model().objects.create_superuser("root", password="root-password-1")
+    root_page = admin_client_.get(reverse("admin:auth_user_change", args=[root.pk]))
+    assert b'name="_save"' not in root_page.content  # view only
+    password_url = reverse("admin:auth_user_password_change", args=[root.pk])
+    response = admin_client_.post(
+        password_url, {"password1": "Taken-over-123", "password2": "Taken-over-123"}
+    )
+    assert response.status_code == 403
+    assert Client().login(username="root", password="root-password-1")
 
 
-def test_admin_creates_an_account_and_gives_it_a_role(admin_client_):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
+def test_admin_creates_an_account_gives_it_a_role_and_deactivates_it(admin_client_):
     response = admin_client_.post(
         reverse("admin:auth_user_add"),
         {
@@ -188,11 +205,39 @@ def test_admin_creates_an_account_and_gives_it_a_role(admin_client_):
     )
     assert response.status_code == 302
     user = get_user_model().objects.get(username="new.agent")
+    change_url = reverse("admin:auth_user_change", args=[user.pk])
+    form = admin_client_.get(change_url).context["adminform"].form
+    offered = {group.name for group in form.fields["groups"].queryset}
+    assert offered == {"Support agent", "Support lead", "Admin"}
     agent_role = Group.objects.get(name="Support agent")
-    user.groups.add(agent_role)
+
+    def save(**changes):
+        data = {
+            "username": "new.agent",
+            "is_active": "on",
+            "groups": [agent_role.pk],
+            "date_joined_0": "2026-11-01",
+            "date_joined_1": "09:00:00",
+            **changes,
+        }
+        return admin_client_.post(change_url, {k: v for k, v in data.items() if v is not None})
+
+    assert save().status_code == 302
     browser = Client()
     assert browser.login(username="new.agent", password="Very-long-pass-9")
     assert browser.get(reverse("lookup:search")).status_code == 200
-    user.is_active = False
-    user.save()
+
+    assert save(is_active=None).status_code == 302  # untick "Active"
     assert browser.get(reverse("lookup:search")).status_code == 302
+
+
+def test_the_trail_is_searchable_by_a_number_in_any_format(admin_client_, agent_client, desk):
+    agent_client.get(reverse("lookup:search"), {"phone": DESK, "country": "GB"})
+    response = admin_client_.get(CHANGELIST, {"q": "020 7946 0018"})
+    assert [e.phone for e in response.context["cl"].result_list] == [DESK]
+
+
+def test_export_with_a_filter_it_cannot_apply_goes_back_to_the_list(admin_client_):
+    response = admin_client_.get(EXPORT, {"at__gte": "not-a-date"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")

@@ -60,3 +60,37 @@ def test_unknown_customer_is_a_friendly_404(agent_client, moto_directory):
     response = agent_client.get(customer_url("does-not-exist"))
     assert response.status_code == 404
     assert "No customer with this id." in response.content.decode()
+
+
+def test_odd_customer_ids_from_other_services_still_work(agent_client, moto_directory):
+    odd_ids = ["eu-west-1:7c1e-42", "a/b", "x#y?z%", "=HYPERLINK(1)"]
+    moto_directory.records_put(
+        profiles=[f.profile(customer_id, name=f"Odd {n}") for n, customer_id in enumerate(odd_ids)],
+        links=[f.order_link(customer_id, DESK) for customer_id in odd_ids],
+    )
+    results = agent_client.get(reverse("lookup:search"), {"phone": DESK, "country": "GB"})
+    assert results.status_code == 200
+    for n, customer_id in enumerate(odd_ids):
+        page = agent_client.get(customer_url(customer_id))
+        assert page.status_code == 200, customer_id
+        assert f"Odd {n}" in page.content.decode()
+
+
+def test_non_geographic_numbers_link_to_a_search_that_works(agent_client, moto_directory):
+    moto_directory.records_put(links=[f.order_link("freephone-fan", "+80012345678")])
+    html = agent_client.get(customer_url("freephone-fan")).content.decode()
+    assert "?phone=%2B80012345678&amp;country=" in html
+    results = agent_client.get(reverse("lookup:search"), {"phone": "+80012345678", "country": ""})
+    assert [m.customer_id for m in results.context["results"].matches] == ["freephone-fan"]
+
+
+def test_unknown_addresses_get_a_plain_404(agent_client, db):
+    response = agent_client.get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "There is nothing at this address." in html and "Resolver404" not in html
+
+
+def test_login_form_says_what_is_missing(client, db):
+    html = client.post(reverse("login"), {"username": "", "password": ""}).content.decode()
+    assert 'id="id_username_error"' in html and "This field is required." in html
