@@ -132,7 +132,7 @@ def link_unlink(request: HttpRequest, customer_id: str, phone: str) -> HttpRespo
             messages.success(
                 request,
                 f"{phone_from_e164(phone).international} is no longer linked to "
-                f"{_customer_name(details)}. It no longer appears in searches.",
+                f"{_customer_name(details)}; searches stop finding them within seconds.",
             )
             return redirect(back)
     return render(
@@ -192,7 +192,7 @@ def link_restore(request: HttpRequest, customer_id: str, phone: str) -> HttpResp
             messages.success(
                 request,
                 f"{phone_from_e164(phone).international} is linked to "
-                f"{_customer_name(details)} again and appears in searches.",
+                f"{_customer_name(details)} again; searches find them within seconds.",
             )
             return redirect(back)
     return render(request, "lookup/restore.html", {"details": details, "link": link, "form": form})
