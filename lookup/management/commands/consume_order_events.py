@@ -1,0 +1,80 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
+from lookup.worker import GracefulStop, RetryPolicy, worker_run
+
+
+class Command(BaseCommand):
+    help = (
+        "Consume order-committed events from SQS and record each drop-off phone as a link to "
+        "its customer. Runs until SIGTERM/SIGINT (it finishes the batch in hand first)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Drain the queue and exit: stop at the first receive that returns nothing.",
+        )
+        parser.add_argument(
+            "--queue-url",
+            default=None,
+            help="Queue to read (default ORDER_EVENTS_QUEUE_URL).",
+        )
+        parser.add_argument(
+            "--wait-seconds",
+            type=int,
+            choices=range(21),
+            metavar="0-20",
+            default=None,
+            help="Long-poll wait per receive (default ORDER_EVENTS_WAIT_SECONDS).",
+        )
+        parser.add_argument(
+            "--concurrency",
+            type=int,
+            default=4,
+            help="Messages of a batch ingested in parallel (1-10, default 4).",
+        )
+
+    def handle(self, *args, once: bool, queue_url, wait_seconds, concurrency, **options) -> None:
+        url = queue_url or settings.ORDER_EVENTS_QUEUE_URL
+        if not url:
+            raise CommandError("No queue: set ORDER_EVENTS_QUEUE_URL or pass --queue-url.")
+        if not 1 <= concurrency <= 10:
+            raise CommandError("--concurrency must be between 1 and 10.")
+        wait = settings.ORDER_EVENTS_WAIT_SECONDS if wait_seconds is None else wait_seconds
+        queue = OrderEventQueue(client=queue_client(), url=url)
+        try:
+            policy = queue.redrive_policy()
+        except QueueUnavailable as exc:
+            raise CommandError(f"Could not reach the queue {url}: {exc}") from exc
+        if policy is None:
+            # Without a dead-letter queue a bad event could only be dropped (lost) or retried
+            # forever; refuse rather than pick either.
+            raise CommandError(
+                f"The queue {url} has no redrive policy (dead-letter queue): bad events would "
+                "be retried forever. Configure one (locally: manage.py ensure_queues)."
+            )
+        self.stdout.write(
+            f"Consuming {url} (dead-letter queue after {policy.max_receive_count} receives)"
+            + ("; draining once." if once else "; SIGTERM or Ctrl-C stops after the batch.")
+        )
+        stop = GracefulStop()
+        try:
+            with stop.installed():
+                total = worker_run(
+                    queue=queue,
+                    wait_seconds=wait,
+                    retry=RetryPolicy(
+                        base_seconds=settings.ORDER_EVENTS_RETRY_BASE_SECONDS,
+                        max_seconds=settings.ORDER_EVENTS_RETRY_MAX_SECONDS,
+                    ),
+                    max_receive_count=policy.max_receive_count,
+                    once=once,
+                    concurrency=concurrency,
+                    stop=stop,
+                )
+        except QueueUnavailable as exc:
+            raise CommandError(f"The queue became unreachable: {exc}") from exc
+        self.stdout.write(f"Stopped after {total.batches} batches: {total.summary()}")

@@ -1,0 +1,88 @@
+from collections import Counter
+
+from django.core.management.base import BaseCommand, CommandError
+
+from lookup.domain import DirectoryUnavailable, PhoneLink
+from lookup.legacy import LegacyOutcome
+from lookup.repository import get_directory
+from lookup.repository.legacy import LegacyLookups, LegacyMigration, Plan
+from lookup.timestamps import format_timestamp
+
+_VERBS = {
+    LegacyOutcome.CREATED: ("created", "would create"),
+    LegacyOutcome.MERGED: ("merged into", "would merge into"),
+    LegacyOutcome.UNCHANGED: ("already in", "already in"),
+    LegacyOutcome.SKIPPED: ("skipped", "would skip"),
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Rewrite legacy lookup records (pk phone_user#<id>, sk createdAt#<time>) into the "
+        "current UserPhoneLookUp shape, merging duplicates, then remove them. Idempotent and "
+        "resumable: run it again after an interruption."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would be done; change nothing."
+        )
+        parser.add_argument(
+            "--page-size", type=int, default=500, help="Items per Scan page (default 500)."
+        )
+
+    def handle(self, *args, dry_run: bool, page_size: int, verbosity: int, **options) -> None:
+        legacy = LegacyLookups(get_directory())
+        counts: Counter = Counter()
+        unreadable = 0
+        plan: Plan = {}
+        try:
+            for record in legacy.records_scan(page_size=page_size):
+                if record.link is None:
+                    unreadable += 1
+                    self.stdout.write(f"unreadable {record.label}: no customer or number; left")
+                    continue
+                if dry_run:
+                    migration = legacy.record_plan(legacy=record.link, plan=plan)
+                else:
+                    migration = legacy.record_migrate(legacy=record.link)
+                counts[migration.outcome] += 1
+                if verbosity >= 1:
+                    self.stdout.write(_line(migration, dry_run=dry_run))
+        except DirectoryUnavailable as exc:
+            raise CommandError(
+                f"DynamoDB unavailable: {exc}. What was done is kept; run again to continue."
+            ) from exc
+
+        total = sum(counts.values()) + unreadable
+        migrated = total - counts[LegacyOutcome.SKIPPED] - unreadable
+        summary = (
+            f"{total} legacy records: {counts[LegacyOutcome.CREATED]} created a link, "
+            f"{counts[LegacyOutcome.MERGED]} merged into one, "
+            f"{counts[LegacyOutcome.UNCHANGED]} already covered, "
+            f"{counts[LegacyOutcome.SKIPPED] + unreadable} skipped (left in place)"
+        )
+        if dry_run:
+            self.stdout.write(f"Dry run, nothing changed. {summary}; {migrated} would be removed.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{summary}; {migrated} removed."))
+
+
+def _line(migration: LegacyMigration, *, dry_run: bool) -> str:
+    legacy = migration.legacy
+    verb = _VERBS[migration.outcome][1 if dry_run else 0]
+    source = f"legacy {legacy.customer_id} {legacy.phone} of {legacy.legacy_id}"
+    if migration.outcome is LegacyOutcome.SKIPPED:
+        return f"{verb} {source}: {migration.reason}"
+    return f"{source}: {verb} {_describe(migration.link)}"
+
+
+def _describe(link: PhoneLink | None) -> str:
+    if link is None:
+        return "(nothing)"
+    state = "unlinked" if link.unlink is not None else "linked"
+    return (
+        f"{link.customer_id} {link.phone} ({state}, first seen "
+        f"{format_timestamp(link.first_seen) or 'unknown'}, last seen "
+        f"{format_timestamp(link.last_seen) or 'unknown'})"
+    )

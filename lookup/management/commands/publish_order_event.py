@@ -1,0 +1,85 @@
+import json
+import uuid
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from lookup.ingestion import EVENT_TYPE, InvalidOrderEvent, order_event_parse
+from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
+from lookup.timestamps import format_timestamp, utc_now
+
+
+class Command(BaseCommand):
+    help = (
+        "Publish a sample order-committed event to the order-events queue, as the order "
+        "service would, so you can watch the link appear in the tool."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--customer", required=True, help="The customer's cognitoId.")
+        parser.add_argument(
+            "--phone", required=True, help="Drop-off phone, in any format the order form takes."
+        )
+        parser.add_argument(
+            "--country", required=True, help="The order's country (ISO 3166 alpha-2), e.g. GB."
+        )
+        parser.add_argument("--order-id", default=None, help="Default: a new ord_… id.")
+        parser.add_argument(
+            "--created-at", default=None, help="Order creation time, ISO 8601 (default now)."
+        )
+        parser.add_argument(
+            "--sns", action="store_true", help="Wrap the event in an SNS notification envelope."
+        )
+        parser.add_argument(
+            "--allow-invalid",
+            action="store_true",
+            help="Publish even if the event is invalid (to watch it reach the dead-letter queue).",
+        )
+
+    def handle(self, *args, **options) -> None:
+        url = settings.ORDER_EVENTS_QUEUE_URL
+        if not url:
+            raise CommandError("No queue: set ORDER_EVENTS_QUEUE_URL.")
+        now = format_timestamp(utc_now())
+        order_id = options["order_id"] or f"ord_{uuid.uuid4().hex[:16]}"
+        event = {
+            "type": EVENT_TYPE,
+            "id": f"evt_{uuid.uuid4().hex[:16]}",
+            "occurredAt": now,
+            "order": {
+                "id": order_id,
+                "customerId": options["customer"],
+                "country": options["country"],
+                "createdAt": options["created_at"] or now,
+                "delivery": {"dropoff": {"phoneNumber": options["phone"]}},
+            },
+        }
+        phone = None
+        try:
+            phone = order_event_parse(event).phone
+        except InvalidOrderEvent as exc:
+            if not options["allow_invalid"]:
+                raise CommandError(f"Invalid event, not published: {exc}") from exc
+            self.stderr.write(f"Publishing an invalid event on purpose: {exc}")
+        body = json.dumps(event)
+        if options["sns"]:
+            body = json.dumps(
+                {
+                    "Type": "Notification",
+                    "MessageId": str(uuid.uuid4()),
+                    "TopicArn": "arn:aws:sns:local:000000000000:order-events",
+                    "Message": body,
+                    "Timestamp": now,
+                }
+            )
+        try:
+            message_id = OrderEventQueue(client=queue_client(), url=url).event_send(body=body)
+        except QueueUnavailable as exc:
+            raise CommandError(f"Could not publish to {url}: {exc}") from exc
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Published order {order_id} of customer {options['customer']}"
+                + (f" with drop-off phone {phone}" if phone else "")
+                + f" as message {message_id}."
+            )
+        )

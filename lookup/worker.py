@@ -1,0 +1,281 @@
+"""The order-events worker: SQS messages in, `order_event_ingest` for each, acknowledgements out.
+
+Delivery is at least once and ingestion is idempotent, so the rules are simple:
+
+* a message whose event was recorded (or was already recorded) is deleted, in one
+  DeleteMessageBatch per receive;
+* a bad event (not JSON, missing fields, unusable phone) is logged with the reason and made
+  visible again at once, so it reaches the queue's maxReceiveCount within seconds and SQS moves
+  it to the dead-letter queue: never acknowledged and lost, never retried forever;
+* a transient failure (DynamoDB unavailable, or anything unexpected) is left on the queue with
+  an exponential backoff visibility; if it keeps failing the same redrive policy ends it in the
+  dead-letter queue too.
+"""
+
+import logging
+import random
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from lookup.domain import DirectoryUnavailable
+from lookup.envelope import event_unwrap
+from lookup.evidence import LinkOutcome
+from lookup.ingestion import InvalidOrderEvent, order_event_ingest
+from lookup.queue import OrderEventQueue, QueueMessage, QueueUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class Verdict(StrEnum):
+    DONE = "done"  # recorded, or nothing to record: acknowledge
+    REJECTED = "rejected"  # a bad event: on to the dead-letter queue
+    RETRY = "retry"  # transient: try again later
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    message: QueueMessage
+    verdict: Verdict
+    outcome: LinkOutcome | None = None
+    reason: str = ""
+
+
+@dataclass(slots=True)
+class WorkerReport:
+    """Counts of one batch, or the running total of a worker."""
+
+    batches: int = 0
+    received: int = 0
+    outcomes: Counter = field(default_factory=Counter)  # LinkOutcome -> messages
+    rejected: int = 0
+    retried: int = 0
+    unacknowledged: int = 0  # processed, but SQS refused the delete: it will come back
+    seconds: float = 0.0
+
+    def add(self, other: "WorkerReport") -> None:
+        self.batches += other.batches
+        self.received += other.received
+        self.outcomes.update(other.outcomes)
+        self.rejected += other.rejected
+        self.retried += other.retried
+        self.unacknowledged += other.unacknowledged
+        self.seconds += other.seconds
+
+    def summary(self) -> str:
+        outcomes = ", ".join(
+            f"{self.outcomes[outcome]} {outcome.value.replace('_', ' ')}"
+            for outcome in LinkOutcome
+            if self.outcomes[outcome]
+        )
+        text = (
+            f"{self.received} received: {sum(self.outcomes.values())} recorded"
+            f"{f' ({outcomes})' if outcomes else ''}, {self.rejected} rejected, "
+            f"{self.retried} to retry"
+        )
+        if self.unacknowledged:
+            text += f", {self.unacknowledged} not acknowledged"
+        return f"{text} in {self.seconds:.2f}s"
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Visibility backoff of a transient failure: base * 2**(receives - 1), capped, jittered."""
+
+    base_seconds: int
+    max_seconds: int
+
+    def delay(self, *, receive_count: int) -> int:
+        exponential = self.base_seconds * 2 ** min(max(receive_count - 1, 0), 16)
+        # Jitter spreads the retries of a whole batch failing at once (an outage).
+        return int(min(exponential, self.max_seconds) * random.uniform(0.8, 1.0))  # noqa: S311
+
+
+def message_handle(message: QueueMessage) -> Handled:
+    """Ingest the event a message carries; never raises for a bad or failing message."""
+    try:
+        result = order_event_ingest(event=event_unwrap(message.body))
+    except InvalidOrderEvent as exc:
+        return Handled(message, Verdict.REJECTED, reason=str(exc))
+    except DirectoryUnavailable as exc:
+        return Handled(message, Verdict.RETRY, reason=f"DynamoDB unavailable: {exc}")
+    except Exception as exc:
+        # A bug, not the message's fault as far as we know: retry like a transient failure,
+        # so a fix deployed meanwhile still gets the event; the redrive policy bounds it.
+        logger.exception("Unexpected error on message %s", message.message_id)
+        return Handled(message, Verdict.RETRY, reason=f"unexpected {type(exc).__name__}")
+    return Handled(message, Verdict.DONE, outcome=result.outcome)
+
+
+def batch_handle(
+    *,
+    queue: OrderEventQueue,
+    messages: list[QueueMessage],
+    retry: RetryPolicy,
+    max_receive_count: int | None,
+    concurrency: int = 1,
+) -> WorkerReport:
+    """Handle one received batch and settle every message of it with SQS."""
+    started = time.monotonic()
+    if concurrency > 1 and len(messages) > 1:
+        # Each ingestion is a couple of DynamoDB round trips: overlapping them is most of the
+        # throughput. Two events for the same link meet the version condition and re-read.
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(messages))) as pool:
+            handled = list(pool.map(message_handle, messages))
+    else:
+        handled = [message_handle(message) for message in messages]
+
+    report = WorkerReport(batches=1, received=len(messages))
+    done = [h.message for h in handled if h.verdict is Verdict.DONE]
+    releases: list[tuple[QueueMessage, int]] = []
+    for h in handled:
+        if h.verdict is Verdict.DONE:
+            report.outcomes[h.outcome] += 1
+        elif h.verdict is Verdict.REJECTED:
+            report.rejected += 1
+            releases.append((h.message, 0))
+            last = max_receive_count and h.message.receive_count >= max_receive_count
+            logger.error(
+                "Rejected order event in message %s (receive %d%s%s): %s",
+                h.message.message_id,
+                h.message.receive_count,
+                f" of {max_receive_count}" if max_receive_count else "",
+                ", the next receive moves it to the dead-letter queue" if last else "",
+                h.reason,
+            )
+        else:
+            report.retried += 1
+            delay = retry.delay(receive_count=h.message.receive_count)
+            releases.append((h.message, delay))
+            logger.warning(
+                "Will retry message %s in %ds (receive %d): %s",
+                h.message.message_id,
+                delay,
+                h.message.receive_count,
+                h.reason,
+            )
+    try:
+        report.unacknowledged = len(queue.messages_delete(messages=done)) if done else 0
+    except QueueUnavailable:
+        # Recorded but not acknowledged: redelivered later, and recording is idempotent.
+        report.unacknowledged = len(done)
+    if releases:
+        # If SQS refuses, they reappear after the queue's visibility timeout instead.
+        with suppress(QueueUnavailable):
+            queue.messages_release(releases=releases)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+class _Interrupted(BaseException):
+    """Raised by the signal handler to leave an idle wait; BaseException so no handler eats it."""
+
+
+class GracefulStop:
+    """SIGTERM/SIGINT ask the worker to stop after the batch in hand.
+
+    While the worker only waits (a long poll with nothing received yet, or a pause) the signal
+    ends the wait at once: nothing is in hand. Should a batch arrive in that very instant, its
+    messages are not lost: they reappear after the queue's visibility timeout.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._waiting = False
+
+    @contextmanager
+    def installed(self) -> Iterator["GracefulStop"]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self  # signals only reach the main thread; nothing to install
+            return
+        previous = {
+            sig: signal.signal(sig, self._handle) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            yield self
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+    def request(self) -> None:
+        self.requested = True
+
+    @contextmanager
+    def waiting(self) -> Iterator[None]:
+        if self.requested:
+            raise _Interrupted
+        self._waiting = True
+        try:
+            yield
+        finally:
+            self._waiting = False
+
+    def _handle(self, signum: int, frame) -> None:
+        if not self.requested:
+            logger.info(
+                "%s received: stopping after the batch in hand", signal.Signals(signum).name
+            )
+        self.requested = True
+        if self._waiting:
+            self._waiting = False
+            raise _Interrupted
+
+
+def worker_run(
+    *,
+    queue: OrderEventQueue,
+    wait_seconds: int,
+    retry: RetryPolicy,
+    max_receive_count: int | None,
+    once: bool = False,
+    concurrency: int = 1,
+    stop: GracefulStop | None = None,
+    on_batch: Callable[[WorkerReport], None] | None = None,
+) -> WorkerReport:
+    """Receive and handle batches until stopped; with `once`, until a receive comes back empty.
+
+    Raises QueueUnavailable only with `once` (a daemon keeps trying, with a pause).
+    """
+    stop = stop or GracefulStop()
+    total = WorkerReport()
+    outage_pause = 1.0
+    while not stop.requested:
+        try:
+            with stop.waiting():
+                messages = queue.messages_receive(wait_seconds=wait_seconds)
+        except _Interrupted:
+            break
+        except QueueUnavailable:
+            if once:
+                raise
+            logger.warning("SQS unavailable; trying again in %.0fs", outage_pause)
+            try:
+                with stop.waiting():
+                    time.sleep(outage_pause)
+            except _Interrupted:
+                break
+            outage_pause = min(outage_pause * 2, 60.0)
+            continue
+        outage_pause = 1.0
+        if not messages:
+            if once:
+                break
+            continue
+        report = batch_handle(
+            queue=queue,
+            messages=messages,
+            retry=retry,
+            max_receive_count=max_receive_count,
+            concurrency=concurrency,
+        )
+        logger.info("Batch: %s", report.summary())
+        total.add(report)
+        if on_batch is not None:
+            on_batch(report)
+    return total

@@ -1,0 +1,180 @@
+"""`backfill_phone_links`: historical events from JSON Lines, with summary, rejects and resume."""
+
+import io
+import json
+import sys
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+
+import lookup.backfill
+from tests.factories import NOW
+from tests.ingestion.conftest import order_event, sns_envelope
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("backfill_phone_links", *args, "--no-progress", stdout=out)
+    return out.getvalue()
+
+
+def customers_of(directory, phone: str) -> list[str]:
+    return sorted(m.customer_id for m in directory.customers_by_phone(phone=phone).matches)
+
+
+@pytest.fixture
+def history(tmp_path):
+    """Five good events (one a duplicate, one in an SNS envelope), three bad, one blank line."""
+    path = tmp_path / "orders.jsonl"
+    first = order_event(customer="cust-1", phone="07946 095812", order_id="ord_1")
+    lines = [
+        json.dumps(first),
+        json.dumps(order_event(customer="cust-2", phone="07946 095812", order_id="ord_2")),
+        "",
+        sns_envelope(order_event(customer="cust-3", phone="+44 7946 095812", order_id="ord_3")),
+        "{truncated",
+        json.dumps(first),  # the same order exported twice
+        json.dumps(order_event(customer="cust-4", phone="not a phone", order_id="ord_4")),
+        json.dumps(
+            order_event(
+                customer="cust-1",
+                phone="07946 095812",
+                order_id="ord_5",
+                created_at=NOW - timedelta(days=40),
+            )
+        ),
+        json.dumps({"type": "order.committed"}),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_summary_counts_and_rejects_with_reasons(directory, history):
+    out = run(str(history))
+
+    assert customers_of(directory, "+447946095812") == ["cust-1", "cust-2", "cust-3"]
+    assert "9 lines, 8 events" in out
+    assert "created                 3" in out
+    assert "already linked          2  (new evidence 1, already recorded 1" in out
+    assert "rejected                3" in out
+
+    rejects = [json.loads(line) for line in (history.parent / "orders.jsonl.rejects.jsonl").open()]
+    assert [(r["line"], r["field"]) for r in rejects] == [
+        (5, "(message)"),
+        (7, "order.delivery.dropoff.phoneNumber"),
+        (9, "order"),
+    ]
+    assert "cannot contain letters" in rejects[1]["reason"]
+    assert rejects[0]["text"] == "{truncated"  # the original line, to fix and feed again
+    link = directory.link_get(customer_id="cust-1", phone="+447946095812")
+    assert link.first_seen == NOW - timedelta(days=40) and link.order_count == 2
+
+
+def test_an_interrupted_backfill_resumes_after_the_last_line_done(
+    moto_directory, history, monkeypatch
+):
+    real_ingest = lookup.backfill.order_event_ingest
+    calls = []
+
+    def interrupted_at_the_fourth_event(*, event):
+        calls.append(event)
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # Ctrl-C while line 6 is being ingested
+        return real_ingest(event=event)
+
+    monkeypatch.setattr(lookup.backfill, "order_event_ingest", interrupted_at_the_fourth_event)
+    with pytest.raises(CommandError, match="Interrupted after line 5; run the same command"):
+        run(str(history))
+    monkeypatch.setattr(lookup.backfill, "order_event_ingest", real_ingest)
+
+    checkpoint = json.loads((history.parent / "orders.jsonl.checkpoint").read_text())
+    assert checkpoint["line"] == 5 and not checkpoint["complete"]
+
+    seen = []
+    monkeypatch.setattr(
+        lookup.backfill,
+        "order_event_ingest",
+        lambda *, event: seen.append(event.get("order", {}).get("id")) or real_ingest(event=event),
+    )
+    out = run(str(history))
+
+    assert "Resuming after line 5" in out
+    assert seen == ["ord_1", "ord_4", "ord_5", None]  # lines 6 to 9 only
+    # The totals are those of the whole file, as if it had run in one go; no reject twice.
+    assert "9 lines, 8 events" in out and "created                 3" in out
+    assert "rejected                3" in out
+    rejects = (history.parent / "orders.jsonl.rejects.jsonl").read_text().splitlines()
+    assert len(rejects) == 3
+
+    assert "backfilled completely already" in run(str(history))
+    assert "created                 0" in run(str(history), "--restart")
+
+
+def test_a_changed_file_is_not_resumed_at_the_wrong_place(moto_directory, history):
+    run(str(history))
+    checkpoint = history.parent / "orders.jsonl.checkpoint"
+    data = json.loads(checkpoint.read_text())
+    checkpoint.write_text(json.dumps({**data, "line": 2, "complete": False}))
+    history.write_text("\n".join(["{}", "{}", "{}"]) + "\n")
+
+    with pytest.raises(CommandError, match="does not match"):
+        run(str(history))
+
+
+def test_reads_stdin(moto_directory, tmp_path, monkeypatch):
+    events = [order_event(customer=f"cust-{n}", phone="07946 095812") for n in range(3)]
+    data = "".join(json.dumps(event) + "\n" for event in events).encode()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    monkeypatch.chdir(tmp_path)
+
+    out = run("-")
+
+    assert "created                 3" in out
+    assert len(customers_of(moto_directory, "+447946095812")) == 3
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_the_rate_limit_spaces_events_evenly():
+    clock = FakeClock()
+    limiter = lookup.backfill.RateLimiter(4, clock=clock, sleep=clock.sleep)
+    moments = []
+    for _ in range(9):
+        limiter.wait()
+        moments.append(clock.now)
+    # Nine events at four a second take two seconds, a quarter of a second apart.
+    assert moments[-1] - moments[0] == pytest.approx(2.0)
+    assert all(b - a == pytest.approx(0.25) for a, b in zip(moments, moments[1:], strict=False))
+
+
+def test_the_rate_option_is_checked(moto_directory, history):
+    assert "created                 3" in run(str(history), "--rate", "1000")
+    with pytest.raises(CommandError, match="--rate must be a positive"):
+        run(str(history), "--rate", "0", "--restart")
+
+
+def test_the_progress_bar_goes_to_stderr(moto_directory, history):
+    out, err = io.StringIO(), io.StringIO()
+    sys_stderr = sys.stderr
+    sys.stderr = err
+    try:
+        call_command("backfill_phone_links", str(history), stdout=out)
+    finally:
+        sys.stderr = sys_stderr
+    assert "100%" in err.getvalue() and "9 lines" in err.getvalue()
+    assert "100%" not in out.getvalue()
+
+
+def test_a_missing_file_is_a_clear_error(db, tmp_path):
+    with pytest.raises(CommandError, match="No such file"):
+        run(str(tmp_path / "nope.jsonl"))

@@ -1,0 +1,117 @@
+"""`order_event_ingest` on both backends: what an agent would later see for the events it got."""
+
+from datetime import timedelta
+
+import pytest
+
+from lookup.domain import LinkChange
+from lookup.evidence import LinkOutcome
+from lookup.ingestion import InvalidOrderEvent, order_event_ingest
+from tests.factories import NOW
+from tests.ingestion.conftest import order_event
+
+PHONE = "+447946095812"
+
+
+def link_of(directory, customer="cust-ana", phone=PHONE):
+    return directory.link_get(customer_id=customer, phone=phone)
+
+
+def test_an_order_makes_its_dropoff_phone_find_the_customer(directory):
+    result = order_event_ingest(event=order_event(phone="07946 095812", country="GB"))
+
+    assert result.outcome is LinkOutcome.CREATED
+    page = directory.customers_by_phone(phone=PHONE)
+    assert [match.customer_id for match in page.matches] == ["cust-ana"]
+    link = link_of(directory)
+    assert link.first_seen == link.last_seen == NOW
+    assert link.order_count == 1 and link.country == "GB"
+
+
+def test_a_redelivered_event_changes_nothing(directory):
+    event = order_event(order_id="ord_1")
+    order_event_ingest(event=event)
+    before = link_of(directory)
+
+    assert order_event_ingest(event=event).outcome is LinkOutcome.ALREADY_RECORDED
+    assert order_event_ingest(event=dict(event, id="evt_other")).outcome is (
+        LinkOutcome.ALREADY_RECORDED
+    )
+    assert link_of(directory) == before
+    assert directory.customers_by_phone(phone=PHONE).total == 1
+
+
+def test_an_older_event_arriving_late_keeps_first_and_last_seen_right(directory):
+    newer = order_event(order_id="ord_new", created_at=NOW)
+    older = order_event(order_id="ord_old", created_at=NOW - timedelta(days=30))
+
+    order_event_ingest(event=newer)
+    assert order_event_ingest(event=older).outcome is LinkOutcome.UPDATED
+
+    link = link_of(directory)
+    assert link.first_seen == NOW - timedelta(days=30)
+    assert link.last_seen == NOW
+    assert link.order_count == 2
+    assert link.recent_order_ids == ("ord_new", "ord_old")  # newest first
+
+
+def test_a_replay_after_an_unlink_does_not_resurrect_the_link(directory):
+    order_event_ingest(event=order_event(order_id="ord_1", created_at=NOW - timedelta(days=5)))
+    directory.link_unlink(
+        customer_id="cust-ana",
+        phone=PHONE,
+        change=LinkChange(at=NOW, by="leo.lead", reason="Reception desk, not hers"),
+    )
+    # A late delivery of an order placed before the unlink, new to the link or replayed.
+    late = order_event(order_id="ord_2", created_at=NOW - timedelta(days=1))
+    assert order_event_ingest(event=late).outcome is LinkOutcome.KEPT_UNLINKED
+    replay = order_event(order_id="ord_1", created_at=NOW - timedelta(days=5))
+    assert order_event_ingest(event=replay).outcome is LinkOutcome.ALREADY_RECORDED
+
+    assert directory.customers_by_phone(phone=PHONE).total == 0
+    assert link_of(directory).unlink.reason == "Reception desk, not hers"
+
+
+def test_an_order_placed_after_the_unlink_links_the_number_again(directory):
+    order_event_ingest(event=order_event(order_id="ord_1", created_at=NOW - timedelta(days=5)))
+    directory.link_unlink(
+        customer_id="cust-ana",
+        phone=PHONE,
+        change=LinkChange(at=NOW - timedelta(days=2), by="leo.lead", reason="Old number"),
+    )
+
+    newer = order_event(order_id="ord_2", created_at=NOW)
+    assert order_event_ingest(event=newer).outcome is LinkOutcome.RELINKED
+
+    assert [m.customer_id for m in directory.customers_by_phone(phone=PHONE).matches] == [
+        "cust-ana"
+    ]
+    link = link_of(directory)
+    assert link.is_active and link.last_seen == NOW
+    assert link.restore.by == "order ord_2"
+
+
+def test_the_same_number_typed_differently_is_one_link(directory):
+    order_event_ingest(event=order_event(order_id="ord_1", phone="07946 095812", country="GB"))
+    order_event_ingest(event=order_event(order_id="ord_2", phone="+44 7946 095812", country="FR"))
+    order_event_ingest(event=order_event(order_id="ord_3", phone="0044 7946-095812", country="US"))
+
+    assert link_of(directory).order_count == 3
+    assert directory.customers_by_phone(phone=PHONE).total == 1
+
+
+@pytest.mark.parametrize(
+    ("phone", "reason"),
+    [
+        ("call me maybe", "letters"),
+        ("12", "too short"),
+        ("+44 7946 0958 1234 5678", "too long"),
+    ],
+)
+def test_an_unusable_phone_is_rejected_with_the_reason_and_writes_nothing(directory, phone, reason):
+    with pytest.raises(InvalidOrderEvent) as caught:
+        order_event_ingest(event=order_event(phone=phone))
+
+    assert caught.value.field == "order.delivery.dropoff.phoneNumber"
+    assert reason in caught.value.message
+    assert directory.client.scan(TableName=directory.table_name)["Count"] == 0

@@ -1,0 +1,204 @@
+"""The SQS worker (`consume_order_events --once`) on moto's SQS, with DynamoDB on both backends."""
+
+import json
+import logging
+import os
+import signal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+import lookup.worker
+from lookup.domain import DirectoryUnavailable
+from lookup.queue import OrderEventQueue, queue_client
+from lookup.worker import GracefulStop, RetryPolicy, worker_run
+from tests.ingestion.conftest import MAX_RECEIVES, order_event, sns_envelope
+
+PHONE = "+447946095812"
+
+
+def consume_once(*extra: str) -> str:
+    out = StringIO()
+    call_command("consume_order_events", "--once", "--wait-seconds", "0", *extra, stdout=out)
+    return out.getvalue()
+
+
+def customers_of(directory, phone=PHONE) -> list[str]:
+    return [match.customer_id for match in directory.customers_by_phone(phone=phone).matches]
+
+
+def test_events_on_the_queue_become_links_and_are_acknowledged(directory, queues):
+    queues.publish(*(order_event(customer=f"cust-{n:02d}") for n in range(23)))
+
+    out = consume_once()
+
+    assert sorted(customers_of(directory)) == [f"cust-{n:02d}" for n in range(23)]
+    assert queues.depth() == 0 and queues.dead_letters() == []
+    assert "23 received: 23 recorded (23 created), 0 rejected, 0 to retry" in out
+
+
+def test_an_sns_notification_is_unwrapped(directory, queues):
+    queues.send(sns_envelope(order_event(customer="cust-sns", phone="+44 7946 095812")))
+
+    consume_once()
+
+    assert customers_of(directory) == ["cust-sns"]
+    assert queues.depth() == 0
+
+
+def test_duplicate_deliveries_make_one_link_with_one_order(directory, queues):
+    event = order_event(order_id="ord_dup")
+    queues.publish(event, event)
+    queues.send(sns_envelope(event))
+
+    out = consume_once("--concurrency", "3")
+
+    link = directory.link_get(customer_id="cust-ana", phone=PHONE)
+    assert link.order_count == 1 and link.recent_order_ids == ("ord_dup",)
+    assert "2 already recorded" in out
+    assert queues.depth() == 0
+
+
+def test_a_poison_message_reaches_the_dead_letter_queue_after_the_configured_receives(
+    directory, queues, caplog
+):
+    poison = json.dumps(order_event(customer="cust-bad", phone="hello"))
+    queues.send(poison)
+    queues.publish(order_event(customer="cust-good"))
+
+    with caplog.at_level(logging.ERROR, logger="lookup.worker"):
+        out = consume_once()
+
+    # Logged with the reason at each receive, then moved aside by SQS: not lost, not looping.
+    rejections = [r.getMessage() for r in caplog.records if "Rejected order event" in r.message]
+    assert len(rejections) == MAX_RECEIVES
+    assert all("cannot contain letters" in message for message in rejections)
+    assert (
+        f"receive {MAX_RECEIVES} of {MAX_RECEIVES}, the next receive moves it to the "
+        "dead-letter queue" in rejections[-1]
+    )
+    assert queues.dead_letters() == [poison]
+    assert queues.depth() == 0
+    # The good event in the same batch was recorded and acknowledged all the same.
+    assert customers_of(directory) == ["cust-good"]
+    assert f"{MAX_RECEIVES} rejected" in out
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("{not json", "(message): is not valid JSON"),
+        ("", "(message): is not valid JSON"),
+        (json.dumps({"type": "order.committed", "order": {"id": "ord_1"}}), "order.customerId"),
+        (json.dumps({"Type": "Notification", "Message": "]"}), "Message: is not valid JSON"),
+        (json.dumps(order_event(country="XX")), "order.country"),
+    ],
+)
+def test_every_kind_of_bad_message_ends_in_the_dead_letter_queue_with_its_reason(
+    moto_directory, queues, caplog, body, reason
+):
+    queues.send(body or " ")
+
+    with caplog.at_level(logging.ERROR, logger="lookup.worker"):
+        consume_once()
+
+    rejections = [r.getMessage() for r in caplog.records if "Rejected order event" in r.message]
+    assert len(rejections) == MAX_RECEIVES and reason in rejections[0]
+    assert queues.dead_letters() == [body or " "]
+
+
+def test_a_dynamodb_outage_leaves_the_message_for_a_later_retry(
+    moto_directory, queues, monkeypatch
+):
+    queues.publish(order_event(customer="cust-later"))
+
+    def unavailable(*, event):
+        raise DirectoryUnavailable("connection refused")
+
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", unavailable)
+    out = consume_once()
+
+    # Not acknowledged, not dead-lettered: invisible for a backoff, then redelivered.
+    assert "1 to retry" in out
+    assert queues.depth() == 1 and queues.dead_letters() == []
+    visible = queues.client.receive_message(QueueUrl=queues.url, WaitTimeSeconds=0)
+    assert "Messages" not in visible
+
+
+def test_the_event_is_recorded_when_dynamodb_comes_back(
+    moto_directory, queues, monkeypatch, settings
+):
+    settings.ORDER_EVENTS_RETRY_BASE_SECONDS = 0  # no backoff, so one drain sees the retry
+    queues.publish(order_event(customer="cust-later"))
+    real_ingest = lookup.worker.order_event_ingest
+    attempts = []
+
+    def down_once(*, event):
+        attempts.append(event)
+        if len(attempts) == 1:
+            raise DirectoryUnavailable("connection refused")
+        return real_ingest(event=event)
+
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", down_once)
+    out = consume_once()
+
+    assert len(attempts) == 2
+    assert customers_of(moto_directory) == ["cust-later"]
+    assert queues.depth() == 0 and queues.dead_letters() == []
+    assert "1 recorded (1 created)" in out and "1 to retry" in out
+
+
+def test_retry_backoff_grows_with_receives_and_is_capped():
+    policy = RetryPolicy(base_seconds=10, max_seconds=300)
+    delays = [policy.delay(receive_count=n) for n in (1, 2, 3, 10)]
+    assert 8 <= delays[0] <= 10 and 16 <= delays[1] <= 20 and 32 <= delays[2] <= 40
+    assert 240 <= delays[3] <= 300
+
+
+def test_sigterm_stops_after_the_batch_in_hand(moto_directory, queues, monkeypatch):
+    queues.publish(*(order_event(customer=f"cust-{n:02d}") for n in range(15)))
+    real_ingest = lookup.worker.order_event_ingest
+    calls = []
+
+    def ingest_then_terminate(*, event):
+        calls.append(event)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)  # arrives while the first batch is in hand
+        return real_ingest(event=event)
+
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", ingest_then_terminate)
+    stop = GracefulStop()
+    with stop.installed():
+        total = worker_run(
+            queue=OrderEventQueue(client=queue_client(), url=queues.url),
+            wait_seconds=0,
+            retry=RetryPolicy(base_seconds=1, max_seconds=1),
+            max_receive_count=MAX_RECEIVES,
+            once=True,
+            stop=stop,
+        )
+
+    assert stop.requested
+    assert total.batches == 1 and total.received == 10
+    assert len(customers_of(moto_directory)) == 10  # the whole batch in hand was recorded
+    assert queues.depth() == 5  # the rest waits for the next worker
+
+
+def test_a_queue_without_dead_letter_queue_is_refused(moto_directory, queues):
+    bare = queues.client.create_queue(QueueName="no-dlq")["QueueUrl"]
+    with pytest.raises(CommandError, match="no redrive policy"):
+        consume_once("--queue-url", bare)
+
+
+def test_no_queue_configured_is_a_clear_error(settings):
+    settings.ORDER_EVENTS_QUEUE_URL = ""
+    with pytest.raises(CommandError, match="ORDER_EVENTS_QUEUE_URL"):
+        consume_once()
+
+
+def test_an_unreachable_queue_is_a_clear_error(settings, monkeypatch):
+    settings.ORDER_EVENTS_QUEUE_URL = "http://127.0.0.1:9/123456789012/order-events"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:9")
+    with pytest.raises(CommandError, match="Could not reach the queue"):
+        consume_once()
