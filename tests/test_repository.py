@@ -229,3 +229,18 @@ def test_an_unreachable_dynamodb_is_reported_as_unavailable():
     broken = PhoneDirectory(client=client, table_name="phone-lookup", index_name="gsi1")
     with pytest.raises(DirectoryUnavailable):
         broken.customers_by_phone(phone=DESK)
+
+
+def test_results_spread_over_several_query_pages_are_all_read(directory):
+    directory.query_page_limit = 2  # DynamoDB pages at 1 MB; force it on a small partition
+    customers = [f.profile() for _ in range(7)]
+    directory.records_put(
+        profiles=customers,
+        links=[f.order_link(c.customer_id, DESK) for c in customers]
+        + [f.profile_link(c.customer_id, DESK) for c in customers[:3]]
+        + [f.order_link(customers[0].customer_id, f"+4477009000{n:02d}") for n in range(4)],
+    )
+    page = directory.customers_by_phone(phone=DESK)
+    assert page.total == 7
+    assert sum(len(match.links) for match in page.matches) == 10
+    assert len(directory.customer_get(customer_id=customers[0].customer_id).links) == 6

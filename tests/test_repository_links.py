@@ -105,3 +105,23 @@ def test_legacy_records_unlink_and_restore_by_their_own_key(directory):
         customer_id="old", phone=DESK, legacy_id=legacy.legacy_id, expected_version=1, change=BY_LEO
     )
     assert searchable(directory) == ["old"]
+
+
+def test_an_unlink_resent_after_a_lost_response_counts_as_done(directory, sam):
+    resent = {"left": 1}
+
+    def lose_first_response(attempts, **kwargs):
+        # What botocore does when a response times out: send the same request again.
+        if resent["left"]:
+            resent["left"] -= 1
+            return 0
+        return None
+
+    directory.client.meta.events.register_first(
+        "needs-retry.dynamodb.UpdateItem", lose_first_response
+    )
+    link = directory.link_unlink(customer_id=sam, phone=DESK, expected_version=0, change=BY_LEO)
+
+    assert resent["left"] == 0
+    assert link.unlink == BY_LEO and link.version == 1
+    assert searchable(directory) == []

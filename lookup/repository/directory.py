@@ -10,6 +10,7 @@ Access patterns:
 
 import logging
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import cache, wraps
@@ -77,6 +78,9 @@ def _is_conditional_failure(exc: ClientError) -> bool:
 
 class PhoneDirectory:
     """Reads and writes phone<->customer links in the shared DynamoDB table."""
+
+    # DynamoDB pages Query results at 1 MB; tests set a small limit to exercise the paging.
+    query_page_limit: int | None = None
 
     def __init__(self, *, client, table_name: str, index_name: str) -> None:
         self.client = client
@@ -172,6 +176,8 @@ class PhoneDirectory:
                 "TableName": self.table_name,
                 "KeyConditionExpression": "pk = :pk",
                 "ExpressionAttributeValues": {":pk": {"S": pk}},
+                # Right after an unlink the page must show it, and carry the new version.
+                "ConsistentRead": True,
             }
             for item in self._query(request):
                 if item.get("sk") == keys.PROFILE_SK:
@@ -236,10 +242,8 @@ class PhoneDirectory:
             customer_id=customer_id,
             phone=phone,
             legacy_id=legacy_id,
-            update=(
-                "REMOVE pk2, sk2 SET unlinkedAt = :at, unlinkedBy = :by, "
-                "unlinkReason = :reason, version = if_not_exists(version, :zero) + :one"
-            ),
+            set_clause="unlinkedAt = :at, unlinkedBy = :by, unlinkReason = :reason",
+            remove_clause="pk2, sk2",
             condition=condition,
             values={
                 **values,
@@ -272,11 +276,11 @@ class PhoneDirectory:
             customer_id=customer_id,
             phone=phone,
             legacy_id=legacy_id,
-            update=(
-                "SET pk2 = :pk2, sk2 = :sk2, restoredAt = :at, restoredBy = :by, "
-                "restoreReason = :reason, version = if_not_exists(version, :zero) + :one "
-                "REMOVE unlinkedAt, unlinkedBy, unlinkReason"
+            set_clause=(
+                "pk2 = :pk2, sk2 = :sk2, restoredAt = :at, restoredBy = :by, "
+                "restoreReason = :reason"
             ),
+            remove_clause="unlinkedAt, unlinkedBy, unlinkReason",
             condition=condition,
             values={
                 **values,
@@ -304,26 +308,38 @@ class PhoneDirectory:
         customer_id: str,
         phone: str,
         legacy_id: str | None,
-        update: str,
+        set_clause: str,
+        remove_clause: str,
         condition: str,
         values: dict[str, Any],
         refused: Callable[[PhoneLink], Exception | None],
     ) -> PhoneLink:
+        # botocore resends a request whose response was lost; the resend then fails its
+        # condition although our change applied. The change id tells the two cases apart.
+        change_id = uuid.uuid4().hex
+        key = serialize(self._link_key(customer_id, phone, legacy_id))
         try:
             response = self.client.update_item(
                 TableName=self.table_name,
-                Key=serialize(self._link_key(customer_id, phone, legacy_id)),
-                UpdateExpression=update,
+                Key=key,
+                UpdateExpression=(
+                    f"SET {set_clause}, lastChangeId = :change_id, "
+                    f"version = if_not_exists(version, :zero) + :one REMOVE {remove_clause}"
+                ),
                 ConditionExpression=condition,
-                ExpressionAttributeValues=serialize(values),
+                ExpressionAttributeValues=serialize({**values, ":change_id": change_id}),
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
             if not _is_conditional_failure(exc):
                 raise
-            current = self._link_read(customer_id=customer_id, phone=phone, legacy_id=legacy_id)
-            if current is None:
+            item = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True)
+            current_item = deserialize(item["Item"]) if "Item" in item else None
+            current = link_from_item(current_item) if current_item else None
+            if current is None or current.phone != phone:
                 raise LinkNotFound(f"{phone} of {customer_id}") from None
+            if current_item.get("lastChangeId") == change_id:
+                return current
             raise (refused(current) or LinkChanged(current)) from None
         link = link_from_item(deserialize(response["Attributes"]))
         assert link is not None
@@ -479,6 +495,8 @@ class PhoneDirectory:
     # --- helpers --------------------------------------------------------------------------------
 
     def _query(self, request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if self.query_page_limit:
+            request = {**request, "Limit": self.query_page_limit}
         while True:
             response = self.client.query(**request)
             for item in response.get("Items", []):
@@ -495,9 +513,10 @@ def get_directory() -> PhoneDirectory:
     client = boto3.session.Session().client(
         "dynamodb",
         config=Config(
-            connect_timeout=2,
-            read_timeout=5,
-            retries={"mode": "standard", "max_attempts": 3},
+            # An agent is on the phone: fail over to the 503 page within seconds, not 20.
+            connect_timeout=1,
+            read_timeout=2,
+            retries={"mode": "standard", "max_attempts": 2},
         ),
     )
     return PhoneDirectory(

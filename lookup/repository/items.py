@@ -3,7 +3,8 @@
 UserPhoneLookUp attributes (this project's design, camelCase like the rest of the table):
 `cognitoId`, `phoneNumber`, `firstSeenAt`, `lastSeenAt`, `orderCount`, `recentOrders` (newest
 first, at most `evidence.MAX_RECENT_ORDERS` maps of `orderId` and `createdAt`), `country` (of the
-latest order), `version` (bumped by every write); while unlinked `unlinkedAt`,
+latest order), `version` (bumped by every write), `lastChangeId` (of the last unlink or restore,
+to recognise our own retried write); while unlinked `unlinkedAt`,
 `unlinkedBy`, `unlinkReason` and no `pk2`/`sk2`; after a restore or a re-link `restoredAt`,
 `restoredBy`, `restoreReason`.
 """
