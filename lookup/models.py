@@ -103,6 +103,7 @@ class AuditEntry(models.Model):
         PERMISSION_DENIED = "permission_denied", "Permission denied"
         API_LINK = "api_link", "API: link from order"
         API_SEARCH = "api_search", "API: customers by phone"
+        AUDIT_EXPORT = "audit_export", "Audit trail exported"
 
     at = models.DateTimeField("time", default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -137,6 +137,9 @@ def test_admin_exports_the_filtered_view_as_csv(admin_client_, agent_client, des
     assert len(rows) == 1 + 3
     assert {row[4] for row in rows[1:]} == {p.customer_id for p in desk}
     assert all(row[1] == "alice.agent" and row[2] == "customer_view" for row in rows[1:])
+    export = AuditEntry.objects.get(action=AuditEntry.Action.AUDIT_EXPORT)
+    assert (export.actor, export.result_count) == ("ada.admin", 3)
+    assert export.reason == "filters: action=customer_view"
 
 
 def test_csv_export_defuses_spreadsheet_formulas(admin_client_, lead):
