@@ -6,6 +6,7 @@ whatever order events arrive in), replay-safe after an unlink, and bounded (the 
 the most recent orders).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -60,8 +61,7 @@ def link_with_order(
 
     relinking = False
     if existing.unlink is not None:
-        unlinked_at = existing.unlink.at
-        if unlinked_at is not None and order.created_at <= unlinked_at:
+        if not _after_unlink(order, existing.unlink):
             return LinkOutcome.KEPT_UNLINKED, None
         relinking = True
 
@@ -81,6 +81,25 @@ def link_with_order(
         LinkOutcome.RELINKED if relinking else LinkOutcome.UPDATED,
         replace(updated, version=existing.version + 1),
     )
+
+
+def legacy_unlink_covers(legacy: Iterable[PhoneLink], order: OrderSeen) -> bool:
+    """Whether a lead's unlink of a legacy record of the same number already decided `order`.
+
+    Until the migration folds legacy records in, the tombstone on a legacy record is the only
+    trace of that decision: without this check the first order-derived link, created from an
+    order placed before the unlink (a replay, a backfill), would put the number back in search.
+    A live legacy record of the number keeps it searchable anyway, so it lifts the check.
+    """
+    records = list(legacy)
+    if any(record.is_active for record in records):
+        return False
+    return any(not _after_unlink(order, record.unlink) for record in records if record.unlink)
+
+
+def _after_unlink(order: OrderSeen, unlink: LinkChange) -> bool:
+    # An unlink of unknown time may be newer than any order: the person's decision stands.
+    return unlink.at is not None and order.created_at > unlink.at
 
 
 def _merge_evidence(link: PhoneLink, seen: RecentOrder, *, country: str) -> PhoneLink | None:

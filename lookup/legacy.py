@@ -66,18 +66,14 @@ def link_with_legacy(
             restore = LinkChange(
                 at=now, by=MIGRATION_ACTOR, reason="Legacy record newer than the unlink"
             )
-    elif legacy.unlink is not None and legacy.unlink.at is not None:
+    elif legacy.unlink is not None:
         decided_at = legacy.unlink.at
         if existing.is_active:
-            newest = existing.last_seen or existing.first_seen
-            restored_later = (
-                existing.restore is not None
-                and existing.restore.at is not None
-                and existing.restore.at > decided_at
-            )
-            if (newest is None or newest <= decided_at) and not restored_later:
+            if _unlink_covers(legacy.unlink, existing):
                 unlink = legacy.unlink
-        elif existing.unlink.at is None or decided_at > existing.unlink.at:
+        elif decided_at is not None and (
+            existing.unlink.at is None or decided_at > existing.unlink.at
+        ):
             unlink = legacy.unlink  # two unlinks: the latest decision speaks
 
     merged = replace(
@@ -90,6 +86,21 @@ def link_with_legacy(
     if merged == existing:
         return LegacyOutcome.UNCHANGED, None
     return LegacyOutcome.MERGED, replace(merged, version=existing.version + 1)
+
+
+def _unlink_covers(unlink: LinkChange, link: PhoneLink) -> bool:
+    """Whether an unlink made on a legacy record takes down the live current link too.
+
+    It does unless the link holds evidence newer than the unlink or was restored since. An
+    unlink of unknown time cannot be placed, so it stands unless someone restored the link.
+    """
+    if unlink.at is None:
+        return link.restore is None
+    newest = link.last_seen or link.first_seen
+    restored_later = (
+        link.restore is not None and link.restore.at is not None and link.restore.at > unlink.at
+    )
+    return (newest is None or newest <= unlink.at) and not restored_later
 
 
 def legacy_phone_or_reason(raw: str) -> tuple[str | None, str]:

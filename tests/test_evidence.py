@@ -4,7 +4,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 from lookup.domain import LinkChange
-from lookup.evidence import MAX_RECENT_ORDERS, LinkOutcome, OrderSeen, link_with_order
+from lookup.evidence import (
+    MAX_RECENT_ORDERS,
+    LinkOutcome,
+    OrderSeen,
+    legacy_unlink_covers,
+    link_with_order,
+)
 from tests import factories as f
 
 DESK = "+442079460018"
@@ -98,3 +104,23 @@ def test_an_order_after_the_unlink_links_the_number_again():
     assert relinked.is_active
     assert relinked.restore.by == "order fresh"
     assert relinked.last_seen == f.NOW - timedelta(days=1) and relinked.order_count == 2
+
+
+def test_an_unlink_of_unknown_time_is_not_undone_by_any_order():
+    link, _ = apply(order("o1", 30))
+    unlinked = replace(link, unlink=LinkChange(at=None, by="old tool", reason=""))
+    outcome, updated = link_with_order(unlinked, order("fresh", 0), now=f.NOW)
+    assert (outcome, updated) == (LinkOutcome.KEPT_UNLINKED, None)
+
+
+def test_an_unlinked_legacy_record_covers_orders_from_before_its_unlink():
+    legacy = replace(
+        f.legacy_link("sam", DESK, f.NOW - timedelta(days=900)),
+        unlink=LinkChange(at=f.NOW - timedelta(days=10), by="leo", reason="Number reassigned"),
+    )
+    assert legacy_unlink_covers([legacy], order("replayed", 20))
+    assert not legacy_unlink_covers([legacy], order("fresh", 1))
+    # A live legacy record of the same number keeps it searchable whatever the order.
+    live = f.legacy_link("sam", DESK, f.NOW - timedelta(days=800))
+    assert not legacy_unlink_covers([legacy, live], order("replayed", 20))
+    assert not legacy_unlink_covers([], order("replayed", 20))

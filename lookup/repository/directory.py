@@ -37,7 +37,8 @@ from lookup.domain import (
     PhoneLink,
     SearchPage,
 )
-from lookup.evidence import LinkOutcome, OrderSeen, link_with_order
+from lookup.evidence import LinkOutcome, OrderSeen, legacy_unlink_covers, link_with_order
+from lookup.legacy import legacy_phone_or_reason
 from lookup.repository.items import (
     deserialize,
     link_from_item,
@@ -353,12 +354,16 @@ class PhoneDirectory:
 
         Read, apply `evidence.link_with_order`, write back conditioned on the version read
         (or on absence); a concurrent writer makes the condition fail and the loop re-reads.
+        Only a first link costs one more Query: the customer's legacy records, whose unlink
+        may already have decided this order.
         """
         now = now or utc_now()
         for _ in range(_CONFLICT_RETRIES):
             existing = self._link_read(
                 customer_id=order.customer_id, phone=order.phone, legacy_id=None
             )
+            if existing is None and legacy_unlink_covers(self._legacy_links(order), order):
+                return LinkOutcome.KEPT_UNLINKED
             outcome, updated = link_with_order(existing, order, now=now)
             if updated is None:
                 return outcome
@@ -385,6 +390,26 @@ class PhoneDirectory:
         raise DirectoryUnavailable(
             f"Gave up recording order {order.order_id}: the link kept changing under us."
         )
+
+    def _legacy_links(self, order: OrderSeen) -> list[PhoneLink]:
+        """The customer's legacy records of the order's number, read consistently."""
+        items = self._query(
+            {
+                "TableName": self.table_name,
+                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :sk)",
+                "ExpressionAttributeValues": serialize(
+                    {":pk": keys.lookup_pk(order.customer_id), ":sk": keys.CREATED_AT_PREFIX}
+                ),
+                "ConsistentRead": True,
+            }
+        )
+        links = (link_from_item(item) for item in items)
+        # Old code did not always store clean E.164, so compare normalized numbers.
+        return [
+            link
+            for link in links
+            if link is not None and legacy_phone_or_reason(link.phone)[0] == order.phone
+        ]
 
     # --- writes as other services make them (demo data, tests) ----------------------------------
 

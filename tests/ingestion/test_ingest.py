@@ -7,6 +7,7 @@ import pytest
 from lookup.domain import LinkChange
 from lookup.evidence import LinkOutcome
 from lookup.ingestion import InvalidOrderEvent, order_event_ingest
+from tests import factories as f
 from tests.factories import NOW
 from tests.ingestion.conftest import order_event
 
@@ -89,6 +90,28 @@ def test_an_order_placed_after_the_unlink_links_the_number_again(directory):
     link = link_of(directory)
     assert link.is_active and link.last_seen == NOW
     assert link.restore.by == "order ord_2"
+
+
+def test_an_unlinked_legacy_record_is_not_brought_back_by_an_older_order(directory):
+    # The number was only known from the old design's record, and a lead unlinked it there.
+    directory.records_put(links=[f.legacy_link("cust-ana", PHONE, NOW - timedelta(days=900))])
+    [legacy] = directory.customer_get(customer_id="cust-ana").links
+    directory.link_unlink(
+        customer_id="cust-ana",
+        phone=PHONE,
+        legacy_id=legacy.legacy_id,
+        change=LinkChange(at=NOW - timedelta(days=2), by="leo.lead", reason="Number reassigned"),
+    )
+
+    backfilled = order_event(order_id="ord_old", created_at=NOW - timedelta(days=30))
+    assert order_event_ingest(event=backfilled).outcome is LinkOutcome.KEPT_UNLINKED
+    assert directory.customers_by_phone(phone=PHONE).total == 0
+
+    fresh = order_event(order_id="ord_new", created_at=NOW)
+    assert order_event_ingest(event=fresh).outcome is LinkOutcome.CREATED
+    assert [m.customer_id for m in directory.customers_by_phone(phone=PHONE).matches] == [
+        "cust-ana"
+    ]
 
 
 def test_the_same_number_typed_differently_is_one_link(directory):

@@ -55,6 +55,21 @@ def test_a_lead_unlinking_the_legacy_record_covers_older_evidence_only():
     assert fold(newer, legacy)[1].is_active  # an order after it linked the number again
 
 
+def test_a_legacy_unlink_of_unknown_time_stands_unless_the_link_was_restored():
+    from lookup.domain import LinkChange
+
+    legacy = replace(
+        f.legacy_link("c", PHONE, NOW - timedelta(days=900)),
+        unlink=LinkChange(at=None, by="old tool", reason="Not hers"),
+    )
+    live = f.order_link("c", PHONE, last_seen=NOW - timedelta(days=3), version=1)
+    restored = replace(live, restore=LinkChange(at=NOW - timedelta(days=2), by="leo", reason="ok"))
+
+    assert not fold(live, legacy)[1].is_active
+    _, folded = fold(restored, legacy)
+    assert folded.is_active and folded.first_seen == NOW - timedelta(days=900)
+
+
 def test_an_unlinked_legacy_record_alone_becomes_an_unlinked_link():
     legacy = unlinked(f.legacy_link("c", PHONE, NOW - timedelta(days=900)), days_ago=30)
     outcome, link = fold(None, legacy)
