@@ -6,6 +6,7 @@ and the backfill command. A malformed event raises `InvalidOrderEvent` naming th
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -13,11 +14,13 @@ import phonenumbers
 from lookup.evidence import LinkOutcome, OrderSeen
 from lookup.phones import PhoneNumberError, phone_normalize
 from lookup.repository import get_directory
-from lookup.timestamps import parse_timestamp
+from lookup.timestamps import format_timestamp, parse_timestamp, utc_now
 
 EVENT_TYPE = "order.committed"
 PHONE_FIELD = "order.delivery.dropoff.phoneNumber"
 _MAX_ID_LENGTH = 128
+EARLIEST_ORDER = datetime(2000, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(minutes=10)  # the order service's clock may run a little ahead
 
 
 class InvalidOrderEvent(ValueError):
@@ -47,9 +50,7 @@ def order_event_parse(event: Any) -> OrderSeen:
     country = order.get("country")
     if not isinstance(country, str) or country.upper() not in phonenumbers.SUPPORTED_REGIONS:
         raise InvalidOrderEvent("order.country", "must be an ISO 3166 alpha-2 country code")
-    created_at = parse_timestamp(order.get("createdAt"))
-    if created_at is None:
-        raise InvalidOrderEvent("order.createdAt", "must be an ISO 8601 timestamp")
+    created_at = _order_time(order.get("createdAt"))
     delivery = _object(order, "delivery", "order.delivery")
     dropoff = _object(delivery, "dropoff", "order.delivery.dropoff")
     raw_phone = dropoff.get("phoneNumber")
@@ -77,6 +78,29 @@ def order_event_ingest(*, event: Any) -> IngestResult:
     order = order_event_parse(event)
     outcome = get_directory().order_link_record(order=order)
     return IngestResult(outcome=outcome, order=order)
+
+
+def _order_time(value: Any) -> datetime:
+    """The order's creation time in UTC to the second, as the table stores it.
+
+    Stored times have second precision: comparing a finer time with a stored one would count a
+    replayed order twice. A time outside the platform's life is a broken producer, not an order.
+    """
+    parsed = parse_timestamp(value)
+    if parsed is None:
+        raise InvalidOrderEvent("order.createdAt", "must be an ISO 8601 timestamp")
+    try:
+        moment = parsed.astimezone(UTC).replace(microsecond=0)
+    except OverflowError:
+        moment = None
+    latest = utc_now() + FUTURE_TOLERANCE
+    if moment is None or not EARLIEST_ORDER <= moment <= latest:
+        raise InvalidOrderEvent(
+            "order.createdAt",
+            f"must lie between {format_timestamp(EARLIEST_ORDER)} and now "
+            f"(up to {FUTURE_TOLERANCE.seconds // 60} minutes of clock skew allowed)",
+        )
+    return moment
 
 
 def _object(parent: Mapping, key: str, field: str) -> Mapping:

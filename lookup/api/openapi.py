@@ -80,7 +80,15 @@ _SCHEMAS: dict[str, Any] = {
                         "type": "string",
                         "description": "ISO 3166 alpha-2; reads a national drop-off number.",
                     },
-                    "createdAt": {"type": "string", "format": "date-time"},
+                    "createdAt": {
+                        "type": "string",
+                        "format": "date-time",
+                        "description": (
+                            "When the order was committed; any offset, read in UTC to the "
+                            "second. Must lie between 2000-01-01 and now (10 minutes of clock "
+                            "skew allowed)."
+                        ),
+                    },
                     "delivery": {
                         "type": "object",
                         "required": ["dropoff"],

@@ -60,13 +60,13 @@ def order_event(**order_fields) -> dict:
         "id": "ord_1001",
         "customerId": "cust-buyer",
         "country": "BR",
-        "createdAt": "2026-11-28T09:59:58Z",
+        "createdAt": "2026-11-20T09:59:58Z",
         "delivery": {"dropoff": {"phoneNumber": "(11) 91234-5678"}},
         **order_fields,
     }
     return {
         "type": "order.committed",
         "id": "evt_1001",
-        "occurredAt": "2026-11-28T10:00:00Z",
+        "occurredAt": "2026-11-20T10:00:00Z",
         "order": order,
     }

@@ -66,7 +66,7 @@ def test_another_order_with_the_same_number_is_200_updated(client, moto_director
     post(client, order_event(), order_service.headers)
     response = post(
         client,
-        order_event(id="ord_1002", createdAt="2026-11-29T08:00:00Z"),
+        order_event(id="ord_1002", createdAt="2026-11-21T08:00:00Z"),
         order_service.headers,
     )
 
@@ -176,6 +176,9 @@ def _without(event: dict, *path: str) -> dict:
         (order_event(customerId="a#b"), "order.customerId", "'#'"),
         (order_event(country="XX"), "order.country", "ISO 3166"),
         (order_event(createdAt="last tuesday"), "order.createdAt", "ISO 8601"),
+        (order_event(createdAt="0001-01-01T00:00:00+01:00"), "order.createdAt", "between"),
+        (order_event(createdAt="1999-12-31T23:59:59Z"), "order.createdAt", "between"),
+        (order_event(createdAt="2999-01-01T00:00:00Z"), "order.createdAt", "clock skew"),
         (order_event(delivery=None), "order.delivery", "object"),
         (order_event(delivery={"dropoff": "desk"}), "order.delivery.dropoff", "object"),
         (order_event(delivery={"dropoff": {}}), PHONE_FIELD, "required"),

@@ -138,3 +138,28 @@ def test_an_unusable_phone_is_rejected_with_the_reason_and_writes_nothing(direct
     assert caught.value.field == "order.delivery.dropoff.phoneNumber"
     assert reason in caught.value.message
     assert directory.client.scan(TableName=directory.table_name)["Count"] == 0
+
+
+def test_order_times_are_kept_in_utc_to_the_second_so_replays_are_not_counted_twice(directory):
+    from lookup.evidence import MAX_RECENT_ORDERS
+
+    first = order_event(order_id="ord_first", created_at=NOW - timedelta(days=60))
+    first["order"]["createdAt"] = (NOW - timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%S.750+00:00")
+    order_event_ingest(event=first)
+    assert link_of(directory).first_seen == NOW - timedelta(days=60)
+
+    for day in range(MAX_RECENT_ORDERS):  # pushes the first order out of the recent window
+        order_event_ingest(
+            event=order_event(order_id=f"ord_{day}", created_at=NOW - timedelta(days=day))
+        )
+    counted = link_of(directory).order_count
+
+    assert order_event_ingest(event=first).outcome is LinkOutcome.ALREADY_RECORDED
+    assert link_of(directory).order_count == counted == MAX_RECENT_ORDERS + 1
+
+
+def test_a_time_with_an_offset_is_read_in_utc(directory):
+    event = order_event()
+    event["order"]["createdAt"] = (NOW + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S+03:00")
+    order_event_ingest(event=event)
+    assert link_of(directory).first_seen == NOW
