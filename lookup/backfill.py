@@ -102,10 +102,21 @@ def rejects_truncate(path: Path, *, after_line: int) -> None:
         return
     kept = [
         entry
-        for entry in path.read_text().splitlines()
-        if entry.strip() and json.loads(entry).get("line", 0) <= after_line
+        for entry in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if (_reject_line(entry) or after_line + 1) <= after_line
     ]
-    path.write_text("".join(f"{entry}\n" for entry in kept))
+    temporary = path.with_name(f"{path.name}.tmp")
+    temporary.write_text("".join(f"{entry}\n" for entry in kept), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _reject_line(entry: str) -> int | None:
+    """The input line a rejects entry is about; None for a half-written entry (a hard kill)."""
+    try:
+        line = json.loads(entry).get("line")
+    except (ValueError, AttributeError):
+        return None
+    return line if isinstance(line, int) else None
 
 
 class RateLimiter:
@@ -220,6 +231,13 @@ class Backfill:
                 logger.warning("DynamoDB unavailable at line %d; retrying in %.0fs", number, delay)
                 time.sleep(delay)
                 continue
+            except Exception as exc:
+                # A bug meeting one line must not stop hours of backfill: the line is listed
+                # with the rejects (to feed again once fixed) and the traceback is logged.
+                logger.exception("Unexpected error at line %d", number)
+                reason = f"unexpected {type(exc).__name__}; see the log"
+                self._reject(number, text, "(line)", reason, rejects)
+                return
             self.counts.outcomes[result.outcome.value] += 1
             return
 

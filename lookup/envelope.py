@@ -31,3 +31,5 @@ def _json(text: str, field: str) -> Any:
         # The decoder's message says where ("Expecting value: line 1 column 1") without
         # echoing the content, which may hold personal data.
         raise InvalidOrderEvent(field, f"is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InvalidOrderEvent(field, "is nested too deeply to be an order event") from None

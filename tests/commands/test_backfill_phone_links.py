@@ -1,5 +1,6 @@
 """`backfill_phone_links`: historical events from JSON Lines, with summary, rejects and resume."""
 
+import hashlib
 import io
 import json
 import sys
@@ -109,6 +110,57 @@ def test_an_interrupted_backfill_resumes_after_the_last_line_done(
 
     assert "backfilled completely already" in run(str(history))
     assert "created                 0" in run(str(history), "--restart")
+
+
+def test_a_half_written_reject_from_a_hard_kill_does_not_stop_the_resume(moto_directory, history):
+    checkpoint = history.parent / "orders.jsonl.checkpoint"
+    rejects = history.parent / "orders.jsonl.rejects.jsonl"
+    run(str(history))
+    data = json.loads(checkpoint.read_text())
+    line_8 = history.read_bytes().splitlines(keepends=True)[7]
+    checkpoint.write_text(
+        json.dumps(
+            {**data, "line": 8, "lineSha256": hashlib.sha256(line_8).hexdigest(), "complete": False}
+        )
+    )
+    # Killed while writing the reject of line 9: its entry was cut short.
+    kept = rejects.read_text().splitlines()[:2]
+    rejects.write_text("\n".join(kept) + '\n{"line": 9, "field": "or')
+
+    out = run(str(history))
+
+    assert "Resuming after line 8" in out
+    entries = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert [entry["line"] for entry in entries] == [5, 7, 9]
+
+
+def test_a_line_nested_too_deeply_or_meeting_a_bug_is_rejected_and_the_rest_goes_on(
+    moto_directory, tmp_path, monkeypatch, caplog
+):
+    path = tmp_path / "orders.jsonl"
+    lines = [
+        "[" * 100_000 + "]" * 100_000,
+        json.dumps(order_event(customer="cust-bug", order_id="ord_bug")),
+        json.dumps(order_event(customer="cust-ok", phone="07946 095812", order_id="ord_ok")),
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    real_ingest = lookup.backfill.order_event_ingest
+
+    def bug_on_one_customer(*, event):
+        if event["order"]["customerId"] == "cust-bug":
+            raise TypeError("a bug")
+        return real_ingest(event=event)
+
+    monkeypatch.setattr(lookup.backfill, "order_event_ingest", bug_on_one_customer)
+    out = run(str(path))
+
+    assert customers_of(moto_directory, "+447946095812") == ["cust-ok"]
+    assert "rejected                2" in out
+    rejects = [json.loads(line) for line in (tmp_path / "orders.jsonl.rejects.jsonl").open()]
+    assert [(r["line"], r["field"]) for r in rejects] == [(1, "(message)"), (2, "(line)")]
+    assert "nested too deeply" in rejects[0]["reason"]
+    assert "unexpected TypeError" in rejects[1]["reason"]
+    assert "Unexpected error at line 2" in caplog.text
 
 
 def test_a_changed_file_is_not_resumed_at_the_wrong_place(moto_directory, history):

@@ -13,6 +13,7 @@ import lookup.worker
 from lookup.domain import DirectoryUnavailable
 from lookup.queue import OrderEventQueue, queue_client
 from lookup.worker import GracefulStop, RetryPolicy, worker_run
+from tests.factories import NOW
 from tests.ingestion.conftest import MAX_RECEIVES, order_event, sns_envelope
 
 PHONE = "+447946095812"
@@ -93,7 +94,10 @@ def test_a_poison_message_reaches_the_dead_letter_queue_after_the_configured_rec
         (json.dumps({"type": "order.committed", "order": {"id": "ord_1"}}), "order.customerId"),
         (json.dumps({"Type": "Notification", "Message": "]"}), "Message: is not valid JSON"),
         (json.dumps(order_event(country="XX")), "order.country"),
+        ("[" * 50_000 + "]" * 50_000, "(message): is nested too deeply"),
+        (json.dumps(order_event(created_at=NOW.replace(year=2999))), "order.createdAt"),
     ],
+    ids=["not json", "empty", "missing field", "bad SNS", "bad country", "deep", "future"],
 )
 def test_every_kind_of_bad_message_ends_in_the_dead_letter_queue_with_its_reason(
     moto_directory, queues, caplog, body, reason
