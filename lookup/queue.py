@@ -15,11 +15,11 @@ from typing import Any, TypeVar
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 RECEIVE_LIMIT = 10  # SQS's cap on messages per ReceiveMessage and per batch call
+MAX_WAIT_SECONDS = 20  # SQS's cap on a long poll
 MAX_VISIBILITY_TIMEOUT = 43200  # SQS's cap: 12 hours
 DLQ_SUFFIX = "-dlq"
 _DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the longest SQS allows: time to look at what failed
@@ -60,13 +60,14 @@ def _queue_errors_as_unavailable(method: F) -> F:
 def queue_client():
     """An SQS client configured like the DynamoDB one: short connect, bounded retries.
 
-    The read timeout outlasts the longest long-poll (20 s), or every idle receive would fail.
+    The read timeout outlasts the longest long-poll SQS allows (20 s) whatever `--wait-seconds`
+    says, or every idle receive would fail.
     """
     return boto3.session.Session().client(
         "sqs",
         config=Config(
             connect_timeout=2,
-            read_timeout=settings.ORDER_EVENTS_WAIT_SECONDS + 10,
+            read_timeout=MAX_WAIT_SECONDS + 10,
             retries={"mode": "standard", "max_attempts": 3},
         ),
     )

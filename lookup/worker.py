@@ -9,7 +9,10 @@ Delivery is at least once and ingestion is idempotent, so the rules are simple:
   it to the dead-letter queue: never acknowledged and lost, never retried forever;
 * a transient failure (DynamoDB unavailable, or anything unexpected) is left on the queue with
   an exponential backoff visibility; if it keeps failing the same redrive policy ends it in the
-  dead-letter queue too.
+  dead-letter queue too;
+* when DynamoDB is down (no message of a batch could be recorded, for that reason) the worker
+  stops receiving and probes DynamoDB with a growing pause until it answers: every receive
+  counts towards the dead-letter queue, so an outage must not spend them.
 """
 
 import logging
@@ -45,6 +48,7 @@ class Handled:
     verdict: Verdict
     outcome: LinkOutcome | None = None
     reason: str = ""
+    storage_down: bool = False  # the retry is DynamoDB's fault, not the message's
 
 
 @dataclass(slots=True)
@@ -56,6 +60,7 @@ class WorkerReport:
     outcomes: Counter = field(default_factory=Counter)  # LinkOutcome -> messages
     rejected: int = 0
     retried: int = 0
+    storage_down: int = 0  # of the retried: DynamoDB could not be reached
     unacknowledged: int = 0  # processed, but SQS refused the delete: it will come back
     seconds: float = 0.0
 
@@ -65,6 +70,7 @@ class WorkerReport:
         self.outcomes.update(other.outcomes)
         self.rejected += other.rejected
         self.retried += other.retried
+        self.storage_down += other.storage_down
         self.unacknowledged += other.unacknowledged
         self.seconds += other.seconds
 
@@ -104,7 +110,9 @@ def message_handle(message: QueueMessage) -> Handled:
     except InvalidOrderEvent as exc:
         return Handled(message, Verdict.REJECTED, reason=str(exc))
     except DirectoryUnavailable as exc:
-        return Handled(message, Verdict.RETRY, reason=f"DynamoDB unavailable: {exc}")
+        return Handled(
+            message, Verdict.RETRY, reason=f"DynamoDB unavailable: {exc}", storage_down=True
+        )
     except Exception as exc:
         # A bug, not the message's fault as far as we know: retry like a transient failure,
         # so a fix deployed meanwhile still gets the event; the redrive policy bounds it.
@@ -151,15 +159,26 @@ def batch_handle(
             )
         else:
             report.retried += 1
+            report.storage_down += h.storage_down
             delay = retry.delay(receive_count=h.message.receive_count)
             releases.append((h.message, delay))
-            logger.warning(
-                "Will retry message %s in %ds (receive %d): %s",
-                h.message.message_id,
-                delay,
-                h.message.receive_count,
-                h.reason,
-            )
+            if max_receive_count and h.message.receive_count >= max_receive_count:
+                logger.error(
+                    "Message %s failed on its last receive (%d of %d): SQS moves it to the "
+                    "dead-letter queue instead of delivering it again: %s",
+                    h.message.message_id,
+                    h.message.receive_count,
+                    max_receive_count,
+                    h.reason,
+                )
+            else:
+                logger.warning(
+                    "Will retry message %s in %ds (receive %d): %s",
+                    h.message.message_id,
+                    delay,
+                    h.message.receive_count,
+                    h.reason,
+                )
     try:
         report.unacknowledged = len(queue.messages_delete(messages=done)) if done else 0
     except QueueUnavailable:
@@ -227,6 +246,34 @@ class GracefulStop:
             raise _Interrupted
 
 
+def storage_wait(
+    *,
+    probe: Callable[[], bool],
+    stop: GracefulStop,
+    once: bool,
+    sleep: Callable[[float], None] = time.sleep,
+    max_pause: float = 60.0,
+) -> bool:
+    """After a batch DynamoDB refused: pause receiving until `probe` says it answers again.
+
+    Returns False when the worker should stop instead (a signal, or `once` with DynamoDB down).
+    """
+    pause = 1.0
+    while not probe():
+        if once:
+            logger.error("DynamoDB unavailable: stopping the drain; unrecorded events stay queued")
+            return False
+        logger.warning("DynamoDB unavailable: not receiving; probing again in %.0fs", pause)
+        try:
+            with stop.waiting():
+                sleep(pause)
+        except _Interrupted:
+            return False
+        pause = min(pause * 2, max_pause)
+    logger.info("DynamoDB answers: receiving again")
+    return True
+
+
 def worker_run(
     *,
     queue: OrderEventQueue,
@@ -237,9 +284,13 @@ def worker_run(
     concurrency: int = 1,
     stop: GracefulStop | None = None,
     on_batch: Callable[[WorkerReport], None] | None = None,
+    storage_probe: Callable[[], bool] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> WorkerReport:
     """Receive and handle batches until stopped; with `once`, until a receive comes back empty.
 
+    With `storage_probe`, a batch of which nothing could be recorded because DynamoDB was down
+    pauses receiving until the probe succeeds (see `storage_wait`).
     Raises QueueUnavailable only with `once` (a daemon keeps trying, with a pause).
     """
     stop = stop or GracefulStop()
@@ -257,7 +308,7 @@ def worker_run(
             logger.warning("SQS unavailable; trying again in %.0fs", outage_pause)
             try:
                 with stop.waiting():
-                    time.sleep(outage_pause)
+                    sleep(outage_pause)
             except _Interrupted:
                 break
             outage_pause = min(outage_pause * 2, 60.0)
@@ -278,4 +329,8 @@ def worker_run(
         total.add(report)
         if on_batch is not None:
             on_batch(report)
+        storage_down = report.storage_down and not sum(report.outcomes.values())
+        resume = storage_probe is None or not storage_down
+        if not (resume or storage_wait(probe=storage_probe, stop=stop, once=once, sleep=sleep)):
+            break
     return total

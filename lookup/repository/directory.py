@@ -444,6 +444,14 @@ class PhoneDirectory:
 
     # --- table lifecycle ------------------------------------------------------------------------
 
+    def is_available(self) -> bool:
+        """Whether the table answers and is ACTIVE: the worker's probe during an outage."""
+        try:
+            description = self._describe_table()
+        except (BotoCoreError, ClientError):
+            return False
+        return description is not None and description["TableStatus"] == "ACTIVE"
+
     @_storage_errors_as_unavailable
     def table_ensure(self, *, timeout: float = 60.0) -> list[str]:
         """Create the table and its index if missing and wait until both are ACTIVE.

@@ -6,6 +6,7 @@ import os
 import signal
 from io import StringIO
 
+import botocore.config
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -151,6 +152,108 @@ def test_the_event_is_recorded_when_dynamodb_comes_back(
     assert customers_of(moto_directory) == ["cust-later"]
     assert queues.depth() == 0 and queues.dead_letters() == []
     assert "1 recorded (1 created)" in out and "1 to retry" in out
+
+
+def test_a_dynamodb_outage_pauses_receiving_instead_of_spending_the_receives(
+    moto_directory, queues, monkeypatch
+):
+    # Without the pause, MAX_RECEIVES quick failed receives would dead-letter a valid event.
+    queues.publish(order_event(customer="cust-patient"))
+    real_ingest = lookup.worker.order_event_ingest
+    state = {"down": True, "probes": 0}
+    attempts, pauses = [], []
+
+    def ingest(*, event):
+        attempts.append(event)
+        if state["down"]:
+            raise DirectoryUnavailable("connection refused")
+        return real_ingest(event=event)
+
+    def probe():
+        state["probes"] += 1
+        state["down"] = state["probes"] <= 5  # DynamoDB answers again at the sixth probe
+        return not state["down"]
+
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", ingest)
+    stop = GracefulStop()
+    total = worker_run(
+        queue=OrderEventQueue(client=queue_client(), url=queues.url),
+        wait_seconds=0,
+        retry=RetryPolicy(base_seconds=0, max_seconds=0),  # visible again at once
+        max_receive_count=MAX_RECEIVES,
+        stop=stop,
+        storage_probe=probe,
+        sleep=pauses.append,
+        # Stop once recorded (or, should the pause not work, before looping for ever).
+        on_batch=lambda report: stop.request() if report.outcomes or len(attempts) > 5 else None,
+    )
+
+    assert len(attempts) == 2  # one receive during the outage, one after
+    assert pauses == [1, 2, 4, 8, 16]  # growing pauses while the probe failed
+    assert customers_of(moto_directory, phone=PHONE) == ["cust-patient"]
+    assert queues.dead_letters() == [] and queues.depth() == 0
+    assert total.storage_down == 1 and total.retried == 1
+
+
+def test_a_drain_stops_while_dynamodb_is_down_and_keeps_the_events(
+    moto_directory, queues, monkeypatch, caplog
+):
+    queues.publish(order_event(customer="cust-kept"))
+
+    def unavailable(*, event):
+        raise DirectoryUnavailable("connection refused")
+
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", unavailable)
+    monkeypatch.setattr(type(moto_directory), "is_available", lambda self: False)
+    with caplog.at_level(logging.ERROR, logger="lookup.worker"):
+        out = consume_once()
+
+    assert "Stopped after 1 batches" in out and "1 to retry" in out
+    assert "stopping the drain" in caplog.text
+    assert queues.depth() == 1 and queues.dead_letters() == []
+
+
+def test_a_failure_on_the_last_receive_is_logged_as_an_error(
+    moto_directory, queues, monkeypatch, settings, caplog
+):
+    settings.ORDER_EVENTS_RETRY_BASE_SECONDS = 0
+    queues.publish(order_event(customer="cust-unlucky"))
+
+    def bug(*, event):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", bug)
+    with caplog.at_level(logging.WARNING, logger="lookup.worker"):
+        consume_once()
+
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any(
+        f"failed on its last receive ({MAX_RECEIVES} of {MAX_RECEIVES})" in m for m in errors
+    )
+    [dead] = queues.dead_letters()
+    assert json.loads(dead)["order"]["customerId"] == "cust-unlucky"
+
+
+def test_the_probe_tells_a_live_table_from_an_unreachable_or_missing_one(moto_directory):
+    import boto3
+
+    from lookup.repository import PhoneDirectory
+
+    assert moto_directory.is_available()
+    missing = PhoneDirectory(
+        client=moto_directory.client, table_name="no-such-table", index_name="gsi1"
+    )
+    assert not missing.is_available()
+    unreachable = PhoneDirectory(
+        client=boto3.client(
+            "dynamodb",
+            endpoint_url="http://127.0.0.1:9",
+            config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=1),
+        ),
+        table_name=moto_directory.table_name,
+        index_name=moto_directory.index_name,
+    )
+    assert not unreachable.is_available()
 
 
 def test_retry_backoff_grows_with_receives_and_is_capped():

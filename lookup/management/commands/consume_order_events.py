@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
+from lookup.repository import get_directory
 from lookup.worker import GracefulStop, RetryPolicy, worker_run
 
 
@@ -74,6 +75,7 @@ class Command(BaseCommand):
                     once=once,
                     concurrency=concurrency,
                     stop=stop,
+                    storage_probe=get_directory().is_available,
                 )
         except QueueUnavailable as exc:
             raise CommandError(f"The queue became unreachable: {exc}") from exc
