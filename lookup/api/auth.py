@@ -7,20 +7,23 @@ Views then only validate their input, call one function and respond.
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from lookup.api.errors import api_error
-from lookup.audit import audit_record
+from lookup.audit import audit_record, client_address
 from lookup.domain import DirectoryUnavailable
 from lookup.models import ApiClient, AuditEntry
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = "30"
+LAST_USED_RESOLUTION = timedelta(seconds=60)
 _CHALLENGE = 'Bearer realm="phone-lookup"'
 
 
@@ -37,9 +40,15 @@ def api_client_authenticate(*, request: HttpRequest) -> ApiClient | None:
     client = ApiClient.authenticate(api_key_from_request(request=request))
     if client is not None:
         # A single UPDATE rather than save(): it cannot overwrite an admin's concurrent edit
-        # (revoking the key, changing scopes) with the stale copy loaded here.
-        client.last_used_at = timezone.now()
-        ApiClient.objects.filter(pk=client.pk).update(last_used_at=client.last_used_at)
+        # (revoking the key, changing scopes) with the stale copy loaded here. At most once a
+        # minute, so a busy client does not turn every call into a write on the same row.
+        now = timezone.now()
+        recently = now - LAST_USED_RESOLUTION
+        if client.last_used_at is None or client.last_used_at < recently:
+            ApiClient.objects.filter(pk=client.pk).filter(
+                Q(last_used_at__isnull=True) | Q(last_used_at__lt=recently)
+            ).update(last_used_at=now)
+            client.last_used_at = now
     return client
 
 
@@ -90,7 +99,16 @@ def api_view(
 
 def _refusal(*, request: HttpRequest, client: ApiClient | None, scope: str) -> HttpResponse | None:
     if client is None:
-        if not api_key_from_request(request=request):
+        raw_key = api_key_from_request(request=request)
+        # Logged, not audited: there is no client to attribute it to. Never the secret part.
+        logger.warning(
+            "Refused API call %s %s from %s: %s",
+            request.method,
+            request.path,
+            client_address(request) or "unknown address",
+            _key_description(raw_key),
+        )
+        if not raw_key:
             return api_error(
                 status=401,
                 code="missing_api_key",
@@ -118,3 +136,12 @@ def _refusal(*, request: HttpRequest, client: ApiClient | None, scope: str) -> H
             headers={"WWW-Authenticate": f'{_CHALLENGE}, error="insufficient_scope"'},
         )
     return None
+
+
+def _key_description(raw_key: str) -> str:
+    if not raw_key:
+        return "no API key"
+    parts = raw_key.split("_", 2)
+    if len(parts) == 3 and parts[0] == ApiClient.KEY_PREFIX and len(parts[1]) <= 16:
+        return f"unknown or revoked key {parts[0]}_{parts[1]}_…"
+    return "a malformed API key"

@@ -1,6 +1,7 @@
 """API endpoints: validate, call one function, respond (auth and errors: `lookup.api.auth`)."""
 
 import json
+import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -15,6 +16,8 @@ from lookup.api.queries import cursor_encode, customer_query_parse
 from lookup.audit import audit_record
 from lookup.ingestion import InvalidOrderEvent, order_event_ingest
 from lookup.models import ApiClient, AuditEntry
+
+logger = logging.getLogger(__name__)
 
 
 @api_view(methods=("POST",), scope=ApiClient.Scope.LINKS_WRITE)
@@ -34,6 +37,8 @@ def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonRespon
     try:
         result = order_event_ingest(event=event)
     except InvalidOrderEvent as exc:
+        # The reason, not the body: the body holds personal data.
+        logger.warning("API client %s sent an unusable event: %s", client.name, exc)
         return api_field_error(ApiFieldError(exc.field, exc.message), code="invalid_event")
     audit_record(
         request=request,

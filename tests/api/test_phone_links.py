@@ -1,6 +1,7 @@
 """POST /api/v1/phone-links: the order service links drop-off phones synchronously."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -8,7 +9,7 @@ from django.urls import reverse
 
 from lookup.domain import CustomerNotFound, LinkSource
 from lookup.ingestion import PHONE_FIELD
-from lookup.models import AuditEntry
+from lookup.models import ApiClient, AuditEntry
 from tests.api.conftest import order_event
 from tests.conftest import count_requests
 
@@ -90,6 +91,32 @@ def test_calls_are_audited_under_the_client_and_mark_the_key_used(
     assert (entry.phone, entry.customer_id) == (BRAZIL_MOBILE, "cust-buyer")
     assert "ord_1001" in entry.reason
     assert order_service.refreshed().last_used_at is not None
+
+
+def test_the_key_is_marked_used_at_most_once_a_minute(client, moto_directory, order_service):
+    post(client, order_event(id="ord_1"), order_service.headers)
+    first = order_service.refreshed().last_used_at
+
+    post(client, order_event(id="ord_2"), order_service.headers)
+    assert order_service.refreshed().last_used_at == first  # no write for every call
+
+    ApiClient.objects.filter(pk=order_service.client.pk).update(
+        last_used_at=first - timedelta(minutes=2)
+    )
+    post(client, order_event(id="ord_3"), order_service.headers)
+    assert order_service.refreshed().last_used_at > first - timedelta(minutes=2)
+
+
+def test_a_refused_key_is_logged_with_its_prefix_and_address_never_its_secret(
+    client, moto_directory, retired_service, caplog
+):
+    post(client, order_event(), retired_service.headers)
+
+    prefix = retired_service.client.key_prefix
+    secret = retired_service.key.split("_", 2)[2]
+    [line] = [r.getMessage() for r in caplog.records if "Refused API call" in r.getMessage()]
+    assert f"plk_{prefix}_" in line and "127.0.0.1" in line
+    assert secret not in caplog.text
 
 
 def test_the_key_is_also_accepted_in_x_api_key(client, moto_directory, order_service):
