@@ -227,10 +227,11 @@ class GracefulStop:
 
     @contextmanager
     def waiting(self) -> Iterator[None]:
-        if self.requested:
-            raise _Interrupted
+        # Mark the wait first, then look: a signal between the two still ends the wait.
         self._waiting = True
         try:
+            if self.requested:
+                raise _Interrupted
             yield
         finally:
             self._waiting = False

@@ -231,6 +231,16 @@ def test_an_unreachable_dynamodb_is_reported_as_unavailable():
         broken.customers_by_phone(phone=DESK)
 
 
+def test_a_missing_table_is_unavailable_and_logged_as_an_error_not_an_outage(directory, caplog):
+    misconfigured = PhoneDirectory(
+        client=directory.client, table_name="no-such-table", index_name=directory.index_name
+    )
+    with pytest.raises(DirectoryUnavailable):
+        misconfigured.customers_by_phone(phone=DESK)
+    [record] = [r for r in caplog.records if "DynamoDB call" in r.getMessage()]
+    assert record.levelname == "ERROR" and "ResourceNotFoundException" in record.getMessage()
+
+
 def test_results_spread_over_several_query_pages_are_all_read(directory):
     directory.query_page_limit = 2  # DynamoDB pages at 1 MB; force it on a small partition
     customers = [f.profile() for _ in range(7)]

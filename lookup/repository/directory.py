@@ -56,6 +56,17 @@ BATCH_WRITE_LIMIT = 25  # DynamoDB's cap on requests per BatchWriteItem
 _UNPROCESSED_RETRIES = 6
 _CONFLICT_RETRIES = 8
 
+_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "LimitExceededException",
+    }
+)
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -67,7 +78,11 @@ def _storage_errors_as_unavailable(method: F) -> F:
         try:
             return method(*args, **kwargs)
         except (BotoCoreError, ClientError) as exc:
-            logger.warning("DynamoDB call %s failed: %s", method.__name__, exc)
+            # People see the same 503 either way; operators need to tell an outage from a
+            # misconfiguration (missing table, wrong credentials) or a bug (invalid request).
+            code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else ""
+            level = logging.ERROR if code and code not in _TRANSIENT_CODES else logging.WARNING
+            logger.log(level, "DynamoDB call %s failed: %s", method.__name__, exc)
             raise DirectoryUnavailable(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]

@@ -57,3 +57,10 @@ def test_an_unreachable_sqs_is_a_clear_command_error(settings, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:9")
     with pytest.raises(CommandError, match="Could not ensure the queues"):
         run()
+
+
+@pytest.mark.parametrize("receives", ["0", "1001"])
+def test_a_max_receive_count_out_of_range_is_refused(settings, receives):
+    settings.ORDER_EVENTS_QUEUE_URL = URL
+    with pytest.raises(CommandError, match="between 1 and 1000"):
+        run("--max-receive-count", receives)

@@ -155,3 +155,8 @@ def test_an_unreachable_dynamodb_is_a_clear_command_error(monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
     with pytest.raises(CommandError, match="DynamoDB unavailable"):
         migrate()
+
+
+def test_a_page_size_of_zero_is_refused(moto_directory):
+    with pytest.raises(CommandError, match="--page-size must be between 1 and 10000"):
+        migrate("--page-size", "0")

@@ -24,7 +24,11 @@ class Command(BaseCommand):
         url = settings.ORDER_EVENTS_QUEUE_URL
         if not url:
             raise CommandError("Set ORDER_EVENTS_QUEUE_URL: its last segment names the queue.")
-        receives = max_receive_count or settings.ORDER_EVENTS_MAX_RECEIVE_COUNT
+        receives = (
+            settings.ORDER_EVENTS_MAX_RECEIVE_COUNT
+            if max_receive_count is None
+            else max_receive_count
+        )
         if not 1 <= receives <= 1000:
             raise CommandError("The max receive count must be between 1 and 1000.")
         try:

@@ -32,6 +32,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run: bool, page_size: int, verbosity: int, **options) -> None:
+        if not 1 <= page_size <= 10_000:
+            raise CommandError("--page-size must be between 1 and 10000.")
         legacy = LegacyLookups(get_directory())
         counts: Counter = Counter()
         unreadable = 0
