@@ -250,7 +250,12 @@ def _drain_in_processes(env: dict, processes: int, concurrency: int) -> str:
         )
         for _ in range(processes)
     ]
-    summaries = [worker.communicate()[0].strip().splitlines()[-1] for worker in workers]
+    summaries = []
+    for worker in workers:
+        output = worker.communicate()[0].strip()
+        if worker.returncode != 0:
+            raise SystemExit(f"A worker failed (exit {worker.returncode}):\n{output}")
+        summaries.append(output.splitlines()[-1])
     return " | ".join(summary.split(": ", 1)[-1] for summary in summaries)
 
 
