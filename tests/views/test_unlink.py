@@ -107,6 +107,8 @@ def test_reason_is_required_and_other_needs_details(lead_client, linked, moto_di
     sam, _ = linked
     html = lead_client.post(unlink_url(sam.customer_id), {"version": 0}).content.decode()
     assert "Choose a reason." in html
+    # Screen readers announce the error with the group of reasons it belongs to.
+    assert 'aria-describedby="id_reason_error"' in html and 'id="id_reason_error"' in html
     html = lead_client.post(
         unlink_url(sam.customer_id), {"reason": "other", "details": " ", "version": 0}
     ).content.decode()
