@@ -77,6 +77,11 @@ class LinkChange:
     by: str | None
     reason: str | None
 
+    @property
+    def is_decision(self) -> bool:
+        """Whether someone is on record for it: an item merely out of the index is not."""
+        return self.at is not None or bool(self.by) or bool(self.reason)
+
 
 @dataclass(frozen=True, slots=True)
 class RecentOrder:

@@ -62,7 +62,12 @@ def link_with_order(
     relinking = False
     if existing.unlink is not None:
         if not _after_unlink(order, existing.unlink):
-            return LinkOutcome.KEPT_UNLINKED, None
+            # Kept as evidence on the tombstone, so a restore (or a relink by a newer order)
+            # shows the same history whichever order the events arrived in.
+            merged = _merge_evidence(existing, seen, country=order.country)
+            if merged is None:
+                return LinkOutcome.KEPT_UNLINKED, None
+            return LinkOutcome.KEPT_UNLINKED, replace(merged, version=existing.version + 1)
         relinking = True
 
     merged = _merge_evidence(existing, seen, country=order.country)
@@ -98,8 +103,11 @@ def legacy_unlink_covers(legacy: Iterable[PhoneLink], order: OrderSeen) -> bool:
 
 
 def _after_unlink(order: OrderSeen, unlink: LinkChange) -> bool:
-    # An unlink of unknown time may be newer than any order: the person's decision stands.
-    return unlink.at is not None and order.created_at > unlink.at
+    if unlink.at is None:
+        # Someone's decision of unknown time may be newer than any order: it stands. An item
+        # merely out of the index, with nothing saying who or why, records no decision.
+        return not unlink.is_decision
+    return order.created_at > unlink.at
 
 
 def _merge_evidence(link: PhoneLink, seen: RecentOrder, *, country: str) -> PhoneLink | None:

@@ -92,10 +92,11 @@ def _unlink_covers(unlink: LinkChange, link: PhoneLink) -> bool:
     """Whether an unlink made on a legacy record takes down the live current link too.
 
     It does unless the link holds evidence newer than the unlink or was restored since. An
-    unlink of unknown time cannot be placed, so it stands unless someone restored the link.
+    unlink of unknown time cannot be placed, so it stands unless someone restored the link;
+    a record merely out of the index, with nobody on record for it, decides nothing.
     """
     if unlink.at is None:
-        return link.restore is None
+        return unlink.is_decision and link.restore is None
     newest = link.last_seen or link.first_seen
     restored_later = (
         link.restore is not None and link.restore.at is not None and link.restore.at > unlink.at

@@ -93,7 +93,31 @@ def test_orders_from_before_an_unlink_do_not_resurrect_it():
     link, _ = apply(order("o1", 30))
     unlinked = replace(link, unlink=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x"))
     outcome, updated = link_with_order(unlinked, order("late", 5), now=f.NOW)
-    assert (outcome, updated) == (LinkOutcome.KEPT_UNLINKED, None)
+    assert outcome is LinkOutcome.KEPT_UNLINKED and not outcome.created
+    assert not updated.is_active and updated.unlink == unlinked.unlink
+    assert "late" in updated.recent_order_ids  # kept as evidence on the tombstone
+    assert link_with_order(updated, order("late", 5), now=f.NOW) == (
+        LinkOutcome.ALREADY_RECORDED,
+        None,
+    )
+
+
+def test_the_history_is_the_same_whichever_side_of_the_unlink_arrives_first():
+    link, _ = apply(order("o1", 30))
+    unlinked = replace(link, unlink=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x"))
+    before, after = order("before", 5), order("after", 1)
+
+    results = []
+    for arrival in ([before, after], [after, before]):
+        current = unlinked
+        for seen in arrival:
+            current = link_with_order(current, seen, now=f.NOW)[1] or current
+        results.append(current)
+
+    first, second = results
+    assert first.is_active and second.is_active
+    assert first.order_count == second.order_count == 3
+    assert first.recent_order_ids == second.recent_order_ids == ("after", "before", "o1")
 
 
 def test_an_order_after_the_unlink_links_the_number_again():
@@ -110,7 +134,14 @@ def test_an_unlink_of_unknown_time_is_not_undone_by_any_order():
     link, _ = apply(order("o1", 30))
     unlinked = replace(link, unlink=LinkChange(at=None, by="old tool", reason=""))
     outcome, updated = link_with_order(unlinked, order("fresh", 0), now=f.NOW)
-    assert (outcome, updated) == (LinkOutcome.KEPT_UNLINKED, None)
+    assert outcome is LinkOutcome.KEPT_UNLINKED and not updated.is_active
+
+
+def test_an_item_merely_out_of_the_index_is_no_decision_and_a_new_order_links_it():
+    link, _ = apply(order("o1", 30))
+    bare = replace(link, unlink=LinkChange(at=None, by=None, reason=None))
+    outcome, updated = link_with_order(bare, order("fresh", 0), now=f.NOW)
+    assert outcome is LinkOutcome.RELINKED and updated.is_active
 
 
 def test_an_unlinked_legacy_record_covers_orders_from_before_its_unlink():
@@ -124,3 +155,6 @@ def test_an_unlinked_legacy_record_covers_orders_from_before_its_unlink():
     live = f.legacy_link("sam", DESK, f.NOW - timedelta(days=800))
     assert not legacy_unlink_covers([legacy, live], order("replayed", 20))
     assert not legacy_unlink_covers([], order("replayed", 20))
+    # A legacy record out of the index with nobody on record for it decided nothing.
+    bare = replace(legacy, unlink=LinkChange(at=None, by=None, reason=None))
+    assert not legacy_unlink_covers([bare], order("replayed", 20))

@@ -66,6 +66,8 @@ def test_a_legacy_unlink_of_unknown_time_stands_unless_the_link_was_restored():
     restored = replace(live, restore=LinkChange(at=NOW - timedelta(days=2), by="leo", reason="ok"))
 
     assert not fold(live, legacy)[1].is_active
+    bare = replace(legacy, unlink=LinkChange(at=None, by=None, reason=None))
+    assert fold(live, bare)[1].is_active  # out of the index, nobody on record: no decision
     _, folded = fold(restored, legacy)
     assert folded.is_active and folded.first_seen == NOW - timedelta(days=900)
 
