@@ -251,28 +251,27 @@ def storage_wait(
     *,
     probe: Callable[[], bool],
     stop: GracefulStop,
-    once: bool,
+    pause: float,
     sleep: Callable[[float], None] = time.sleep,
     max_pause: float = 60.0,
-) -> bool:
-    """After a batch DynamoDB refused: pause receiving until `probe` says it answers again.
+) -> float | None:
+    """After a batch DynamoDB refused: pause receiving, then probe, until the probe succeeds.
 
-    Returns False when the worker should stop instead (a signal, or `once` with DynamoDB down).
+    Returns the pause to start from should the next batch fail the same way (so a DynamoDB
+    that answers the probe but still refuses the work is given ever longer pauses too), or
+    None when a signal asked the worker to stop.
     """
-    pause = 1.0
-    while not probe():
-        if once:
-            logger.error("DynamoDB unavailable: stopping the drain; unrecorded events stay queued")
-            return False
+    while True:
         logger.warning("DynamoDB unavailable: not receiving; probing again in %.0fs", pause)
         try:
             with stop.waiting():
                 sleep(pause)
         except _Interrupted:
-            return False
+            return None
         pause = min(pause * 2, max_pause)
-    logger.info("DynamoDB answers: receiving again")
-    return True
+        if probe():
+            logger.info("DynamoDB answers the probe: receiving again")
+            return pause
 
 
 def worker_run(
@@ -291,12 +290,14 @@ def worker_run(
     """Receive and handle batches until stopped; with `once`, until a receive comes back empty.
 
     With `storage_probe`, a batch of which nothing could be recorded because DynamoDB was down
-    pauses receiving until the probe succeeds (see `storage_wait`).
+    pauses receiving until the probe succeeds (see `storage_wait`). With `once` there is no
+    pause: DirectoryUnavailable is raised if the probe fails, the events staying queued.
     Raises QueueUnavailable only with `once` (a daemon keeps trying, with a pause).
     """
     stop = stop or GracefulStop()
     total = WorkerReport()
     outage_pause = 1.0
+    storage_pause = 1.0
     while not stop.requested:
         try:
             with stop.waiting():
@@ -330,8 +331,18 @@ def worker_run(
         total.add(report)
         if on_batch is not None:
             on_batch(report)
-        storage_down = report.storage_down and not sum(report.outcomes.values())
-        resume = storage_probe is None or not storage_down
-        if not (resume or storage_wait(probe=storage_probe, stop=stop, once=once, sleep=sleep)):
-            break
+        if not (report.storage_down and not sum(report.outcomes.values())):
+            storage_pause = 1.0
+        elif storage_probe is None:
+            pass
+        elif once:
+            if not storage_probe():
+                raise DirectoryUnavailable("the probe failed too; unrecorded events stay queued")
+        else:
+            next_pause = storage_wait(
+                probe=storage_probe, stop=stop, pause=storage_pause, sleep=sleep
+            )
+            if next_pause is None:
+                break
+            storage_pause = next_pause
     return total

@@ -55,6 +55,7 @@ BATCH_GET_LIMIT = 100  # DynamoDB's cap on keys per BatchGetItem
 BATCH_WRITE_LIMIT = 25  # DynamoDB's cap on requests per BatchWriteItem
 _UNPROCESSED_RETRIES = 6
 _CONFLICT_RETRIES = 8
+_PROBE_CUSTOMER_ID = "phone-lookup-health-probe"  # never a real cognitoId; the read finds nothing
 
 _TRANSIENT_CODES = frozenset(
     {
@@ -63,7 +64,10 @@ _TRANSIENT_CODES = frozenset(
         "RequestLimitExceeded",
         "InternalServerError",
         "ServiceUnavailable",
+        "InternalFailure",
+        "RequestTimeout",
         "LimitExceededException",
+        "TransactionConflictException",
     }
 )
 
@@ -461,12 +465,22 @@ class PhoneDirectory:
     # --- table lifecycle ------------------------------------------------------------------------
 
     def is_available(self) -> bool:
-        """Whether the table answers and is ACTIVE: the worker's probe during an outage."""
+        """Whether the table serves a consistent read: the worker's probe during an outage.
+
+        A GetItem, the call ingestion itself starts with, so the probe needs no permission the
+        worker lacks and says no while reads are throttled or refused.
+        """
         try:
-            description = self._describe_table()
-        except (BotoCoreError, ClientError):
+            self.client.get_item(
+                TableName=self.table_name,
+                Key=serialize(keys.profile_key(_PROBE_CUSTOMER_ID)),
+                ConsistentRead=True,
+            )
+        except (BotoCoreError, ClientError) as exc:
+            code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else ""
+            logger.warning("DynamoDB probe failed: %s", code or exc)
             return False
-        return description is not None and description["TableStatus"] == "ACTIVE"
+        return True
 
     @_storage_errors_as_unavailable
     def table_ensure(self, *, timeout: float = 60.0) -> list[str]:

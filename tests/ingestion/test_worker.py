@@ -189,14 +189,45 @@ def test_a_dynamodb_outage_pauses_receiving_instead_of_spending_the_receives(
     )
 
     assert len(attempts) == 2  # one receive during the outage, one after
-    assert pauses == [1, 2, 4, 8, 16]  # growing pauses while the probe failed
+    assert pauses == [1, 2, 4, 8, 16, 32]  # growing pauses until the probe succeeded
     assert customers_of(moto_directory, phone=PHONE) == ["cust-patient"]
     assert queues.dead_letters() == [] and queues.depth() == 0
     assert total.storage_down == 1 and total.retried == 1
 
 
-def test_a_drain_stops_while_dynamodb_is_down_and_keeps_the_events(
-    moto_directory, queues, monkeypatch, caplog
+def test_pauses_keep_growing_while_dynamodb_answers_the_probe_but_refuses_the_work(
+    moto_directory, queues, monkeypatch
+):
+    queues.publish(order_event(customer="cust-throttled"))
+    real_ingest = lookup.worker.order_event_ingest
+    attempts, pauses = [], []
+
+    def throttled_twice(*, event):
+        attempts.append(event)
+        if len(attempts) <= 2:
+            raise DirectoryUnavailable("ProvisionedThroughputExceededException")
+        return real_ingest(event=event)
+
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", throttled_twice)
+    stop = GracefulStop()
+    worker_run(
+        queue=OrderEventQueue(client=queue_client(), url=queues.url),
+        wait_seconds=0,
+        retry=RetryPolicy(base_seconds=0, max_seconds=0),
+        max_receive_count=MAX_RECEIVES,
+        stop=stop,
+        storage_probe=lambda: True,
+        sleep=pauses.append,
+        on_batch=lambda report: stop.request() if report.outcomes or len(attempts) > 5 else None,
+    )
+
+    assert pauses == [1, 2]
+    assert customers_of(moto_directory, phone=PHONE) == ["cust-throttled"]
+    assert queues.dead_letters() == []
+
+
+def test_a_drain_stops_with_an_error_while_dynamodb_is_down_and_keeps_the_events(
+    moto_directory, queues, monkeypatch
 ):
     queues.publish(order_event(customer="cust-kept"))
 
@@ -205,11 +236,9 @@ def test_a_drain_stops_while_dynamodb_is_down_and_keeps_the_events(
 
     monkeypatch.setattr(lookup.worker, "order_event_ingest", unavailable)
     monkeypatch.setattr(type(moto_directory), "is_available", lambda self: False)
-    with caplog.at_level(logging.ERROR, logger="lookup.worker"):
-        out = consume_once()
+    with pytest.raises(CommandError, match="DynamoDB unavailable, stopped the drain"):
+        consume_once()
 
-    assert "Stopped after 1 batches" in out and "1 to retry" in out
-    assert "stopping the drain" in caplog.text
     assert queues.depth() == 1 and queues.dead_letters() == []
 
 

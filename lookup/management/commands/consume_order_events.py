@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from lookup.domain import DirectoryUnavailable
 from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
 from lookup.repository import get_directory
 from lookup.worker import GracefulStop, RetryPolicy, worker_run
@@ -79,4 +80,6 @@ class Command(BaseCommand):
                 )
         except QueueUnavailable as exc:
             raise CommandError(f"The queue became unreachable: {exc}") from exc
+        except DirectoryUnavailable as exc:
+            raise CommandError(f"DynamoDB unavailable, stopped the drain: {exc}") from exc
         self.stdout.write(f"Stopped after {total.batches} batches: {total.summary()}")
