@@ -24,6 +24,7 @@ from lookup.ingestion import InvalidOrderEvent, order_event_ingest
 logger = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY_SECONDS = 1.0
+MAX_UNEXPECTED_IN_A_ROW = 10
 
 
 class CheckpointMismatch(Exception):
@@ -102,7 +103,9 @@ def rejects_truncate(path: Path, *, after_line: int) -> None:
         return
     kept = [
         entry
-        for entry in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        # Only "\n" ends an entry: the texts hold U+2028 and the like unescaped, which
+        # splitlines() would also cut at.
+        for entry in path.read_text(encoding="utf-8", errors="replace").split("\n")
         if (_reject_line(entry) or after_line + 1) <= after_line
     ]
     temporary = path.with_name(f"{path.name}.tmp")
@@ -144,12 +147,30 @@ class RateLimiter:
         self._next = max(self._next, now) + self.interval
 
 
-class DirectoryGaveUp(Exception):
+class BackfillStopped(Exception):
+    """The run cannot usefully go on; the checkpoint holds the lines done before `line`."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class DirectoryGaveUp(BackfillStopped):
     """DynamoDB stayed unavailable through every retry of one line."""
 
     def __init__(self, line: int, cause: DirectoryUnavailable) -> None:
-        super().__init__(f"DynamoDB unavailable at line {line}: {cause}")
-        self.line = line
+        super().__init__(f"DynamoDB unavailable at line {line}: {cause}", line)
+
+
+class ErrorsInARow(BackfillStopped):
+    """Unexpected errors on line after line: a bug or a misconfiguration, not bad lines."""
+
+    def __init__(self, line: int, cause: Exception) -> None:
+        super().__init__(
+            f"{MAX_UNEXPECTED_IN_A_ROW} lines in a row failed unexpectedly, the last at line "
+            f"{line} ({type(cause).__name__}; see the log): fix the cause",
+            line,
+        )
 
 
 @dataclass
@@ -164,6 +185,7 @@ class Backfill:
     counts: BackfillCounts = field(default_factory=BackfillCounts)
     resumed_after: int = 0
     resumed_sha256: str = ""
+    unexpected_in_a_row: int = 0
 
     def resume(self, checkpoint: Checkpoint) -> None:
         self.counts = checkpoint.counts
@@ -222,6 +244,7 @@ class Backfill:
             try:
                 result = order_event_ingest(event=event_unwrap(text))
             except InvalidOrderEvent as exc:
+                self.unexpected_in_a_row = 0
                 self._reject(number, text, exc.field, exc.message, rejects)
                 return
             except DirectoryUnavailable as exc:
@@ -233,11 +256,16 @@ class Backfill:
                 continue
             except Exception as exc:
                 # A bug meeting one line must not stop hours of backfill: the line is listed
-                # with the rejects (to feed again once fixed) and the traceback is logged.
+                # with the rejects (to feed again once fixed) and the traceback is logged. One
+                # meeting every line must not reject the whole file: stop instead.
                 logger.exception("Unexpected error at line %d", number)
+                self.unexpected_in_a_row += 1
+                if self.unexpected_in_a_row >= MAX_UNEXPECTED_IN_A_ROW:
+                    raise ErrorsInARow(number, exc) from exc
                 reason = f"unexpected {type(exc).__name__}; see the log"
                 self._reject(number, text, "(line)", reason, rejects)
                 return
+            self.unexpected_in_a_row = 0
             self.counts.outcomes[result.outcome.value] += 1
             return
 

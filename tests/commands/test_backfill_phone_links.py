@@ -163,6 +163,45 @@ def test_a_line_nested_too_deeply_or_meeting_a_bug_is_rejected_and_the_rest_goes
     assert "Unexpected error at line 2" in caplog.text
 
 
+def test_a_reject_whose_text_holds_a_unicode_line_separator_survives_a_resume(
+    moto_directory, tmp_path
+):
+    path = tmp_path / "orders.jsonl"
+    odd = json.dumps(order_event(phone="call\u2028me"), ensure_ascii=False)
+    path.write_text(odd + "\n" + json.dumps(order_event(customer="cust-ok")) + "\n")
+    run(str(path))
+    checkpoint = tmp_path / "orders.jsonl.checkpoint"
+    line_1 = path.read_bytes().splitlines(keepends=True)[0]
+    data = json.loads(checkpoint.read_text())
+    checkpoint.write_text(
+        json.dumps(
+            {**data, "line": 1, "lineSha256": hashlib.sha256(line_1).hexdigest(), "complete": False}
+        )
+    )
+
+    assert "Resuming after line 1" in run(str(path))
+
+    rejects = (tmp_path / "orders.jsonl.rejects.jsonl").read_text().split("\n")
+    assert [json.loads(entry)["line"] for entry in rejects if entry] == [1]
+
+
+def test_unexpected_errors_line_after_line_stop_the_run_instead_of_rejecting_everything(
+    moto_directory, tmp_path, monkeypatch
+):
+    path = tmp_path / "orders.jsonl"
+    path.write_text("".join(json.dumps(order_event(order_id=f"ord_{n}")) + "\n" for n in range(30)))
+
+    def broken(*, event):
+        raise ImportError("a misconfigured deployment")
+
+    monkeypatch.setattr(lookup.backfill, "order_event_ingest", broken)
+    with pytest.raises(CommandError, match="10 lines in a row failed unexpectedly.*line 10"):
+        run(str(path))
+
+    checkpoint = json.loads((tmp_path / "orders.jsonl.checkpoint").read_text())
+    assert checkpoint["line"] == 9 and not checkpoint["complete"]
+
+
 def test_a_changed_file_is_not_resumed_at_the_wrong_place(moto_directory, history):
     run(str(history))
     checkpoint = history.parent / "orders.jsonl.checkpoint"

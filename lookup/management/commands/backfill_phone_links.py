@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from lookup.backfill import (
     Backfill,
     BackfillCounts,
+    BackfillStopped,
     CheckpointMismatch,
-    DirectoryGaveUp,
     RateLimiter,
     checkpoint_read,
 )
@@ -117,7 +117,7 @@ class Command(BaseCommand):
                 + ("; run the same command again to resume." if checkpoint_path else "."),
                 returncode=130,
             ) from None
-        except DirectoryGaveUp as exc:
+        except BackfillStopped as exc:
             self._progress_close(progress)
             self._summary(source, backfill.counts, rejects)
             raise CommandError(
