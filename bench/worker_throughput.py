@@ -250,13 +250,11 @@ def _drain_in_processes(env: dict, processes: int, concurrency: int) -> str:
         )
         for _ in range(processes)
     ]
-    summaries = []
-    for worker in workers:
-        output = worker.communicate()[0].strip()
-        if worker.returncode != 0:
-            raise SystemExit(f"A worker failed (exit {worker.returncode}):\n{output}")
-        summaries.append(output.splitlines()[-1])
-    return " | ".join(summary.split(": ", 1)[-1] for summary in summaries)
+    outputs = [worker.communicate()[0].strip() for worker in workers]  # waits for them all
+    failed = [(w.returncode, out) for w, out in zip(workers, outputs, strict=True) if w.returncode]
+    if failed:
+        raise SystemExit(f"A worker failed (exit {failed[0][0]}):\n{failed[0][1]}")
+    return " | ".join(out.splitlines()[-1].split(": ", 1)[-1] for out in outputs)
 
 
 def _depth(client, url: str) -> int:

@@ -6,6 +6,7 @@ Views then only validate their input, call one function and respond.
 """
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = "30"
 LAST_USED_RESOLUTION = timedelta(seconds=60)
+_KEY_ID = re.compile(r"[0-9a-f]{12}")  # ApiClient.issue_key's public part
 _CHALLENGE = 'Bearer realm="phone-lookup"'
 
 
@@ -101,7 +103,9 @@ def _refusal(*, request: HttpRequest, client: ApiClient | None, scope: str) -> H
     if client is None:
         raw_key = api_key_from_request(request=request)
         # Logged, not audited: there is no client to attribute it to. Never the secret part.
-        logger.warning(
+        # A wrong key is worth a look; a call without one is mostly scanners.
+        logger.log(
+            logging.WARNING if raw_key else logging.INFO,
             "Refused API call %s %s from %s: %s",
             request.method,
             request.path,
@@ -142,6 +146,6 @@ def _key_description(raw_key: str) -> str:
     if not raw_key:
         return "no API key"
     parts = raw_key.split("_", 2)
-    if len(parts) == 3 and parts[0] == ApiClient.KEY_PREFIX and len(parts[1]) <= 16:
+    if len(parts) == 3 and parts[0] == ApiClient.KEY_PREFIX and _KEY_ID.fullmatch(parts[1]):
         return f"unknown or revoked key {parts[0]}_{parts[1]}_…"
-    return "a malformed API key"
+    return "a malformed API key"  # its text is the caller's: not worth repeating in our logs

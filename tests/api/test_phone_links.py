@@ -119,6 +119,22 @@ def test_a_refused_key_is_logged_with_its_prefix_and_address_never_its_secret(
     assert secret not in caplog.text
 
 
+def test_a_malformed_key_is_logged_without_repeating_it(client, db, moto_directory, caplog):
+    post(client, order_event(), {"X-Api-Key": "plk_<script>_secret"})
+    [line] = [r.getMessage() for r in caplog.records if "Refused API call" in r.getMessage()]
+    assert "a malformed API key" in line and "<script>" not in line
+
+
+def test_an_unusable_event_is_logged_with_the_client_and_reason_not_the_body(
+    client, moto_directory, order_service, caplog
+):
+    bad = order_event(delivery={"dropoff": {"phoneNumber": "call Maria"}})
+    post(client, bad, order_service.headers)
+    [line] = [r.getMessage() for r in caplog.records if "unusable event" in r.getMessage()]
+    assert "order-service" in line and PHONE_FIELD in line
+    assert "Maria" not in caplog.text
+
+
 def test_the_key_is_also_accepted_in_x_api_key(client, moto_directory, order_service):
     response = post(client, order_event(), {"X-Api-Key": order_service.key})
     assert response.status_code == 201

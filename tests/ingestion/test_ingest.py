@@ -114,6 +114,44 @@ def test_an_unlinked_legacy_record_is_not_brought_back_by_an_older_order(directo
     ]
 
 
+def test_a_legacy_number_not_stored_as_clean_e164_is_still_recognised(directory):
+    stored_as = "+44 7946 095812"  # old code did not always store clean E.164
+    directory.records_put(links=[f.legacy_link("cust-ana", stored_as, NOW - timedelta(days=900))])
+    [legacy] = directory.customer_get(customer_id="cust-ana").links
+    directory.link_unlink(
+        customer_id="cust-ana",
+        phone=stored_as,
+        legacy_id=legacy.legacy_id,
+        change=LinkChange(at=NOW - timedelta(days=2), by="leo.lead", reason="Number reassigned"),
+    )
+
+    backfilled = order_event(order_id="ord_old", created_at=NOW - timedelta(days=30))
+    assert order_event_ingest(event=backfilled).outcome is LinkOutcome.KEPT_UNLINKED
+    assert directory.customers_by_phone(phone=PHONE).total == 0
+
+
+def test_a_live_legacy_record_of_the_number_lets_an_older_order_link(directory):
+    directory.records_put(
+        links=[
+            f.legacy_link("cust-ana", PHONE, NOW - timedelta(days=900)),
+            f.legacy_link("cust-ana", PHONE, NOW - timedelta(days=800)),
+        ]
+    )
+    older, _ = sorted(
+        directory.customer_get(customer_id="cust-ana").links, key=lambda link: link.first_seen
+    )
+    directory.link_unlink(
+        customer_id="cust-ana",
+        phone=PHONE,
+        legacy_id=older.legacy_id,
+        change=LinkChange(at=NOW - timedelta(days=2), by="leo.lead", reason="Duplicate"),
+    )
+
+    backfilled = order_event(order_id="ord_old", created_at=NOW - timedelta(days=30))
+    assert order_event_ingest(event=backfilled).outcome is LinkOutcome.CREATED
+    assert link_of(directory).is_active
+
+
 def test_the_same_number_typed_differently_is_one_link(directory):
     order_event_ingest(event=order_event(order_id="ord_1", phone="07946 095812", country="GB"))
     order_event_ingest(event=order_event(order_id="ord_2", phone="+44 7946 095812", country="FR"))
