@@ -26,6 +26,10 @@ def consume_once(*extra: str) -> str:
     return out.getvalue()
 
 
+def dynamodb_down(*, event):
+    raise DirectoryUnavailable("connection refused")
+
+
 def customers_of(directory, phone=PHONE) -> list[str]:
     return [match.customer_id for match in directory.customers_by_phone(phone=phone).matches]
 
@@ -118,10 +122,7 @@ def test_a_dynamodb_outage_leaves_the_message_for_a_later_retry(
 ):
     queues.publish(order_event(customer="cust-later"))
 
-    def unavailable(*, event):
-        raise DirectoryUnavailable("connection refused")
-
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", unavailable)
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", dynamodb_down)
     out = consume_once()
 
     # Not acknowledged, not dead-lettered: invisible for a backoff, then redelivered.
@@ -231,10 +232,7 @@ def test_a_drain_stops_with_an_error_while_dynamodb_is_down_and_keeps_the_events
 ):
     queues.publish(order_event(customer="cust-kept"))
 
-    def unavailable(*, event):
-        raise DirectoryUnavailable("connection refused")
-
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", unavailable)
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", dynamodb_down)
     monkeypatch.setattr(type(moto_directory), "is_available", lambda self: False)
     with pytest.raises(CommandError, match="DynamoDB unavailable, stopped the drain"):
         consume_once()
