@@ -82,9 +82,8 @@ def checkpoint_read(path: Path) -> Checkpoint | None:
 
 
 def checkpoint_write(path: Path, checkpoint: Checkpoint) -> None:
-    # Write aside and rename: an interruption mid-write never leaves half a checkpoint.
-    temporary = path.with_name(f"{path.name}.tmp")
-    temporary.write_text(
+    _write_aside(
+        path,
         json.dumps(
             {
                 "line": checkpoint.line,
@@ -92,8 +91,14 @@ def checkpoint_write(path: Path, checkpoint: Checkpoint) -> None:
                 "counts": checkpoint.counts.as_json(),
                 "complete": checkpoint.complete,
             }
-        )
+        ),
     )
+
+
+def _write_aside(path: Path, text: str) -> None:
+    # Write aside and rename: an interruption mid-write never leaves half a file.
+    temporary = path.with_name(f"{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
 
 
@@ -108,9 +113,7 @@ def rejects_truncate(path: Path, *, after_line: int) -> None:
         for entry in path.read_text(encoding="utf-8", errors="replace").split("\n")
         if (_reject_line(entry) or after_line + 1) <= after_line
     ]
-    temporary = path.with_name(f"{path.name}.tmp")
-    temporary.write_text("".join(f"{entry}\n" for entry in kept), encoding="utf-8")
-    os.replace(temporary, path)
+    _write_aside(path, "".join(f"{entry}\n" for entry in kept))
 
 
 def _reject_line(entry: str) -> int | None:

@@ -331,10 +331,9 @@ def worker_run(
         total.add(report)
         if on_batch is not None:
             on_batch(report)
-        if not (report.storage_down and not sum(report.outcomes.values())):
+        storage_down = report.storage_down and not sum(report.outcomes.values())
+        if not storage_down or storage_probe is None:
             storage_pause = 1.0
-        elif storage_probe is None:
-            pass
         elif once:
             if not storage_probe():
                 raise DirectoryUnavailable("the probe failed too; unrecorded events stay queued")

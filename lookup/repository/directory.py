@@ -84,7 +84,7 @@ def _storage_errors_as_unavailable(method: F) -> F:
         except (BotoCoreError, ClientError) as exc:
             # People see the same 503 either way; operators need to tell an outage from a
             # misconfiguration (missing table, wrong credentials) or a bug (invalid request).
-            code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else ""
+            code = _error_code(exc)
             level = logging.ERROR if code and code not in _TRANSIENT_CODES else logging.WARNING
             logger.log(level, "DynamoDB call %s failed: %s", method.__name__, exc)
             raise DirectoryUnavailable(str(exc)) from exc
@@ -92,8 +92,15 @@ def _storage_errors_as_unavailable(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _error_code(exc: Exception) -> str:
+    """DynamoDB's error code for a ClientError; "" for a network or client-side failure."""
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code", "")
+    return ""
+
+
 def _is_conditional_failure(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+    return _error_code(exc) == "ConditionalCheckFailedException"
 
 
 class PhoneDirectory:
@@ -477,8 +484,7 @@ class PhoneDirectory:
                 ConsistentRead=True,
             )
         except (BotoCoreError, ClientError) as exc:
-            code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else ""
-            logger.warning("DynamoDB probe failed: %s", code or exc)
+            logger.warning("DynamoDB probe failed: %s", _error_code(exc) or exc)
             return False
         return True
 
@@ -536,7 +542,7 @@ class PhoneDirectory:
         try:
             return self.client.describe_table(TableName=self.table_name)["Table"]
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ResourceNotFoundException":
+            if _error_code(exc) == "ResourceNotFoundException":
                 return None
             raise
 
