@@ -2,7 +2,7 @@
 
 Starts its own dynalite on a free loopback port (LevelDB in a temp folder), loads a table with
 `--customers` customers (profile + profile phone + order links, ~4 items each) plus numbers shared
-by 1, 10 and 100 customers, then times the repository calls the pages make. Bounded: a fixed
+by 1, 10 and 100 customers, then times the selectors the pages call. Bounded: a fixed
 number of iterations per case. Usage:
 
     .venv/bin/python bench/search_latency.py --customers 25000 --iterations 200
@@ -12,9 +12,7 @@ import argparse
 import os
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,48 +27,18 @@ import django  # noqa: E402
 
 django.setup()
 
-import boto3  # noqa: E402
-
+from lookup import selectors  # noqa: E402
 from lookup.domain import CustomerProfile, LinkSource, PhoneLink, RecentOrder  # noqa: E402
-from lookup.repository import PhoneDirectory  # noqa: E402
+from lookup.phones import phone_from_e164  # noqa: E402
+from lookup.repository import get_table  # noqa: E402
+from lookup.repository.records import records_put  # noqa: E402
+from lookup.repository.schema import table_ensure  # noqa: E402
+from tests.servers import dynalite_server  # noqa: E402
 
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_dynalite(path: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(ROOT / "node_modules/.bin/dynalite"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--path",
-            path,
-            "--createTableMs",
-            "50",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("dynalite did not start")
-
-
-def load(directory: PhoneDirectory, customers: int) -> None:
+def load(table, customers: int) -> None:
     rng = random.Random(7)
     profiles, links = [], []
     for index in range(customers):
@@ -120,7 +88,7 @@ def load(directory: PhoneDirectory, customers: int) -> None:
                 )
             )
     started = time.perf_counter()
-    written = directory.records_put(profiles=profiles, links=links)
+    written = records_put(table=table, profiles=profiles, links=links)
     elapsed = time.perf_counter() - started
     print(f"loaded {written} items in {elapsed:.1f}s ({written / elapsed:.0f} items/s)")
 
@@ -146,34 +114,31 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=200)
     args = parser.parse_args()
 
-    data = tempfile.mkdtemp(prefix="bench-dynalite-")
-    process, endpoint = start_dynalite(data)
+    data = Path(tempfile.mkdtemp(prefix="bench-dynalite-"))
     try:
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=endpoint,
-            region_name="eu-west-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",
-        )
-        directory = PhoneDirectory(client=client, table_name="bench", index_name="gsi1")
-        directory.table_ensure()
-        load(directory, args.customers)
-        for shared_by in (1, 10, 100):
-            number = f"+44207946{shared_by:04d}"
+        with dynalite_server(path=data) as endpoint:
+            os.environ.update(
+                AWS_ENDPOINT_URL_DYNAMODB=endpoint,
+                AWS_DEFAULT_REGION="eu-west-1",
+                AWS_ACCESS_KEY_ID="bench",
+                AWS_SECRET_ACCESS_KEY="bench",
+            )
+            table = get_table()
+            table_ensure(table=table)
+            load(table, args.customers)
+            for shared_by in (1, 10, 100):
+                number = phone_from_e164(f"+44207946{shared_by:04d}")
+                timed(
+                    f"search, {shared_by} customer(s), page of 100",
+                    lambda n=number: selectors.customers_of_number(number=n, page_size=100),
+                    args.iterations,
+                )
             timed(
-                f"search, {shared_by} customer(s), page of 100",
-                lambda n=number: directory.customers_by_phone(phone=n, page_size=100),
+                "customer page (2 queries)",
+                lambda: selectors.customer_details(customer_id="bench-0000042"),
                 args.iterations,
             )
-        timed(
-            "customer page (2 queries)",
-            lambda: directory.customer_get(customer_id="bench-0000042"),
-            args.iterations,
-        )
     finally:
-        process.terminate()
-        process.wait(timeout=10)
         shutil.rmtree(data, ignore_errors=True)
 
 

@@ -26,19 +26,19 @@ import argparse
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.servers import dynalite_server, moto_sqs_server  # noqa: E402
 
 
 def main() -> None:
@@ -60,13 +60,9 @@ def main() -> None:
     levels = [int(value) for value in args.concurrency.split(",")]
 
     with ExitStack() as stack:
-        dynamodb_port = stack.enter_context(
-            _server("dynalite", [str(ROOT / "node_modules/.bin/dynalite"), "--host", "127.0.0.1"])
-        )
-        sqs_port = stack.enter_context(
-            _server("moto_server", [str(ROOT / ".venv/bin/moto_server"), "-H", "127.0.0.1"], "-p")
-        )
-        env = _environment(dynamodb_port=dynamodb_port, sqs_port=sqs_port)
+        dynamodb = stack.enter_context(dynalite_server())
+        sqs = stack.enter_context(moto_sqs_server())
+        env = _environment(dynamodb=dynamodb, sqs=sqs)
         os.environ.update(env)
 
         import django
@@ -75,10 +71,10 @@ def main() -> None:
         from django.conf import settings
 
         from lookup.queue import OrderEventQueue, queue_client, queues_ensure
-        from lookup.repository import get_directory
+        from lookup.repository import get_table
+        from lookup.repository.schema import table_ensure
 
-        directory = get_directory()
-        directory.table_ensure()
+        table_ensure(table=get_table())
         client = queue_client()
         _, dlq_url = queues_ensure(
             client=client,
@@ -90,7 +86,7 @@ def main() -> None:
 
         mode = f"backlog at most {args.backlog}" if args.backlog else "all queued first"
         print(
-            f"dynalite on :{dynamodb_port}, moto_server SQS on :{sqs_port}; "
+            f"dynalite on {dynamodb}, moto_server SQS on {sqs}; "
             f"{args.events} events per run, {mode}, {args.processes} worker process(es)"
         )
         print(
@@ -109,7 +105,7 @@ def main() -> None:
             seconds = time.perf_counter() - started
 
             remaining = _depth(client, settings.ORDER_EVENTS_QUEUE_URL) + _depth(client, dlq_url)
-            links = _links_created(directory, distinct)
+            links = _links_created(distinct)
             assert remaining == 0, f"{remaining} messages left on the queues"
             assert links == len(distinct), f"{links} links for {len(distinct)} distinct pairs"
 
@@ -265,20 +261,17 @@ def _depth(client, url: str) -> int:
     return sum(int(value) for value in attributes.values())
 
 
-def _links_created(directory, distinct: set[tuple[str, str]]) -> int:
-    from lookup.domain import LinkNotFound
+def _links_created(distinct: set[tuple[str, str]]) -> int:
+    from lookup.repository import get_links
 
-    found = 0
-    for customer, phone in distinct:
-        try:
-            directory.link_get(customer_id=customer, phone=phone)
-            found += 1
-        except LinkNotFound:
-            pass
-    return found
+    links = get_links()
+    return sum(
+        links.link_find(customer_id=customer, phone=phone) is not None
+        for customer, phone in distinct
+    )
 
 
-def _environment(*, dynamodb_port: int, sqs_port: int) -> dict[str, str]:
+def _environment(*, dynamodb: str, sqs: str) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "supporttool.settings",
         "DJANGO_DEBUG": "false",
@@ -289,48 +282,11 @@ def _environment(*, dynamodb_port: int, sqs_port: int) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "bench",
         "AWS_SECRET_ACCESS_KEY": "bench",
         "AWS_DEFAULT_REGION": "eu-west-1",
-        "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{dynamodb_port}",
-        "AWS_ENDPOINT_URL_SQS": f"http://127.0.0.1:{sqs_port}",
+        "AWS_ENDPOINT_URL_DYNAMODB": dynamodb,
+        "AWS_ENDPOINT_URL_SQS": sqs,
         "DYNAMODB_TABLE_NAME": "bench-phone-lookup",
-        "ORDER_EVENTS_QUEUE_URL": f"http://127.0.0.1:{sqs_port}/123456789012/bench-order-events",
+        "ORDER_EVENTS_QUEUE_URL": f"{sqs}/123456789012/bench-order-events",
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def _server(name: str, command: list[str], port_flag: str = "--port"):
-    """Run a server on a free loopback port until the block ends; yields the port."""
-    port = _free_port()
-    # Not a pipe: moto_server logs every request, and a full pipe would stall it.
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [*command, port_flag, str(port)], stdout=subprocess.DEVNULL, stderr=log
-        )
-        try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        output = log.read().decode()[-2000:]
-                        raise RuntimeError(f"{name} did not start: {output}") from None
-                    time.sleep(0.1)
-            yield port
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 if __name__ == "__main__":

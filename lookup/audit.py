@@ -1,11 +1,75 @@
-"""Writing the audit trail: who touched which customer data, from where, in which request."""
+"""Writing the audit trail: who touched which customer data, from where, in which request.
+
+Services and selectors that touch customer data take an `AuditContext` (who and from where,
+built once from the request) and write their own entry, so no path reads or changes customer
+data without leaving one.
+"""
 
 import ipaddress
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
 from lookup.models import ApiClient, AuditEntry
+
+
+@dataclass(frozen=True, slots=True)
+class AuditContext:
+    """Who acts (a signed-in user or an API client) and the request they act in."""
+
+    user: AbstractBaseUser | None
+    api_client: ApiClient | None = None
+    path: str = ""
+    client_address: str | None = None
+    request_id: str = ""
+
+    @property
+    def actor(self) -> str:
+        if self.api_client is not None:
+            return f"api:{self.api_client.name}"
+        if self.user is not None:
+            return self.user.get_username()
+        return "anonymous"
+
+    @classmethod
+    def from_request(
+        cls, request: HttpRequest, *, api_client: ApiClient | None = None
+    ) -> "AuditContext":
+        user = getattr(request, "user", None)
+        return cls(
+            user=user if user is not None and user.is_authenticated else None,
+            api_client=api_client,
+            path=request.get_full_path()[:500],
+            client_address=client_address(request),
+            request_id=getattr(request, "request_id", "")[:64],
+        )
+
+
+def audit_write(
+    *,
+    audit: AuditContext,
+    action: str,
+    phone: str = "",
+    customer_id: str = "",
+    result_count: int | None = None,
+    reason: str = "",
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        user=audit.user,
+        api_client=audit.api_client,
+        actor=audit.actor,
+        action=action,
+        # Values can come from the URL: keep within the columns rather than lose the entry.
+        phone=phone[: AuditEntry._meta.get_field("phone").max_length],
+        customer_id=customer_id[: AuditEntry._meta.get_field("customer_id").max_length],
+        result_count=result_count,
+        reason=reason,
+        path=audit.path,
+        client_address=audit.client_address,
+        request_id=audit.request_id,
+    )
 
 
 def audit_record(
@@ -18,28 +82,14 @@ def audit_record(
     reason: str = "",
     api_client: ApiClient | None = None,
 ) -> AuditEntry:
-    user = (
-        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
-    )
-    if api_client is not None:
-        actor = f"api:{api_client.name}"
-    elif user is not None:
-        actor = user.get_username()
-    else:
-        actor = "anonymous"
-    return AuditEntry.objects.create(
-        user=user,
-        api_client=api_client,
-        actor=actor,
+    """An entry for an event that is about the request itself (a refusal, an export)."""
+    return audit_write(
+        audit=AuditContext.from_request(request, api_client=api_client),
         action=action,
-        # Values can come from the URL: keep within the columns rather than lose the entry.
-        phone=phone[: AuditEntry._meta.get_field("phone").max_length],
-        customer_id=customer_id[: AuditEntry._meta.get_field("customer_id").max_length],
+        phone=phone,
+        customer_id=customer_id,
         result_count=result_count,
         reason=reason,
-        path=request.get_full_path()[:500],
-        client_address=client_address(request),
-        request_id=getattr(request, "request_id", "")[:64],
     )
 
 

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lookup.domain import DirectoryUnavailable
-from lookup.envelope import event_unwrap
-from lookup.evidence import LinkOutcome
-from lookup.ingestion import InvalidOrderEvent, order_event_ingest
+from lookup.domain.errors import DirectoryUnavailable, InvalidField
+from lookup.domain.evidence import LinkOutcome
+from lookup.events import event_unwrap
+from lookup.services.ingestion import order_event_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -246,7 +246,7 @@ class Backfill:
         for attempt in range(self.max_retries + 1):
             try:
                 result = order_event_ingest(event=event_unwrap(text))
-            except InvalidOrderEvent as exc:
+            except InvalidField as exc:
                 self.unexpected_in_a_row = 0
                 self._reject(number, text, exc.field, exc.message, rejects)
                 return

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-from lookup.domain import CustomerProfile, LinkSource, PhoneLink, RecentOrder
+from lookup.domain.links import CustomerProfile, LinkSource, PhoneLink, RecentOrder
 from lookup.phones import phone_normalize
 
 CUSTOMER_COUNT = 520

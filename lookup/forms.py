@@ -92,3 +92,7 @@ class RestoreForm(forms.Form):
         error_messages={"required": "Say why the link is being restored."},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    @property
+    def reason_text(self) -> str:
+        return self.cleaned_data["reason"]

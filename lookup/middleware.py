@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from lookup.domain import DirectoryUnavailable
+from lookup.domain.errors import DirectoryUnavailable
 
 logger = logging.getLogger(__name__)
 

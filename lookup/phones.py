@@ -22,6 +22,7 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"
 # use both common ones whatever country they are in.
 _INTERNATIONAL_PREFIX = re.compile(r"^(?:00|011)(?=[1-9])")
 _MAX_INPUT_LENGTH = 40
+_E164 = re.compile(r"^\+[1-9][0-9]{2,15}$")
 
 
 class PhoneNumberError(ValueError):
@@ -110,6 +111,11 @@ def _plain_text(raw: str) -> str:
         else:
             characters.append(character)
     return " ".join("".join(characters).split())
+
+
+def is_e164(value: str) -> bool:
+    """Whether `value` is written as an E.164 key (`+` and up to 15 digits), e.g. a stored one."""
+    return bool(_E164.match(value))
 
 
 def phone_from_e164(e164: str) -> PhoneNumber:

@@ -27,11 +27,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from lookup.domain import DirectoryUnavailable
-from lookup.envelope import event_unwrap
-from lookup.evidence import LinkOutcome
-from lookup.ingestion import InvalidOrderEvent, order_event_ingest
+from lookup.domain.errors import DirectoryUnavailable, InvalidField
+from lookup.domain.evidence import LinkOutcome
+from lookup.events import event_unwrap
 from lookup.queue import OrderEventQueue, QueueMessage, QueueUnavailable
+from lookup.services.ingestion import order_event_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def message_handle(message: QueueMessage) -> Handled:
     """Ingest the event a message carries; never raises for a bad or failing message."""
     try:
         result = order_event_ingest(event=event_unwrap(message.body))
-    except InvalidOrderEvent as exc:
+    except InvalidField as exc:
         return Handled(message, Verdict.REJECTED, reason=str(exc))
     except DirectoryUnavailable as exc:
         return Handled(

@@ -1,19 +1,15 @@
 """Shared fixtures: DynamoDB on moto in-process, or on a real dynalite server over HTTP.
 
-The `directory` fixture is parametrized over both backends, so every repository test also runs
+The `table` fixture is parametrized over both backends, so every repository test also runs
 against dynalite (the contract tier, marker `dynalite`) and no moto leniency hides a bug.
 """
 
 import importlib
 import os
-import socket
-import subprocess
-import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -23,11 +19,11 @@ from django.test import Client
 from moto import mock_aws
 
 from lookup import roles
-from lookup.repository import PhoneDirectory, get_directory
+from lookup.repository import Table, get_table
+from lookup.repository.records import records_put
+from lookup.repository.schema import table_ensure
 from tests import factories
-
-ROOT = Path(__file__).resolve().parent.parent
-DYNALITE = ROOT / "node_modules" / ".bin" / "dynalite"
+from tests.servers import ServerNotStarted, dynalite_server
 
 
 def pytest_collection_modifyitems(items):
@@ -42,6 +38,7 @@ def pytest_collection_modifyitems(items):
 def _stale_threshold_on_the_test_calendar(monkeypatch):
     """Test data is dated around factories.NOW; judge staleness from that day, not today's."""
     monkeypatch.setattr("lookup.selectors.utc_now", lambda: factories.NOW)
+    monkeypatch.setattr("lookup.services.links.utc_now", lambda: factories.NOW)
 
 
 @pytest.fixture(autouse=True)
@@ -53,96 +50,79 @@ def _aws_test_environment(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
-    get_directory.cache_clear()
+    get_table.cache_clear()
     yield
-    get_directory.cache_clear()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    get_table.cache_clear()
 
 
 @pytest.fixture(scope="session")
 def dynalite_endpoint() -> Iterator[str]:
     """A dynalite server (in memory) for the whole session; missing dynalite is a failure."""
-    if not DYNALITE.exists():
-        pytest.fail("dynalite is not installed: run `npm ci` (make test does it).")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            str(DYNALITE),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--createTableMs",
-            "50",
-            "--deleteTableMs",
-            "0",
-            "--updateTableMs",
-            "50",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"dynalite did not start: {process.stderr.read().decode()}")
-            time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        with dynalite_server() as endpoint:
+            yield endpoint
+    except ServerNotStarted as exc:
+        pytest.fail(str(exc))
 
 
 @contextmanager
-def _directory_on(backend: str, request, settings, monkeypatch) -> Iterator[PhoneDirectory]:
+def _table_on(backend: str, request, settings, monkeypatch) -> Iterator[Table]:
     settings.DYNAMODB_TABLE_NAME = f"phone-lookup-{uuid.uuid4().hex[:12]}"
     if backend == "moto":
         with mock_aws():
-            get_directory.cache_clear()
-            directory = get_directory()
-            directory.table_ensure()
-            yield directory
+            get_table.cache_clear()
+            table = get_table()
+            table_ensure(table=table)
+            yield table
     else:
         monkeypatch.setenv(
             "AWS_ENDPOINT_URL_DYNAMODB", request.getfixturevalue("dynalite_endpoint")
         )
-        get_directory.cache_clear()
-        directory = get_directory()
-        directory.table_ensure()
+        get_table.cache_clear()
+        table = get_table()
+        table_ensure(table=table)
         try:
-            yield directory
+            yield table
         finally:
-            directory.client.delete_table(TableName=directory.table_name)
-    get_directory.cache_clear()
+            table.client.delete_table(TableName=table.name)
+    get_table.cache_clear()
 
 
 @pytest.fixture(params=["moto", pytest.param("dynalite", marks=pytest.mark.dynalite)])
-def directory(request, settings, monkeypatch) -> Iterator[PhoneDirectory]:
-    """An empty table on each backend; the app's own `get_directory()` returns the same one."""
-    with _directory_on(request.param, request, settings, monkeypatch) as directory:
-        yield directory
+def table(request, settings, monkeypatch) -> Iterator[Table]:
+    """An empty table on each backend; the app's own `get_table()` returns the same one."""
+    with _table_on(request.param, request, settings, monkeypatch) as table:
+        yield table
 
 
 @pytest.fixture
-def moto_directory(request, settings, monkeypatch) -> Iterator[PhoneDirectory]:
+def moto_table(request, settings, monkeypatch) -> Iterator[Table]:
     """An empty table on moto only, for view tests where the backend is not the point."""
-    with _directory_on("moto", request, settings, monkeypatch) as directory:
-        yield directory
+    with _table_on("moto", request, settings, monkeypatch) as table:
+        yield table
 
 
 @pytest.fixture
-def dynalite_directory(request, settings, monkeypatch) -> Iterator[PhoneDirectory]:
-    with _directory_on("dynalite", request, settings, monkeypatch) as directory:
-        yield directory
+def dynalite_table(request, settings, monkeypatch) -> Iterator[Table]:
+    with _table_on("dynalite", request, settings, monkeypatch) as table:
+        yield table
+
+
+@pytest.fixture
+def shared_number(moto_table):
+    """Two customers on one UK mobile (`factories.UK_MOBILE`): Harry has it on his profile,
+    Lucia typed it on her orders."""
+    owner = factories.profile(name="Harry Evans", email="harry@example.com", country="GB")
+    orderer = factories.profile(name="Lucia Pérez", email="lucia@example.com", country="MX")
+    records_put(
+        table=moto_table,
+        profiles=[owner, orderer],
+        links=[
+            factories.profile_link(owner.customer_id, factories.UK_MOBILE),
+            factories.order_link(orderer.customer_id, factories.UK_MOBILE),
+        ],
+    )
+    return owner, orderer
 
 
 class RequestLog:
@@ -160,9 +140,9 @@ class RequestLog:
 
 
 @contextmanager
-def count_requests(directory: PhoneDirectory) -> Iterator[RequestLog]:
+def count_requests(table: Table) -> Iterator[RequestLog]:
     log = RequestLog()
-    events = directory.client.meta.events
+    events = table.client.meta.events
     events.register("before-call.dynamodb", log)
     try:
         yield log

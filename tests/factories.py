@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from lookup.domain import CustomerProfile, LinkSource, PhoneLink, RecentOrder
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+UK_MOBILE = "+447946095812"  # the `shared_number` fixture's number
 _sequence = itertools.count(1)
 
 

@@ -1,4 +1,5 @@
-"""Repository behaviour, run on moto and on dynalite (see the `directory` fixture)."""
+"""Reading the table: search and customer details through the repository, run on moto and on
+dynalite (see the `table` fixture)."""
 
 from datetime import timedelta
 
@@ -7,17 +8,20 @@ import pytest
 from botocore.config import Config
 
 from lookup.domain import CustomerNotFound, DirectoryUnavailable, LinkSource
-from lookup.repository import PhoneDirectory
+from lookup.repository import LinkRepository, Table
+from lookup.repository.schema import table_ensure
 from tests import factories as f
 from tests.conftest import count_requests
+from tests.lookups import details, links_of, search, store
 
 DESK = "+442079460018"
 FAMILY = "+5511912345678"
 
 
-def test_search_finds_every_kind_of_link_with_profiles(directory):
+def test_search_finds_every_kind_of_link_with_profiles(table):
     owner, orderer, legacy = f.profile(name="Ana Souza"), f.profile(), f.profile()
-    directory.records_put(
+    store(
+        table,
         profiles=[owner, orderer, legacy],
         links=[
             f.profile_link(owner.customer_id, FAMILY),
@@ -28,7 +32,7 @@ def test_search_finds_every_kind_of_link_with_profiles(directory):
         ],
     )
 
-    page = directory.customers_by_phone(phone=FAMILY)
+    page = search(FAMILY)
 
     assert page.total == 3
     by_id = {match.customer_id: match for match in page.matches}
@@ -39,14 +43,15 @@ def test_search_finds_every_kind_of_link_with_profiles(directory):
     assert all(link.phone == FAMILY for match in page.matches for link in match.links)
 
 
-def test_search_for_an_unknown_number_is_empty(directory):
-    page = directory.customers_by_phone(phone=DESK)
+def test_search_for_an_unknown_number_is_empty(table):
+    page = search(DESK)
     assert (page.total, page.matches, page.num_pages) == (0, (), 1)
 
 
-def test_profile_owners_come_first_then_most_recently_seen(directory):
+def test_profile_owners_come_first_then_most_recently_seen(table):
     stale, recent, owner = f.profile(), f.profile(), f.profile()
-    directory.records_put(
+    store(
+        table,
         profiles=[stale, recent, owner],
         links=[
             f.order_link(stale.customer_id, DESK, last_seen=f.NOW - timedelta(days=500)),
@@ -54,7 +59,7 @@ def test_profile_owners_come_first_then_most_recently_seen(directory):
             f.profile_link(owner.customer_id, DESK),
         ],
     )
-    page = directory.customers_by_phone(phone=DESK)
+    page = search(DESK)
     assert [m.customer_id for m in page.matches] == [
         owner.customer_id,
         recent.customer_id,
@@ -63,65 +68,63 @@ def test_profile_owners_come_first_then_most_recently_seen(directory):
 
 
 @pytest.mark.parametrize("matches", [1, 10, 100])
-def test_search_is_two_requests_however_many_customers_match(directory, matches):
+def test_search_is_two_requests_however_many_customers_match(table, matches):
     customers = [f.profile() for _ in range(matches)]
-    directory.records_put(
+    store(
+        table,
         profiles=customers,
         links=[f.order_link(c.customer_id, DESK) for c in customers]
         + [f.profile_link(c.customer_id, DESK) for c in customers[: matches // 2]],
     )
-    with count_requests(directory) as log:
-        page = directory.customers_by_phone(phone=DESK, page_size=100)
+    with count_requests(table) as log:
+        page = search(DESK, page_size=100)
     assert len(page.matches) == matches
     assert all(match.profile is not None for match in page.matches)
     assert log.operations == ["Query", "BatchGetItem"]
 
 
-def test_pages_cover_every_customer_exactly_once(directory):
+def test_pages_cover_every_customer_exactly_once(table):
     customers = [f.profile() for _ in range(130)]
-    directory.records_put(
-        profiles=customers, links=[f.order_link(c.customer_id, DESK) for c in customers]
-    )
+    store(table, profiles=customers, links=[f.order_link(c.customer_id, DESK) for c in customers])
     seen = []
     for number in (1, 2, 3):
-        page = directory.customers_by_phone(phone=DESK, page=number, page_size=50)
+        page = search(DESK, page=number, page_size=50)
         assert page.total == 130 and page.num_pages == 3
         seen += [match.customer_id for match in page.matches]
     assert len(seen) == 130
     assert set(seen) == {c.customer_id for c in customers}
-    past_the_end = directory.customers_by_phone(phone=DESK, page=9, page_size=50)
+    past_the_end = search(DESK, page=9, page_size=50)
     assert past_the_end.page == 3
 
 
-def test_throttled_profile_lookups_are_retried_until_complete(directory):
+def test_throttled_profile_lookups_are_retried_until_complete(table):
     customers = [f.profile() for _ in range(6)]
-    directory.records_put(
-        profiles=customers, links=[f.order_link(c.customer_id, DESK) for c in customers]
-    )
+    store(table, profiles=customers, links=[f.order_link(c.customer_id, DESK) for c in customers])
     throttled = {"left": 2}
 
     def throttle_half(parsed, **kwargs):
         # What DynamoDB does under load: answer part of the batch, return the rest unprocessed.
-        if throttled["left"] and parsed.get("Responses", {}).get(directory.table_name):
+        if throttled["left"] and parsed.get("Responses", {}).get(table.name):
             throttled["left"] -= 1
-            items = parsed["Responses"][directory.table_name]
+            items = parsed["Responses"][table.name]
             kept, deferred = items[: len(items) // 2], items[len(items) // 2 :]
-            parsed["Responses"][directory.table_name] = kept
+            parsed["Responses"][table.name] = kept
             parsed["UnprocessedKeys"] = {
-                directory.table_name: {"Keys": [{"pk": i["pk"], "sk": i["sk"]} for i in deferred]}
+                table.name: {"Keys": [{"pk": i["pk"], "sk": i["sk"]} for i in deferred]}
             }
 
-    directory.client.meta.events.register("after-call.dynamodb.BatchGetItem", throttle_half)
-    page = directory.customers_by_phone(phone=DESK)
+    table.client.meta.events.register("after-call.dynamodb.BatchGetItem", throttle_half)
+    page = search(DESK)
     assert throttled["left"] == 0
     assert sorted(m.profile.customer_id for m in page.matches) == sorted(
         c.customer_id for c in customers
     )
 
 
-def test_customer_details_hold_profile_and_every_linked_number(directory):
+def test_customer_details_hold_profile_and_every_linked_number(table):
     customer, other = f.profile(name="Bea Lima", country="br"), f.profile()
-    directory.records_put(
+    store(
+        table,
         profiles=[customer, other],
         links=[
             f.profile_link(customer.customer_id, FAMILY, verified=False),
@@ -130,40 +133,39 @@ def test_customer_details_hold_profile_and_every_linked_number(directory):
             f.order_link(other.customer_id, "+4930999999"),
         ],
     )
-    details = directory.customer_get(customer_id=customer.customer_id)
-    assert details.profile.name == "Bea Lima"
-    assert details.profile.country == "BR"
-    assert {(link.phone, link.source) for link in details.links} == {
+    customer_page = details(customer.customer_id)
+    assert customer_page.profile.name == "Bea Lima"
+    assert customer_page.profile.country == "BR"
+    linked = [row.link for row in customer_page.links]
+    assert {(link.phone, link.source) for link in linked} == {
         (FAMILY, LinkSource.PROFILE),
         (DESK, LinkSource.ORDER),
         ("+4930123456", LinkSource.LEGACY),
     }
-    order = next(link for link in details.links if link.source is LinkSource.ORDER)
+    order = next(link for link in linked if link.source is LinkSource.ORDER)
     assert order.recent_order_ids == ("ord_9", "ord_8")
     assert order.order_count == 3
     assert order.first_seen < order.last_seen
-    assert (
-        next(link for link in details.links if link.source is LinkSource.PROFILE).verified is False
-    )
+    assert next(link for link in linked if link.source is LinkSource.PROFILE).verified is False
 
 
-def test_unknown_customer_is_not_found(directory):
+def test_unknown_customer_is_not_found(table):
     with pytest.raises(CustomerNotFound):
-        directory.customer_get(customer_id="nobody")
+        details("nobody")
 
 
-def test_links_without_a_profile_are_still_shown(directory):
-    directory.records_put(links=[f.order_link("ghost", DESK)])
-    assert directory.customer_get(customer_id="ghost").profile is None
-    [match] = directory.customers_by_phone(phone=DESK).matches
+def test_links_without_a_profile_are_still_shown(table):
+    store(table, links=[f.order_link("ghost", DESK)])
+    assert details("ghost").profile is None
+    [match] = search(DESK).matches
     assert (match.customer_id, match.profile) == ("ghost", None)
 
 
-def test_items_written_by_other_services_with_missing_attributes_are_read(directory):
-    client, table = directory.client, directory.table_name
-    client.put_item(TableName=table, Item={"pk": {"S": "user#sparse"}, "sk": {"S": "profile"}})
+def test_items_written_by_other_services_with_missing_attributes_are_read(table):
+    client, name = table.client, table.name
+    client.put_item(TableName=name, Item={"pk": {"S": "user#sparse"}, "sk": {"S": "profile"}})
     client.put_item(
-        TableName=table,
+        TableName=name,
         Item={
             "pk": {"S": "user#sparse"},
             "sk": {"S": f"phone#{DESK}"},
@@ -172,7 +174,7 @@ def test_items_written_by_other_services_with_missing_attributes_are_read(direct
         },
     )
     client.put_item(
-        TableName=table,
+        TableName=name,
         Item={
             "pk": {"S": "phone_user#sparse"},
             "sk": {"S": "createdAt#not-a-date"},
@@ -181,15 +183,16 @@ def test_items_written_by_other_services_with_missing_attributes_are_read(direct
             "phoneNumber": {"S": DESK},
         },
     )
-    details = directory.customer_get(customer_id="sparse")
-    assert details.profile.name is None and details.profile.created_at is None
-    assert {link.source for link in details.links} == {LinkSource.PROFILE, LinkSource.LEGACY}
-    assert all(link.first_seen is None for link in details.links)
-    assert directory.customers_by_phone(phone=DESK).matches[0].customer_id == "sparse"
+    sparse = details("sparse")
+    assert sparse.profile.name is None and sparse.profile.created_at is None
+    assert {row.link.source for row in sparse.links} == {LinkSource.PROFILE, LinkSource.LEGACY}
+    assert all(row.link.first_seen is None for row in sparse.links)
+    assert search(DESK).matches[0].customer_id == "sparse"
 
 
-def test_records_use_the_shared_key_schema_exactly(directory):
-    directory.records_put(
+def test_records_use_the_shared_key_schema_exactly(table):
+    store(
+        table,
         profiles=[f.profile("c1")],
         links=[
             f.profile_link("c1", DESK),
@@ -197,7 +200,7 @@ def test_records_use_the_shared_key_schema_exactly(directory):
             f.legacy_link("c1", "+4930123456", created=f.NOW),
         ],
     )
-    rows = directory.client.scan(TableName=directory.table_name)["Items"]
+    rows = table.client.scan(TableName=table.name)["Items"]
     keys = {
         tuple(row.get(name, {}).get("S") for name in ("pk", "sk", "pk2", "sk2")) for row in rows
     }
@@ -214,10 +217,10 @@ def test_records_use_the_shared_key_schema_exactly(directory):
     }
 
 
-def test_ensure_table_is_a_no_op_when_the_table_exists(directory):
-    description = directory.client.describe_table(TableName=directory.table_name)["Table"]
-    assert [i["IndexName"] for i in description["GlobalSecondaryIndexes"]] == [directory.index_name]
-    assert directory.table_ensure() == []
+def test_ensure_table_is_a_no_op_when_the_table_exists(table):
+    description = table.client.describe_table(TableName=table.name)["Table"]
+    assert [i["IndexName"] for i in description["GlobalSecondaryIndexes"]] == [table.index_name]
+    assert table_ensure(table=table) == []
 
 
 def test_an_unreachable_dynamodb_is_reported_as_unavailable():
@@ -226,31 +229,32 @@ def test_an_unreachable_dynamodb_is_reported_as_unavailable():
         endpoint_url="http://127.0.0.1:9",
         config=Config(connect_timeout=0.5, retries={"max_attempts": 1}),
     )
-    broken = PhoneDirectory(client=client, table_name="phone-lookup", index_name="gsi1")
+    broken = LinkRepository(Table(client=client, name="phone-lookup", index_name="gsi1"))
     with pytest.raises(DirectoryUnavailable):
-        broken.customers_by_phone(phone=DESK)
+        broken.links_of_number(phone=DESK)
 
 
-def test_a_missing_table_is_unavailable_and_logged_as_an_error_not_an_outage(directory, caplog):
-    misconfigured = PhoneDirectory(
-        client=directory.client, table_name="no-such-table", index_name=directory.index_name
+def test_a_missing_table_is_unavailable_and_logged_as_an_error_not_an_outage(table, caplog):
+    misconfigured = LinkRepository(
+        Table(client=table.client, name="no-such-table", index_name=table.index_name)
     )
     with pytest.raises(DirectoryUnavailable):
-        misconfigured.customers_by_phone(phone=DESK)
+        misconfigured.links_of_number(phone=DESK)
     [record] = [r for r in caplog.records if "DynamoDB call" in r.getMessage()]
     assert record.levelname == "ERROR" and "ResourceNotFoundException" in record.getMessage()
 
 
-def test_results_spread_over_several_query_pages_are_all_read(directory):
-    directory.query_page_limit = 2  # DynamoDB pages at 1 MB; force it on a small partition
+def test_results_spread_over_several_query_pages_are_all_read(table):
+    table.query_page_limit = 2  # DynamoDB pages at 1 MB; force it on a small partition
     customers = [f.profile() for _ in range(7)]
-    directory.records_put(
+    store(
+        table,
         profiles=customers,
         links=[f.order_link(c.customer_id, DESK) for c in customers]
         + [f.profile_link(c.customer_id, DESK) for c in customers[:3]]
         + [f.order_link(customers[0].customer_id, f"+4477009000{n:02d}") for n in range(4)],
     )
-    page = directory.customers_by_phone(phone=DESK)
+    page = search(DESK)
     assert page.total == 7
     assert sum(len(match.links) for match in page.matches) == 10
-    assert len(directory.customer_get(customer_id=customers[0].customer_id).links) == 6
+    assert len(links_of(customers[0].customer_id)) == 6

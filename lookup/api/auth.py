@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from lookup.api.errors import api_error
 from lookup.audit import audit_record, client_address
-from lookup.domain import DirectoryUnavailable
+from lookup.domain.errors import DirectoryUnavailable
 from lookup.models import ApiClient, AuditEntry
 
 logger = logging.getLogger(__name__)

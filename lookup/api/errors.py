@@ -3,14 +3,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
-
-class ApiFieldError(ValueError):
-    """A request parameter cannot be used; `field` names it for the caller."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+from lookup.domain.errors import InvalidField
 
 
 def api_error(
@@ -27,7 +20,7 @@ def api_error(
     return JsonResponse({"error": error}, status=status, headers=headers)
 
 
-def api_field_error(error: ApiFieldError, *, code: str = "invalid_request") -> JsonResponse:
+def api_field_error(error: InvalidField, *, code: str = "invalid_request") -> JsonResponse:
     return api_error(status=400, code=code, message=error.message, field=error.field)
 
 

@@ -3,7 +3,7 @@ generator). tests/api/test_openapi.py validates it and checks real responses aga
 
 from typing import Any
 
-from lookup.ingestion import PHONE_FIELD
+from lookup.events import PHONE_FIELD
 from lookup.models import ApiClient
 
 _NULLABLE_STRING = {"type": ["string", "null"]}

@@ -1,12 +1,11 @@
 """Domain objects as the API's JSON (camelCase, like the events and the table)."""
 
-from datetime import datetime
 from typing import Any
 
-from lookup.domain import CustomerMatch, SearchPage
-from lookup.ingestion import IngestResult
+from lookup.domain.links import CustomerMatch, SearchPage
+from lookup.domain.times import format_timestamp
 from lookup.phones import PhoneNumber, phone_from_e164
-from lookup.timestamps import format_timestamp
+from lookup.services.ingestion import IngestResult
 
 
 def phone_payload(phone: PhoneNumber) -> dict[str, Any]:
@@ -29,7 +28,7 @@ def link_result_payload(result: IngestResult) -> dict[str, Any]:
     }
 
 
-def customer_match_payload(match: CustomerMatch, *, stale_before: datetime) -> dict[str, Any]:
+def customer_match_payload(match: CustomerMatch) -> dict[str, Any]:
     profile = match.profile
     return {
         "customerId": match.customer_id,
@@ -39,27 +38,20 @@ def customer_match_payload(match: CustomerMatch, *, stale_before: datetime) -> d
         "country": profile.country if profile else None,
         "sources": [source.value for source in match.sources],
         "lastSeen": format_timestamp(match.last_seen),
-        "possiblyStale": match.is_stale(stale_before),
+        "possiblyStale": match.possibly_stale,
     }
 
 
 def search_page_payload(
-    results: SearchPage,
-    *,
-    phone: PhoneNumber,
-    requested_page: int,
-    next_cursor: str | None,
-    stale_before: datetime,
+    results: SearchPage, *, requested_page: int, next_cursor: str | None
 ) -> dict[str, Any]:
     # The directory clamps a page past the end to the last one; a client following an old
     # cursor after customers were unlinked must see the end, not the same customers again.
     past_the_end = results.page < requested_page
     matches = () if past_the_end else results.matches
     return {
-        "phone": phone_payload(phone),
+        "phone": phone_payload(results.number),
         "total": results.total,
-        "customers": [
-            customer_match_payload(match, stale_before=stale_before) for match in matches
-        ],
+        "customers": [customer_match_payload(match) for match in matches],
         "nextCursor": None if past_the_end else next_cursor,
     }

@@ -11,9 +11,9 @@ import phonenumbers
 from django.core import signing
 from django.http import QueryDict
 
-from lookup.api.errors import ApiFieldError
+from lookup.domain.errors import InvalidField
 from lookup.phones import PhoneNumber, PhoneNumberError, phone_normalize
-from lookup.repository.directory import BATCH_GET_LIMIT
+from lookup.selectors import MAX_PAGE_SIZE
 
 _CURSOR_SALT = "lookup.api.customers.cursor"
 
@@ -26,14 +26,14 @@ class CustomerQuery:
 
 
 def customer_query_parse(*, params: QueryDict, default_page_size: int) -> CustomerQuery:
-    """Validate `phone`, `region`, `limit` and `cursor`; raises ApiFieldError naming the field."""
+    """Validate `phone`, `region`, `limit` and `cursor`; raises InvalidField naming the field."""
     region = params.get("region", "").strip().upper()
     if region and region not in phonenumbers.SUPPORTED_REGIONS:
-        raise ApiFieldError("region", "must be an ISO 3166 alpha-2 country code, e.g. GB.")
+        raise InvalidField("region", "must be an ISO 3166 alpha-2 country code, e.g. GB.")
     try:
         phone = phone_normalize(raw=params.get("phone", ""), region=region)
     except PhoneNumberError as exc:
-        raise ApiFieldError("phone", str(exc)) from exc
+        raise InvalidField("phone", str(exc)) from exc
 
     cursor = params.get("cursor", "")
     if cursor:
@@ -49,7 +49,7 @@ def cursor_encode(*, phone: PhoneNumber, page: int, page_size: int) -> str:
 
 
 def cursor_decode(*, cursor: str, phone: PhoneNumber) -> tuple[int, int]:
-    """(page, page size) from a cursor issued for this number; raises ApiFieldError."""
+    """(page, page size) from a cursor issued for this number; raises InvalidField."""
     try:
         payload = signing.loads(cursor, salt=_CURSOR_SALT)
     except signing.BadSignature:
@@ -59,9 +59,9 @@ def cursor_decode(*, cursor: str, phone: PhoneNumber) -> tuple[int, int]:
         and isinstance(payload.get("page"), int)
         and isinstance(payload.get("limit"), int)
     ):
-        raise ApiFieldError("cursor", "is not a cursor this API issued: pass nextCursor unchanged.")
+        raise InvalidField("cursor", "is not a cursor this API issued: pass nextCursor unchanged.")
     if payload.get("phone") != phone.e164:
-        raise ApiFieldError("cursor", "was issued for another phone number.")
+        raise InvalidField("cursor", "was issued for another phone number.")
     return payload["page"], payload["limit"]
 
 
@@ -72,6 +72,6 @@ def _limit(raw: str | None, default: int) -> int:
         limit = int(raw)
     except ValueError:
         limit = 0
-    if not 1 <= limit <= BATCH_GET_LIMIT:
-        raise ApiFieldError("limit", f"must be a whole number from 1 to {BATCH_GET_LIMIT}.")
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidField("limit", f"must be a whole number from 1 to {MAX_PAGE_SIZE}.")
     return limit

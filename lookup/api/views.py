@@ -9,13 +9,14 @@ from django.http import HttpRequest, JsonResponse
 
 from lookup import selectors
 from lookup.api.auth import api_view
-from lookup.api.errors import ApiFieldError, api_error, api_field_error
+from lookup.api.errors import api_error, api_field_error
 from lookup.api.openapi import openapi_document
 from lookup.api.payloads import link_result_payload, search_page_payload
 from lookup.api.queries import cursor_encode, customer_query_parse
-from lookup.audit import audit_record
-from lookup.ingestion import InvalidOrderEvent, order_event_ingest
-from lookup.models import ApiClient, AuditEntry
+from lookup.audit import AuditContext
+from lookup.domain.errors import InvalidField
+from lookup.models import ApiClient
+from lookup.services.ingestion import order_event_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -31,23 +32,17 @@ def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonRespon
         )
     except (ValueError, RecursionError):
         return api_field_error(
-            ApiFieldError("(body)", "must be a JSON object: the order.committed event."),
+            InvalidField("(body)", "must be a JSON object: the order.committed event."),
             code="invalid_event",
         )
     try:
-        result = order_event_ingest(event=event)
-    except InvalidOrderEvent as exc:
+        result = order_event_ingest(
+            event=event, audit=AuditContext.from_request(request, api_client=client)
+        )
+    except InvalidField as exc:
         # The reason, not the body: the body holds personal data.
         logger.warning("API client %s sent an unusable event: %s", client.name, exc)
-        return api_field_error(ApiFieldError(exc.field, exc.message), code="invalid_event")
-    audit_record(
-        request=request,
-        action=AuditEntry.Action.API_LINK,
-        phone=result.order.phone,
-        customer_id=result.order.customer_id,
-        reason=f"order {result.order.order_id}: {result.outcome.value}",
-        api_client=client,
-    )
+        return api_field_error(exc, code="invalid_event")
     return JsonResponse(link_result_payload(result), status=201 if result.outcome.created else 200)
 
 
@@ -58,17 +53,14 @@ def customers_find(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
         query = customer_query_parse(
             params=request.GET, default_page_size=settings.SEARCH_PAGE_SIZE
         )
-    except ApiFieldError as exc:
+    except InvalidField as exc:
         return api_field_error(exc)
     results = selectors.customer_search(
-        phone=query.phone, page=query.page, page_size=query.page_size
-    )
-    audit_record(
-        request=request,
-        action=AuditEntry.Action.API_SEARCH,
-        phone=query.phone.e164,
-        result_count=results.total,
-        api_client=client,
+        number=query.phone,
+        page=query.page,
+        page_size=query.page_size,
+        audit=AuditContext.from_request(request, api_client=client),
+        api=True,
     )
     next_cursor = (
         cursor_encode(phone=query.phone, page=results.page + 1, page_size=query.page_size)
@@ -76,13 +68,7 @@ def customers_find(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
         else None
     )
     return JsonResponse(
-        search_page_payload(
-            results,
-            phone=query.phone,
-            requested_page=query.page,
-            next_cursor=next_cursor,
-            stale_before=selectors.stale_threshold(),
-        )
+        search_page_payload(results, requested_page=query.page, next_cursor=next_cursor)
     )
 
 

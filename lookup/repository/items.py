@@ -1,8 +1,9 @@
-"""Item <-> domain mapping for every record kind of DESIGN.md section 3 (private to the package).
+"""Item <-> domain mapping for every record kind of the table (private to the package).
 
 UserPhoneLookUp attributes (this project's design, camelCase like the rest of the table):
-`cognitoId`, `phoneNumber`, `firstSeenAt`, `lastSeenAt`, `orderCount`, `recentOrders` (newest
-first, at most `evidence.MAX_RECENT_ORDERS` maps of `orderId` and `createdAt`), `country` (of the
+`cognitoId`, `phoneNumber`, `firstSeenAt`, `lastSeenAt`, `orderCount` (absent while unknown, as
+after migrating a legacy record), `recentOrders` (newest first, at most
+`domain.evidence.MAX_RECENT_ORDERS` maps of `orderId` and `createdAt`), `country` (of the
 latest order), `version` (bumped by every write), `lastChangeId` (of the last unlink or restore,
 to recognise our own retried write); while unlinked `unlinkedAt`,
 `unlinkedBy`, `unlinkReason` and no `pk2`/`sk2`; after a restore or a re-link `restoredAt`,
@@ -13,24 +14,22 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-from lookup import keys
-from lookup.domain import CustomerProfile, LinkChange, LinkSource, PhoneLink, RecentOrder
-from lookup.timestamps import format_timestamp, parse_timestamp
+from lookup.domain.links import CustomerProfile, LinkChange, LinkSource, PhoneLink, RecentOrder
+from lookup.domain.times import format_timestamp, parse_timestamp
+from lookup.repository import schema
+from lookup.repository.schema import (
+    PK2,
+    RESTORE_REASON,
+    RESTORED_AT,
+    RESTORED_BY,
+    SK2,
+    UNLINK_REASON,
+    UNLINKED_AT,
+    UNLINKED_BY,
+    VERSION,
+)
 
 logger = logging.getLogger(__name__)
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
-
-def serialize(values: dict[str, Any]) -> dict[str, Any]:
-    return {name: _serializer.serialize(value) for name, value in values.items()}
-
-
-def deserialize(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in item.items()}
 
 
 def _text(item: dict[str, Any], name: str) -> str | None:
@@ -48,7 +47,7 @@ def _without_none(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def profile_from_item(item: dict[str, Any]) -> CustomerProfile:
-    customer_id = _text(item, "cognitoId") or keys.customer_id_from_pk(item["pk"]) or ""
+    customer_id = _text(item, "cognitoId") or schema.customer_id_from_pk(item["pk"]) or ""
     country = _text(item, "country")
     return CustomerProfile(
         customer_id=customer_id,
@@ -63,7 +62,7 @@ def profile_from_item(item: dict[str, Any]) -> CustomerProfile:
 def profile_to_item(profile: CustomerProfile) -> dict[str, Any]:
     return _without_none(
         {
-            **keys.profile_key(profile.customer_id),
+            **schema.profile_key(profile.customer_id),
             "cognitoId": profile.customer_id,
             "name": profile.name,
             "email": profile.email,
@@ -77,18 +76,18 @@ def profile_to_item(profile: CustomerProfile) -> dict[str, Any]:
 def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
     """Map any link-shaped item (UserPhone, UserPhoneLookUp, legacy) to a PhoneLink."""
     pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
-    customer_id = _text(item, "cognitoId") or keys.customer_id_from_pk(pk)
+    customer_id = _text(item, "cognitoId") or schema.customer_id_from_pk(pk)
     phone = _text(item, "phoneNumber")
     if phone is None:
-        for candidate in (sk, str(item.get("pk2", ""))):
-            if candidate.startswith(keys.PHONE_PREFIX):
-                phone = candidate[len(keys.PHONE_PREFIX) :]
+        for candidate in (sk, str(item.get(PK2, ""))):
+            if candidate.startswith(schema.PHONE_PREFIX):
+                phone = candidate[len(schema.PHONE_PREFIX) :]
                 break
     if not customer_id or not phone:
         logger.warning("Skipping a link item without customer or phone: pk=%s sk=%s", pk, sk)
         return None
 
-    if pk.startswith(keys.USER_PREFIX) and sk.startswith(keys.PHONE_PREFIX):
+    if pk.startswith(schema.USER_PREFIX) and sk.startswith(schema.PHONE_PREFIX):
         verified = item.get("verified")
         return PhoneLink(
             customer_id=customer_id,
@@ -97,8 +96,8 @@ def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
             first_seen=parse_timestamp(item.get("createdAt")),
             verified=bool(verified) if verified is not None else None,
         )
-    if pk.startswith(keys.PHONE_USER_PREFIX) and sk.startswith(keys.CREATED_AT_PREFIX):
-        legacy_id = sk[len(keys.CREATED_AT_PREFIX) :]
+    if pk.startswith(schema.PHONE_USER_PREFIX) and sk.startswith(schema.CREATED_AT_PREFIX):
+        legacy_id = sk[len(schema.CREATED_AT_PREFIX) :]
         created = parse_timestamp(item.get("createdAt")) or parse_timestamp(legacy_id)
         return PhoneLink(
             customer_id=customer_id,
@@ -107,11 +106,11 @@ def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
             first_seen=created,
             last_seen=created,
             unlink=_unlink_from_item(item),
-            restore=_change_from_item(item, "restoredAt", "restoredBy", "restoreReason"),
+            restore=_restore_from_item(item),
             legacy_id=legacy_id,
-            version=_int(item, "version") or 0,
+            version=_int(item, VERSION) or 0,
         )
-    if pk.startswith(keys.PHONE_USER_PREFIX) and sk.startswith(keys.PHONE_PREFIX):
+    if pk.startswith(schema.PHONE_USER_PREFIX) and sk.startswith(schema.PHONE_PREFIX):
         return PhoneLink(
             customer_id=customer_id,
             phone=phone,
@@ -121,9 +120,9 @@ def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
             order_count=_int(item, "orderCount"),
             recent_orders=_recent_orders_from_item(item),
             unlink=_unlink_from_item(item),
-            restore=_change_from_item(item, "restoredAt", "restoredBy", "restoreReason"),
+            restore=_restore_from_item(item),
             country=_text(item, "country"),
-            version=_int(item, "version") or 0,
+            version=_int(item, VERSION) or 0,
         )
     logger.warning("Skipping an item of unknown shape: pk=%s sk=%s", pk, sk)
     return None
@@ -144,11 +143,15 @@ def _recent_orders_from_item(item: dict[str, Any]) -> tuple[RecentOrder, ...]:
 
 def _unlink_from_item(item: dict[str, Any]) -> LinkChange | None:
     """A tombstone is an item out of the index; an item in it is live whatever else it says."""
-    if "pk2" in item:
+    if PK2 in item:
         return None
-    return _change_from_item(item, "unlinkedAt", "unlinkedBy", "unlinkReason") or LinkChange(
+    return _change_from_item(item, UNLINKED_AT, UNLINKED_BY, UNLINK_REASON) or LinkChange(
         at=None, by=None, reason=None
     )
+
+
+def _restore_from_item(item: dict[str, Any]) -> LinkChange | None:
+    return _change_from_item(item, RESTORED_AT, RESTORED_BY, RESTORE_REASON)
 
 
 def _change_from_item(item: dict[str, Any], at: str, by: str, reason: str) -> LinkChange | None:
@@ -164,7 +167,7 @@ def link_to_item(link: PhoneLink) -> dict[str, Any]:
     if link.source is LinkSource.PROFILE:
         return _without_none(
             {
-                **keys.user_phone_keys(link.customer_id, link.phone),
+                **schema.user_phone_keys(link.customer_id, link.phone),
                 "cognitoId": link.customer_id,
                 "phoneNumber": link.phone,
                 "verified": bool(link.verified),
@@ -174,22 +177,21 @@ def link_to_item(link: PhoneLink) -> dict[str, Any]:
     if link.source is LinkSource.LEGACY:
         created = link.legacy_id or format_timestamp(link.first_seen)
         item = {
-            **keys.legacy_keys(link.customer_id, link.phone, created),
+            **schema.legacy_key(link.customer_id, created),
+            **schema.legacy_index_keys(link.phone, created),
             "cognitoId": link.customer_id,
             "phoneNumber": link.phone,
             "createdAt": created,
         }
     else:
         item = {
-            **keys.lookup_key(link.customer_id, link.phone),
-            **keys.lookup_index_keys(link.customer_id, link.phone),
+            **schema.lookup_key(link.customer_id, link.phone),
+            **schema.lookup_index_keys(link.customer_id, link.phone),
             "cognitoId": link.customer_id,
             "phoneNumber": link.phone,
             "firstSeenAt": format_timestamp(link.first_seen),
             "lastSeenAt": format_timestamp(link.last_seen),
-            "orderCount": link.order_count
-            if link.order_count is not None
-            else len(link.recent_orders),
+            "orderCount": link.order_count,  # unknown stays unknown, not "0 orders"
             "recentOrders": [
                 _without_none(
                     {"orderId": order.order_id, "createdAt": format_timestamp(order.created_at)}
@@ -197,20 +199,22 @@ def link_to_item(link: PhoneLink) -> dict[str, Any]:
                 for order in link.recent_orders
             ],
             "country": link.country,
-            "version": link.version or None,
+            VERSION: link.version or None,
         }
     if link.unlink is not None:
-        item.pop("pk2", None)
-        item.pop("sk2", None)
-        item.update(
-            unlinkedAt=format_timestamp(link.unlink.at),
-            unlinkedBy=link.unlink.by,
-            unlinkReason=link.unlink.reason,
-        )
+        item.pop(PK2, None)
+        item.pop(SK2, None)
+        item.update(change_attributes(link.unlink, unlinked=True))
     if link.restore is not None:
-        item.update(
-            restoredAt=format_timestamp(link.restore.at),
-            restoredBy=link.restore.by,
-            restoreReason=link.restore.reason,
-        )
+        item.update(change_attributes(link.restore, unlinked=False))
     return _without_none(item)
+
+
+def change_attributes(change: LinkChange, *, unlinked: bool) -> dict[str, Any]:
+    """The attributes recording an unlink (tombstone) or a restore."""
+    at, by, reason = (
+        (UNLINKED_AT, UNLINKED_BY, UNLINK_REASON)
+        if unlinked
+        else (RESTORED_AT, RESTORED_BY, RESTORE_REASON)
+    )
+    return {at: format_timestamp(change.at), by: change.by, reason: change.reason}

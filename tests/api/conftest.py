@@ -5,8 +5,9 @@ from dataclasses import dataclass
 import pytest
 
 from lookup.models import ApiClient
+from tests import factories
 
-UK_MOBILE = "+447946095812"
+UK_MOBILE = factories.UK_MOBILE
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ def test_a_client_needs_at_least_one_scope(ada):
     assert shown_keys(response) == []
 
 
-def test_the_list_shows_scopes_status_and_last_use(ada, moto_directory):
+def test_the_list_shows_scopes_status_and_last_use(ada, moto_table):
     [key] = shown_keys(create(ada, "helpdesk-widget", "customers:read"))
     search_as(key)
 
@@ -90,7 +90,7 @@ def test_the_list_shows_scopes_status_and_last_use(ada, moto_directory):
     assert 'class="field-last_used_at nowrap">-' not in html  # a date, not the empty "-"
 
 
-def test_unticking_active_revokes_the_key_at_once(ada, moto_directory):
+def test_unticking_active_revokes_the_key_at_once(ada, moto_table):
     [key] = shown_keys(create(ada, "helpdesk-widget", "customers:read"))
     client = ApiClient.objects.get()
     assert search_as(key).status_code == 200
@@ -104,7 +104,7 @@ def test_unticking_active_revokes_the_key_at_once(ada, moto_directory):
     assert search_as(key).status_code == 401
 
 
-def test_regenerating_a_key_shows_the_new_one_once_and_retires_the_old(ada, moto_directory):
+def test_regenerating_a_key_shows_the_new_one_once_and_retires_the_old(ada, moto_table):
     [old_key] = shown_keys(create(ada, "helpdesk-widget", "customers:read"))
     client = ApiClient.objects.get()
 

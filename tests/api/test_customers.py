@@ -10,6 +10,7 @@ from lookup.models import AuditEntry
 from tests import factories as f
 from tests.api.conftest import UK_MOBILE
 from tests.conftest import count_requests
+from tests.lookups import store, tombstone
 
 URL = reverse("api:customers")
 UK_PHONE = {
@@ -22,25 +23,11 @@ UK_PHONE = {
 
 
 @pytest.fixture
-def shared_number(moto_directory):
-    """Two customers on one UK mobile: one on their profile, one on their orders."""
-    owner = f.profile(name="Harry Evans", email="harry@example.com", country="GB")
-    orderer = f.profile(name="Lucia Pérez", email="lucia@example.com", country="MX")
-    moto_directory.records_put(
-        profiles=[owner, orderer],
-        links=[
-            f.profile_link(owner.customer_id, UK_MOBILE),
-            f.order_link(orderer.customer_id, UK_MOBILE),
-        ],
-    )
-    return owner, orderer
-
-
-@pytest.fixture
-def busy_desk(moto_directory):
+def busy_desk(moto_table):
     """A reception desk number that 23 customers typed on their orders, on different days."""
     customers = [f.profile() for _ in range(23)]
-    moto_directory.records_put(
+    store(
+        moto_table,
         profiles=customers,
         links=[
             f.order_link(customer.customer_id, UK_MOBILE, last_seen=f.NOW - timedelta(days=day))
@@ -102,10 +89,8 @@ def test_international_formats_find_the_same_customers(client, shared_number, he
     assert body["total"] == 2
 
 
-def test_a_customer_without_a_profile_is_listed_with_unknown_details(
-    client, moto_directory, helpdesk
-):
-    moto_directory.records_put(links=[f.order_link("cust-ghost", UK_MOBILE)])
+def test_a_customer_without_a_profile_is_listed_with_unknown_details(client, moto_table, helpdesk):
+    store(moto_table, links=[f.order_link("cust-ghost", UK_MOBILE)])
 
     [customer] = find(client, helpdesk, phone=UK_MOBILE).json()["customers"]
 
@@ -113,7 +98,7 @@ def test_a_customer_without_a_profile_is_listed_with_unknown_details(
     assert customer["name"] is customer["email"] is customer["country"] is None
 
 
-def test_an_unknown_number_is_an_empty_page(client, moto_directory, helpdesk):
+def test_an_unknown_number_is_an_empty_page(client, moto_table, helpdesk):
     response = find(client, helpdesk, phone="+44 20 7946 0018")
 
     assert response.status_code == 200
@@ -123,14 +108,14 @@ def test_an_unknown_number_is_an_empty_page(client, moto_directory, helpdesk):
 
 
 def test_pages_follow_the_cursor_to_the_end_in_two_dynamodb_requests_each(
-    client, moto_directory, busy_desk, helpdesk
+    client, moto_table, busy_desk, helpdesk
 ):
     seen, cursor, pages = [], None, 0
     while True:
         params = {"phone": UK_MOBILE, "limit": "10"}
         if cursor:
             params["cursor"] = cursor
-        with count_requests(moto_directory) as log:
+        with count_requests(moto_table) as log:
             body = find(client, helpdesk, **params).json()
         assert log.counts == {"Query": 1, "BatchGetItem": 1}
         pages += 1
@@ -188,9 +173,9 @@ def test_a_cursor_for_another_number_is_400(client, busy_desk, helpdesk):
     ],
 )
 def test_bad_parameters_are_400_naming_the_field(
-    client, moto_directory, helpdesk, params, field, words
+    client, moto_table, helpdesk, params, field, words
 ):
-    with count_requests(moto_directory) as log:
+    with count_requests(moto_table) as log:
         response = find(client, helpdesk, **params)
 
     assert response.status_code == 400
@@ -220,9 +205,9 @@ def test_searches_are_audited_under_the_client(client, shared_number, helpdesk):
     ids=["no key", "wrong bearer key", "wrong X-Api-Key"],
 )
 def test_missing_or_wrong_key_is_401_and_reads_nothing(
-    client, db, moto_directory, shared_number, headers, status
+    client, db, moto_table, shared_number, headers, status
 ):
-    with count_requests(moto_directory) as log:
+    with count_requests(moto_table) as log:
         response = client.get(URL, {"phone": UK_MOBILE}, headers=headers)
 
     assert response.status_code == status
@@ -237,10 +222,8 @@ def test_a_revoked_key_is_401(client, shared_number, retired_service):
     assert "customers" not in response.json()
 
 
-def test_the_order_service_cannot_read_customers(
-    client, moto_directory, shared_number, order_service
-):
-    with count_requests(moto_directory) as log:
+def test_the_order_service_cannot_read_customers(client, moto_table, shared_number, order_service):
+    with count_requests(moto_table) as log:
         response = find(client, order_service, phone=UK_MOBILE)
 
     assert response.status_code == 403
@@ -278,18 +261,14 @@ def test_unknown_api_paths_are_404_json(client, db):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_a_cursor_past_the_end_returns_no_customers_again(
-    client, moto_directory, busy_desk, helpdesk
-):
+def test_a_cursor_past_the_end_returns_no_customers_again(client, moto_table, busy_desk, helpdesk):
     """Links unlinked while a client pages must not make the last page repeat."""
     first = find(client, helpdesk, phone=UK_MOBILE, limit="10").json()
     second = find(client, helpdesk, phone=UK_MOBILE, cursor=first["nextCursor"]).json()
     for customer in busy_desk[:10]:
-        moto_directory.link_unlink(
+        tombstone(
             customer_id=customer.customer_id,
             phone=UK_MOBILE,
-            legacy_id=None,
-            expected_version=None,
             change=LinkChange(at=f.NOW, by="leo.lead", reason="Reception desk"),
         )
 

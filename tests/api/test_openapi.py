@@ -7,6 +7,7 @@ from openapi_spec_validator import validate
 
 from tests import factories as f
 from tests.api.conftest import UK_MOBILE, order_event
+from tests.lookups import store
 
 URL = reverse("api:openapi")
 
@@ -41,9 +42,10 @@ def test_the_document_lists_both_endpoints_and_both_ways_to_send_the_key(documen
 
 
 def test_real_responses_match_the_documented_schemas(
-    client, document, moto_directory, order_service, helpdesk
+    client, document, moto_table, order_service, helpdesk
 ):
-    moto_directory.records_put(
+    store(
+        moto_table,
         profiles=[customer := f.profile()],
         links=[f.profile_link(customer.customer_id, UK_MOBILE), f.order_link("nobody", UK_MOBILE)],
     )

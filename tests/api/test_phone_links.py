@@ -8,10 +8,11 @@ from django.test import Client
 from django.urls import reverse
 
 from lookup.domain import CustomerNotFound, LinkSource
-from lookup.ingestion import PHONE_FIELD
+from lookup.events import PHONE_FIELD
 from lookup.models import ApiClient, AuditEntry
 from tests.api.conftest import order_event
 from tests.conftest import count_requests
+from tests.lookups import details, links_of, search
 
 URL = reverse("api:phone-links")
 BRAZIL_MOBILE = "+5511912345678"
@@ -22,12 +23,11 @@ def post(client: Client, body, headers: dict[str, str] | None = None):
     return client.post(URL, data=data, content_type="application/json", headers=headers or {})
 
 
-def order_links(directory, customer_id: str = "cust-buyer"):
-    details = directory.customer_get(customer_id=customer_id)
-    return [link for link in details.links if link.source is LinkSource.ORDER]
+def order_links(table, customer_id: str = "cust-buyer"):
+    return [link for link in links_of(customer_id) if link.source is LinkSource.ORDER]
 
 
-def test_a_new_link_is_created_and_searchable(client, moto_directory, order_service):
+def test_a_new_link_is_created_and_searchable(client, moto_table, order_service):
     response = post(client, order_event(), order_service.headers)
 
     assert response.status_code == 201
@@ -45,25 +45,23 @@ def test_a_new_link_is_created_and_searchable(client, moto_directory, order_serv
             "valid": True,
         },
     }
-    page = moto_directory.customers_by_phone(phone=BRAZIL_MOBILE)
+    page = search(BRAZIL_MOBILE)
     assert [match.customer_id for match in page.matches] == ["cust-buyer"]
 
 
-def test_the_same_event_twice_is_201_then_200_with_one_record(
-    client, moto_directory, order_service
-):
+def test_the_same_event_twice_is_201_then_200_with_one_record(client, moto_table, order_service):
     first = post(client, order_event(), order_service.headers)
     second = post(client, order_event(), order_service.headers)
 
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json()["outcome"] == "already_recorded"
     assert second.json()["created"] is False
-    [link] = order_links(moto_directory)
+    [link] = order_links(moto_table)
     assert link.order_count == 1
     assert link.recent_order_ids == ("ord_1001",)
 
 
-def test_another_order_with_the_same_number_is_200_updated(client, moto_directory, order_service):
+def test_another_order_with_the_same_number_is_200_updated(client, moto_table, order_service):
     post(client, order_event(), order_service.headers)
     response = post(
         client,
@@ -73,12 +71,12 @@ def test_another_order_with_the_same_number_is_200_updated(client, moto_director
 
     assert response.status_code == 200
     assert response.json()["outcome"] == "updated"
-    [link] = order_links(moto_directory)
+    [link] = order_links(moto_table)
     assert link.order_count == 2
 
 
 def test_calls_are_audited_under_the_client_and_mark_the_key_used(
-    client, moto_directory, order_service
+    client, moto_table, order_service
 ):
     assert order_service.client.last_used_at is None
 
@@ -93,7 +91,7 @@ def test_calls_are_audited_under_the_client_and_mark_the_key_used(
     assert order_service.refreshed().last_used_at is not None
 
 
-def test_the_key_is_marked_used_at_most_once_a_minute(client, moto_directory, order_service):
+def test_the_key_is_marked_used_at_most_once_a_minute(client, moto_table, order_service):
     post(client, order_event(id="ord_1"), order_service.headers)
     first = order_service.refreshed().last_used_at
 
@@ -108,7 +106,7 @@ def test_the_key_is_marked_used_at_most_once_a_minute(client, moto_directory, or
 
 
 def test_a_refused_key_is_logged_with_its_prefix_and_address_never_its_secret(
-    client, moto_directory, retired_service, caplog
+    client, moto_table, retired_service, caplog
 ):
     post(client, order_event(), retired_service.headers)
 
@@ -119,14 +117,14 @@ def test_a_refused_key_is_logged_with_its_prefix_and_address_never_its_secret(
     assert secret not in caplog.text
 
 
-def test_a_malformed_key_is_logged_without_repeating_it(client, db, moto_directory, caplog):
+def test_a_malformed_key_is_logged_without_repeating_it(client, db, moto_table, caplog):
     post(client, order_event(), {"X-Api-Key": "plk_<script>_secret"})
     [line] = [r.getMessage() for r in caplog.records if "Refused API call" in r.getMessage()]
     assert "a malformed API key" in line and "<script>" not in line
 
 
 def test_an_unusable_event_is_logged_with_the_client_and_reason_not_the_body(
-    client, moto_directory, order_service, caplog
+    client, moto_table, order_service, caplog
 ):
     bad = order_event(delivery={"dropoff": {"phoneNumber": "call Maria"}})
     post(client, bad, order_service.headers)
@@ -135,12 +133,12 @@ def test_an_unusable_event_is_logged_with_the_client_and_reason_not_the_body(
     assert "Maria" not in caplog.text
 
 
-def test_the_key_is_also_accepted_in_x_api_key(client, moto_directory, order_service):
+def test_the_key_is_also_accepted_in_x_api_key(client, moto_table, order_service):
     response = post(client, order_event(), {"X-Api-Key": order_service.key})
     assert response.status_code == 201
 
 
-def test_no_csrf_token_is_needed(moto_directory, order_service):
+def test_no_csrf_token_is_needed(moto_table, order_service):
     strict = Client(enforce_csrf_checks=True)
     assert post(strict, order_event(), order_service.headers).status_code == 201
 
@@ -156,9 +154,9 @@ def test_no_csrf_token_is_needed(moto_directory, order_service):
     ids=["no key", "wrong key", "not a bearer key", "garbage in X-Api-Key"],
 )
 def test_missing_or_wrong_key_is_401_and_writes_nothing(
-    client, moto_directory, order_service, headers, code
+    client, moto_table, order_service, headers, code
 ):
-    with count_requests(moto_directory) as log:
+    with count_requests(moto_table) as log:
         response = post(client, order_event(), headers)
 
     assert response.status_code == 401
@@ -166,23 +164,21 @@ def test_missing_or_wrong_key_is_401_and_writes_nothing(
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert log.operations == []
     with pytest.raises(CustomerNotFound):
-        moto_directory.customer_get(customer_id="cust-buyer")
+        details("cust-buyer")
 
 
-def test_a_revoked_key_is_401(client, moto_directory, retired_service):
+def test_a_revoked_key_is_401(client, moto_table, retired_service):
     response = post(client, order_event(), retired_service.headers)
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_api_key"
     with pytest.raises(CustomerNotFound):
-        moto_directory.customer_get(customer_id="cust-buyer")
+        details("cust-buyer")
     assert retired_service.refreshed().last_used_at is None
 
 
-def test_a_key_without_links_write_is_403_audited_and_writes_nothing(
-    client, moto_directory, helpdesk
-):
-    with count_requests(moto_directory) as log:
+def test_a_key_without_links_write_is_403_audited_and_writes_nothing(client, moto_table, helpdesk):
+    with count_requests(moto_table) as log:
         response = post(client, order_event(), helpdesk.headers)
 
     assert response.status_code == 403
@@ -190,7 +186,7 @@ def test_a_key_without_links_write_is_403_audited_and_writes_nothing(
     assert "links:write" in response.json()["error"]["message"]
     assert log.operations == []
     with pytest.raises(CustomerNotFound):
-        moto_directory.customer_get(customer_id="cust-buyer")
+        details("cust-buyer")
     entry = AuditEntry.objects.get()
     assert entry.action == AuditEntry.Action.PERMISSION_DENIED
     assert entry.api_client == helpdesk.client
@@ -229,10 +225,8 @@ def _without(event: dict, *path: str) -> dict:
         (order_event(delivery={"dropoff": {"phoneNumber": "12"}}), PHONE_FIELD, "too short"),
     ],
 )
-def test_a_bad_event_is_400_naming_the_field(
-    client, moto_directory, order_service, body, field, words
-):
-    with count_requests(moto_directory) as log:
+def test_a_bad_event_is_400_naming_the_field(client, moto_table, order_service, body, field, words):
+    with count_requests(moto_table) as log:
         response = post(client, body, order_service.headers)
 
     assert response.status_code == 400
@@ -263,7 +257,7 @@ def test_dynamodb_outage_is_503_json_with_retry_after(client, order_service, mon
     assert not AuditEntry.objects.exists()
 
 
-def test_an_oversized_body_is_413_json(client, moto_directory, order_service, settings):
+def test_an_oversized_body_is_413_json(client, moto_table, order_service, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
 
     response = post(client, order_event(), order_service.headers)

@@ -4,15 +4,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories as f
+from tests.lookups import store
 
 FAMILY = "+5511912345678"
 
 
 @pytest.fixture
-def family_phone(dynalite_directory):
+def family_phone(dynalite_table):
     mother = f.profile(name="Helena Alves", email="helena@example.com", country="BR")
     son = f.profile(name="Davi Alves", email="davi@example.com", country="BR")
-    dynalite_directory.records_put(
+    store(
+        dynalite_table,
         profiles=[mother, son],
         links=[
             f.profile_link(mother.customer_id, FAMILY),
@@ -60,7 +62,7 @@ def test_agent_logs_in_searches_and_opens_a_customer(
 
 
 def test_unusable_number_shows_the_error_next_to_the_field(
-    page: Page, live_server, browser_db, agent, dynalite_directory
+    page: Page, live_server, browser_db, agent, dynalite_table
 ):
     page.goto(f"{live_server.url}/login/")
     sign_in(page, agent.username)

@@ -4,15 +4,17 @@ from playwright.sync_api import Page, expect
 
 from tests import factories as f
 from tests.browser.test_search_flow import sign_in
+from tests.lookups import store
 
 DESK = "+442079460018"
 
 
 def test_lead_unlinks_a_number_with_a_reason_and_it_is_gone_from_search(
-    page: Page, live_server, browser_db, lead, dynalite_directory
+    page: Page, live_server, browser_db, lead, dynalite_table
 ):
     sam, kim = f.profile(name="Sam Carter"), f.profile(name="Kim Wu")
-    dynalite_directory.records_put(
+    store(
+        dynalite_table,
         profiles=[sam, kim],
         links=[f.order_link(sam.customer_id, DESK), f.order_link(kim.customer_id, DESK)],
     )

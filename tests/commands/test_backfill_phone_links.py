@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 import lookup.backfill
 from tests.factories import NOW
 from tests.ingestion.conftest import order_event, sns_envelope
+from tests.lookups import search, stored_link
 
 
 def run(*args) -> str:
@@ -20,8 +21,8 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def customers_of(directory, phone: str) -> list[str]:
-    return sorted(m.customer_id for m in directory.customers_by_phone(phone=phone).matches)
+def customers_of(table, phone: str) -> list[str]:
+    return sorted(m.customer_id for m in search(phone).matches)
 
 
 @pytest.fixture
@@ -51,10 +52,10 @@ def history(tmp_path):
     return path
 
 
-def test_summary_counts_and_rejects_with_reasons(directory, history):
+def test_summary_counts_and_rejects_with_reasons(table, history):
     out = run(str(history))
 
-    assert customers_of(directory, "+447946095812") == ["cust-1", "cust-2", "cust-3"]
+    assert customers_of(table, "+447946095812") == ["cust-1", "cust-2", "cust-3"]
     assert "9 lines, 8 events" in out
     assert "created                 3" in out
     assert "already linked          2  (new evidence 1, already recorded 1" in out
@@ -68,13 +69,11 @@ def test_summary_counts_and_rejects_with_reasons(directory, history):
     ]
     assert "cannot contain letters" in rejects[1]["reason"]
     assert rejects[0]["text"] == "{truncated"  # the original line, to fix and feed again
-    link = directory.link_get(customer_id="cust-1", phone="+447946095812")
+    link = stored_link("cust-1", "+447946095812")
     assert link.first_seen == NOW - timedelta(days=40) and link.order_count == 2
 
 
-def test_an_interrupted_backfill_resumes_after_the_last_line_done(
-    moto_directory, history, monkeypatch
-):
+def test_an_interrupted_backfill_resumes_after_the_last_line_done(moto_table, history, monkeypatch):
     real_ingest = lookup.backfill.order_event_ingest
     calls = []
 
@@ -112,7 +111,7 @@ def test_an_interrupted_backfill_resumes_after_the_last_line_done(
     assert "created                 0" in run(str(history), "--restart")
 
 
-def test_a_half_written_reject_from_a_hard_kill_does_not_stop_the_resume(moto_directory, history):
+def test_a_half_written_reject_from_a_hard_kill_does_not_stop_the_resume(moto_table, history):
     checkpoint = history.parent / "orders.jsonl.checkpoint"
     rejects = history.parent / "orders.jsonl.rejects.jsonl"
     run(str(history))
@@ -135,7 +134,7 @@ def test_a_half_written_reject_from_a_hard_kill_does_not_stop_the_resume(moto_di
 
 
 def test_a_line_nested_too_deeply_or_meeting_a_bug_is_rejected_and_the_rest_goes_on(
-    moto_directory, tmp_path, monkeypatch, caplog
+    moto_table, tmp_path, monkeypatch, caplog
 ):
     path = tmp_path / "orders.jsonl"
     lines = [
@@ -154,7 +153,7 @@ def test_a_line_nested_too_deeply_or_meeting_a_bug_is_rejected_and_the_rest_goes
     monkeypatch.setattr(lookup.backfill, "order_event_ingest", bug_on_one_customer)
     out = run(str(path))
 
-    assert customers_of(moto_directory, "+447946095812") == ["cust-ok"]
+    assert customers_of(moto_table, "+447946095812") == ["cust-ok"]
     assert "rejected                2" in out
     rejects = [json.loads(line) for line in (tmp_path / "orders.jsonl.rejects.jsonl").open()]
     assert [(r["line"], r["field"]) for r in rejects] == [(1, "(message)"), (2, "(line)")]
@@ -163,9 +162,7 @@ def test_a_line_nested_too_deeply_or_meeting_a_bug_is_rejected_and_the_rest_goes
     assert "Unexpected error at line 2" in caplog.text
 
 
-def test_a_reject_whose_text_holds_a_unicode_line_separator_survives_a_resume(
-    moto_directory, tmp_path
-):
+def test_a_reject_whose_text_holds_a_unicode_line_separator_survives_a_resume(moto_table, tmp_path):
     path = tmp_path / "orders.jsonl"
     odd = json.dumps(order_event(phone="call\u2028me"), ensure_ascii=False)
     path.write_text(odd + "\n" + json.dumps(order_event(customer="cust-ok")) + "\n")
@@ -186,7 +183,7 @@ def test_a_reject_whose_text_holds_a_unicode_line_separator_survives_a_resume(
 
 
 def test_unexpected_errors_line_after_line_stop_the_run_instead_of_rejecting_everything(
-    moto_directory, tmp_path, monkeypatch
+    moto_table, tmp_path, monkeypatch
 ):
     path = tmp_path / "orders.jsonl"
     path.write_text("".join(json.dumps(order_event(order_id=f"ord_{n}")) + "\n" for n in range(30)))
@@ -202,7 +199,7 @@ def test_unexpected_errors_line_after_line_stop_the_run_instead_of_rejecting_eve
     assert checkpoint["line"] == 9 and not checkpoint["complete"]
 
 
-def test_a_changed_file_is_not_resumed_at_the_wrong_place(moto_directory, history):
+def test_a_changed_file_is_not_resumed_at_the_wrong_place(moto_table, history):
     run(str(history))
     checkpoint = history.parent / "orders.jsonl.checkpoint"
     data = json.loads(checkpoint.read_text())
@@ -213,7 +210,7 @@ def test_a_changed_file_is_not_resumed_at_the_wrong_place(moto_directory, histor
         run(str(history))
 
 
-def test_reads_stdin(moto_directory, tmp_path, monkeypatch):
+def test_reads_stdin(moto_table, tmp_path, monkeypatch):
     events = [order_event(customer=f"cust-{n}", phone="07946 095812") for n in range(3)]
     data = "".join(json.dumps(event) + "\n" for event in events).encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
@@ -222,7 +219,7 @@ def test_reads_stdin(moto_directory, tmp_path, monkeypatch):
     out = run("-")
 
     assert "created                 3" in out
-    assert len(customers_of(moto_directory, "+447946095812")) == 3
+    assert len(customers_of(moto_table, "+447946095812")) == 3
 
 
 class FakeClock:
@@ -248,13 +245,13 @@ def test_the_rate_limit_spaces_events_evenly():
     assert all(b - a == pytest.approx(0.25) for a, b in zip(moments, moments[1:], strict=False))
 
 
-def test_the_rate_option_is_checked(moto_directory, history):
+def test_the_rate_option_is_checked(moto_table, history):
     assert "created                 3" in run(str(history), "--rate", "1000")
     with pytest.raises(CommandError, match="--rate must be a positive"):
         run(str(history), "--rate", "0", "--restart")
 
 
-def test_the_progress_bar_goes_to_stderr(moto_directory, history):
+def test_the_progress_bar_goes_to_stderr(moto_table, history):
     out, err = io.StringIO(), io.StringIO()
     sys_stderr = sys.stderr
     sys.stderr = err

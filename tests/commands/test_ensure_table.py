@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from moto import mock_aws
 
-from lookup.repository import get_directory
+from lookup.repository import get_table
 
 
 def run(*args) -> str:
@@ -21,7 +21,7 @@ def test_creates_the_table_and_index_then_does_nothing(settings):
     assert "created table ensure-me with index by-phone" in run("ensure_table")
     assert "already exist and are ACTIVE" in run("ensure_table")
 
-    table = get_directory().client.describe_table(TableName="ensure-me")["Table"]
+    table = get_table().client.describe_table(TableName="ensure-me")["Table"]
     assert table["TableStatus"] == "ACTIVE"
     assert [k["AttributeName"] for k in table["KeySchema"]] == ["pk", "sk"]
     [index] = table["GlobalSecondaryIndexes"]
@@ -36,11 +36,11 @@ def test_waits_for_a_real_table_to_become_active(dynalite_endpoint, monkeypatch,
     settings.DYNAMODB_TABLE_NAME = "ensure-on-dynalite"
     try:
         assert "created table" in run("ensure_table")
-        status = get_directory().client.describe_table(TableName="ensure-on-dynalite")
+        status = get_table().client.describe_table(TableName="ensure-on-dynalite")
         assert status["Table"]["TableStatus"] == "ACTIVE"
         assert "already exist" in run("ensure_table")
     finally:
-        get_directory().client.delete_table(TableName="ensure-on-dynalite")
+        get_table().client.delete_table(TableName="ensure-on-dynalite")
 
 
 def test_unreachable_dynamodb_is_a_clear_command_error(monkeypatch):

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from lookup.domain import DirectoryUnavailable, LinkChange, LinkSource
-from lookup.repository.legacy import LegacyLookups
+from lookup.repository import LinkRepository
 from tests import factories as f
 from tests.factories import NOW
+from tests.lookups import search, store, stored_link
 
 FAMILY = "+5511912345678"
 DESK = "+442079460018"
@@ -23,25 +24,26 @@ def migrate(*args) -> str:
     return out.getvalue()
 
 
-def table(directory) -> list[dict]:
-    items, request = [], {"TableName": directory.table_name, "ConsistentRead": True}
+def everything(table) -> list[dict]:
+    items, request = [], {"TableName": table.name, "ConsistentRead": True}
     while True:
-        response = directory.client.scan(**request)
+        response = table.client.scan(**request)
         items += response["Items"]
         if "LastEvaluatedKey" not in response:
             return sorted(items, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def legacy_items(directory) -> list[dict]:
-    return [i for i in table(directory) if i["sk"]["S"].startswith("createdAt#")]
+def legacy_items(table) -> list[dict]:
+    return [i for i in everything(table) if i["sk"]["S"].startswith("createdAt#")]
 
 
 @pytest.fixture
-def legacy_world(directory):
+def legacy_world(table):
     """Legacy records in every situation the migration meets."""
     unlink = LinkChange(at=NOW - timedelta(days=100), by="leo.lead", reason="Sold the SIM")
-    directory.records_put(
+    store(
+        table,
         profiles=[f.profile("cust-helena"), f.profile("cust-omar"), f.profile("cust-ines")],
         links=[
             # Two legacy records of one customer and number: one link, first and last seen.
@@ -61,15 +63,15 @@ def legacy_world(directory):
             replace(f.legacy_link("cust-ines", OLD_SIM, NOW - timedelta(days=800)), unlink=unlink),
         ],
     )
-    return directory
+    return table
 
 
 def test_a_dry_run_reports_and_changes_nothing(legacy_world):
-    before = table(legacy_world)
+    before = everything(legacy_world)
 
     out = migrate("--dry-run")
 
-    assert table(legacy_world) == before
+    assert everything(legacy_world) == before
     assert out.count("would create") == 2  # Helena's first record, Ines's
     assert out.count("would merge into") == 2  # Helena's second record, Omar's
     assert "Dry run, nothing changed. 4 legacy records" in out
@@ -82,23 +84,23 @@ def test_legacy_records_become_current_links_and_disappear(legacy_world):
     assert "4 legacy records: 2 created a link, 2 merged into one" in out
     assert legacy_items(legacy_world) == []
 
-    helena = legacy_world.link_get(customer_id="cust-helena", phone=FAMILY)
+    helena = stored_link("cust-helena", FAMILY)
     assert helena.source is LinkSource.ORDER and helena.is_active
     assert helena.first_seen == NOW - timedelta(days=900)
     assert helena.last_seen == NOW - timedelta(days=700)
     assert helena.order_count is None  # legacy records never said how many orders
 
-    omar = legacy_world.link_get(customer_id="cust-omar", phone=DESK)
+    omar = stored_link("cust-omar", DESK)
     assert omar.first_seen == NOW - timedelta(days=500)  # moved back by the legacy record
     assert omar.last_seen == NOW - timedelta(days=10)  # kept
     assert omar.order_count == 3 and omar.recent_order_ids == ("ord_a1", "ord_a2", "ord_a3")
 
-    ines = legacy_world.link_get(customer_id="cust-ines", phone=OLD_SIM)
+    ines = stored_link("cust-ines", OLD_SIM)
     assert not ines.is_active and ines.unlink.reason == "Sold the SIM"
-    assert legacy_world.customers_by_phone(phone=OLD_SIM).total == 0
+    assert search(OLD_SIM).total == 0
 
     # Searches find the same customers as before, now through one current link each.
-    family = legacy_world.customers_by_phone(phone=FAMILY)
+    family = search(FAMILY)
     assert [(m.customer_id, m.sources) for m in family.matches] == [
         ("cust-helena", (LinkSource.ORDER,))
     ]
@@ -106,49 +108,49 @@ def test_legacy_records_become_current_links_and_disappear(legacy_world):
 
 def test_a_second_run_finds_nothing_to_do(legacy_world):
     migrate()
-    after_first = table(legacy_world)
+    after_first = everything(legacy_world)
 
     out = migrate()
 
     assert "0 legacy records" in out
-    assert table(legacy_world) == after_first
+    assert everything(legacy_world) == after_first
 
 
 def test_an_interrupted_run_resumes_without_counting_anything_twice(legacy_world, monkeypatch):
-    real_delete = LegacyLookups._legacy_delete
+    real_delete = LinkRepository.legacy_delete
     deletes = []
 
-    def crash_on_second_delete(self, legacy):
+    def crash_on_second_delete(self, *, legacy):
         deletes.append(legacy)
         if len(deletes) == 2:  # the link was written, the record not yet removed
             raise DirectoryUnavailable("connection reset")
-        return real_delete(self, legacy)
+        return real_delete(self, legacy=legacy)
 
-    monkeypatch.setattr(LegacyLookups, "_legacy_delete", crash_on_second_delete)
+    monkeypatch.setattr(LinkRepository, "legacy_delete", crash_on_second_delete)
     with pytest.raises(CommandError, match="run again to continue"):
         migrate()
-    monkeypatch.setattr(LegacyLookups, "_legacy_delete", real_delete)
+    monkeypatch.setattr(LinkRepository, "legacy_delete", real_delete)
 
     out = migrate()
 
     assert legacy_items(legacy_world) == []
     # The record folded in before the crash is folded again, changing nothing, then removed.
     assert "3 legacy records" in out and "1 already covered" in out
-    omar = legacy_world.link_get(customer_id="cust-omar", phone=DESK)
+    omar = stored_link("cust-omar", DESK)
     assert omar.order_count == 3 and omar.first_seen == NOW - timedelta(days=500)
-    helena = legacy_world.link_get(customer_id="cust-helena", phone=FAMILY)
+    helena = stored_link("cust-helena", FAMILY)
     assert helena.first_seen == NOW - timedelta(days=900)
     assert helena.last_seen == NOW - timedelta(days=700)
 
 
-def test_a_legacy_record_without_a_usable_number_is_left_in_place(directory):
+def test_a_legacy_record_without_a_usable_number_is_left_in_place(table):
     broken = f.legacy_link("cust-x", "+1", NOW - timedelta(days=10))
-    directory.records_put(links=[broken])
+    store(table, links=[broken])
 
     out = migrate()
 
     assert "skipped legacy cust-x +1" in out and "1 skipped (left in place)" in out
-    assert len(legacy_items(directory)) == 1
+    assert len(legacy_items(table)) == 1
 
 
 def test_an_unreachable_dynamodb_is_a_clear_command_error(monkeypatch):
@@ -157,6 +159,6 @@ def test_an_unreachable_dynamodb_is_a_clear_command_error(monkeypatch):
         migrate()
 
 
-def test_a_page_size_of_zero_is_refused(moto_directory):
+def test_a_page_size_of_zero_is_refused(moto_table):
     with pytest.raises(CommandError, match="--page-size must be between 1 and 10000"):
         migrate("--page-size", "0")

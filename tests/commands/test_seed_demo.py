@@ -4,22 +4,23 @@ from io import StringIO
 from django.core.management import call_command
 
 from lookup import demo
+from tests.lookups import search
 
 
-def scan_all(directory) -> list[dict]:
-    items, request = [], {"TableName": directory.table_name}
+def scan_all(table) -> list[dict]:
+    items, request = [], {"TableName": table.name}
     while True:
-        response = directory.client.scan(**request)
+        response = table.client.scan(**request)
         items += response["Items"]
         if "LastEvaluatedKey" not in response:
             return items
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def test_demo_data_is_realistic_enough_to_try_every_feature(moto_directory):
+def test_demo_data_is_realistic_enough_to_try_every_feature(moto_table):
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    items = scan_all(moto_directory)
+    items = scan_all(moto_table)
 
     profiles = [i for i in items if i["sk"]["S"] == "profile"]
     assert len(profiles) >= 500
@@ -40,18 +41,18 @@ def test_demo_data_is_realistic_enough_to_try_every_feature(moto_directory):
     # The numbers the README suggests are in the output.
     assert demo.RECEPTION_DESK in out.getvalue() and demo.FAMILY_PHONE in out.getvalue()
 
-    family = moto_directory.customers_by_phone(phone=demo.FAMILY_PHONE)
+    family = search(demo.FAMILY_PHONE)
     assert {s.value for m in family.matches for s in m.sources} == {"profile", "order", "legacy"}
 
 
-def test_seeding_is_deterministic_and_idempotent(moto_directory):
+def test_seeding_is_deterministic_and_idempotent(moto_table):
     call_command("seed_demo", stdout=StringIO())
-    first = scan_all(moto_directory)
+    first = scan_all(moto_table)
     call_command("seed_demo", stdout=StringIO())
-    assert sorted(map(repr, scan_all(moto_directory))) == sorted(map(repr, first))
+    assert sorted(map(repr, scan_all(moto_table))) == sorted(map(repr, first))
 
 
-def test_if_empty_leaves_existing_data_alone(moto_directory):
+def test_if_empty_leaves_existing_data_alone(moto_table):
     call_command("seed_demo", stdout=StringIO())
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)

@@ -1,7 +1,7 @@
 """Fixtures for the ingestion paths: order events and an SQS queue with its dead-letter queue.
 
 The queue is moto's SQS in process (moto implements redrive to the dead-letter queue). DynamoDB
-is whatever the `directory` fixture chose: on dynalite, moto lets the requests to its loopback
+is whatever the `table` fixture chose: on dynalite, moto lets the requests to its loopback
 endpoint through untouched.
 """
 
@@ -14,8 +14,8 @@ from datetime import datetime
 import pytest
 from moto import mock_aws
 
+from lookup.domain.times import format_timestamp
 from lookup.queue import DLQ_SUFFIX, queue_client, queues_ensure
-from lookup.timestamps import format_timestamp
 from tests.factories import NOW
 
 MAX_RECEIVES = 3

@@ -10,13 +10,12 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests import factories as f
+from tests.lookups import store
 
 
-def test_a_committed_orders_dropoff_phone_finds_its_customer_in_the_ui(
-    directory, queues, agent_client
-):
+def test_a_committed_orders_dropoff_phone_finds_its_customer_in_the_ui(table, queues, agent_client):
     customer = f.profile(name="Beatriz Costa", email="beatriz@example.com", country="BR")
-    directory.records_put(profiles=[customer])
+    store(table, profiles=[customer])
 
     # The order service commits an order whose drop-off phone is a Brazilian mobile.
     published = StringIO()
@@ -40,8 +39,8 @@ def test_a_committed_orders_dropoff_phone_finds_its_customer_in_the_ui(
     assert queues.depth() == 0
 
     # The record in DynamoDB, in the shared key schema (DESIGN.md section 3).
-    item = directory.client.get_item(
-        TableName=directory.table_name,
+    item = table.client.get_item(
+        TableName=table.name,
         Key={
             "pk": {"S": f"phone_user#{customer.customer_id}"},
             "sk": {"S": "phone#+5511987654321"},

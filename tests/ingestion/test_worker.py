@@ -16,6 +16,7 @@ from lookup.queue import OrderEventQueue, queue_client
 from lookup.worker import GracefulStop, RetryPolicy, worker_run
 from tests.factories import NOW
 from tests.ingestion.conftest import MAX_RECEIVES, order_event, sns_envelope
+from tests.lookups import search, stored_link
 
 PHONE = "+447946095812"
 
@@ -30,44 +31,44 @@ def dynamodb_down(*, event):
     raise DirectoryUnavailable("connection refused")
 
 
-def customers_of(directory, phone=PHONE) -> list[str]:
-    return [match.customer_id for match in directory.customers_by_phone(phone=phone).matches]
+def customers_of(table, phone=PHONE) -> list[str]:
+    return [match.customer_id for match in search(phone).matches]
 
 
-def test_events_on_the_queue_become_links_and_are_acknowledged(directory, queues):
+def test_events_on_the_queue_become_links_and_are_acknowledged(table, queues):
     queues.publish(*(order_event(customer=f"cust-{n:02d}") for n in range(23)))
 
     out = consume_once()
 
-    assert sorted(customers_of(directory)) == [f"cust-{n:02d}" for n in range(23)]
+    assert sorted(customers_of(table)) == [f"cust-{n:02d}" for n in range(23)]
     assert queues.depth() == 0 and queues.dead_letters() == []
     assert "23 received: 23 recorded (23 created), 0 rejected, 0 to retry" in out
 
 
-def test_an_sns_notification_is_unwrapped(directory, queues):
+def test_an_sns_notification_is_unwrapped(table, queues):
     queues.send(sns_envelope(order_event(customer="cust-sns", phone="+44 7946 095812")))
 
     consume_once()
 
-    assert customers_of(directory) == ["cust-sns"]
+    assert customers_of(table) == ["cust-sns"]
     assert queues.depth() == 0
 
 
-def test_duplicate_deliveries_make_one_link_with_one_order(directory, queues):
+def test_duplicate_deliveries_make_one_link_with_one_order(table, queues):
     event = order_event(order_id="ord_dup")
     queues.publish(event, event)
     queues.send(sns_envelope(event))
 
     out = consume_once("--concurrency", "3")
 
-    link = directory.link_get(customer_id="cust-ana", phone=PHONE)
+    link = stored_link("cust-ana", PHONE)
     assert link.order_count == 1 and link.recent_order_ids == ("ord_dup",)
     assert "2 already recorded" in out
     assert queues.depth() == 0
 
 
 def test_a_poison_message_reaches_the_dead_letter_queue_after_the_configured_receives(
-    directory, queues, caplog
+    table, queues, caplog
 ):
     poison = json.dumps(order_event(customer="cust-bad", phone="hello"))
     queues.send(poison)
@@ -87,7 +88,7 @@ def test_a_poison_message_reaches_the_dead_letter_queue_after_the_configured_rec
     assert queues.dead_letters() == [poison]
     assert queues.depth() == 0
     # The good event in the same batch was recorded and acknowledged all the same.
-    assert customers_of(directory) == ["cust-good"]
+    assert customers_of(table) == ["cust-good"]
     assert f"{MAX_RECEIVES} rejected" in out
 
 
@@ -105,7 +106,7 @@ def test_a_poison_message_reaches_the_dead_letter_queue_after_the_configured_rec
     ids=["not json", "empty", "missing field", "bad SNS", "bad country", "deep", "future"],
 )
 def test_every_kind_of_bad_message_ends_in_the_dead_letter_queue_with_its_reason(
-    moto_directory, queues, caplog, body, reason
+    moto_table, queues, caplog, body, reason
 ):
     queues.send(body or " ")
 
@@ -117,9 +118,7 @@ def test_every_kind_of_bad_message_ends_in_the_dead_letter_queue_with_its_reason
     assert queues.dead_letters() == [body or " "]
 
 
-def test_a_dynamodb_outage_leaves_the_message_for_a_later_retry(
-    moto_directory, queues, monkeypatch
-):
+def test_a_dynamodb_outage_leaves_the_message_for_a_later_retry(moto_table, queues, monkeypatch):
     queues.publish(order_event(customer="cust-later"))
 
     monkeypatch.setattr(lookup.worker, "order_event_ingest", dynamodb_down)
@@ -132,9 +131,7 @@ def test_a_dynamodb_outage_leaves_the_message_for_a_later_retry(
     assert "Messages" not in visible
 
 
-def test_the_event_is_recorded_when_dynamodb_comes_back(
-    moto_directory, queues, monkeypatch, settings
-):
+def test_the_event_is_recorded_when_dynamodb_comes_back(moto_table, queues, monkeypatch, settings):
     settings.ORDER_EVENTS_RETRY_BASE_SECONDS = 0  # no backoff, so one drain sees the retry
     queues.publish(order_event(customer="cust-later"))
     real_ingest = lookup.worker.order_event_ingest
@@ -150,13 +147,13 @@ def test_the_event_is_recorded_when_dynamodb_comes_back(
     out = consume_once()
 
     assert len(attempts) == 2
-    assert customers_of(moto_directory) == ["cust-later"]
+    assert customers_of(moto_table) == ["cust-later"]
     assert queues.depth() == 0 and queues.dead_letters() == []
     assert "1 recorded (1 created)" in out and "1 to retry" in out
 
 
 def test_a_dynamodb_outage_pauses_receiving_instead_of_spending_the_receives(
-    moto_directory, queues, monkeypatch
+    moto_table, queues, monkeypatch
 ):
     # Without the pause, MAX_RECEIVES quick failed receives would dead-letter a valid event.
     queues.publish(order_event(customer="cust-patient"))
@@ -191,13 +188,13 @@ def test_a_dynamodb_outage_pauses_receiving_instead_of_spending_the_receives(
 
     assert len(attempts) == 2  # one receive during the outage, one after
     assert pauses == [1, 2, 4, 8, 16, 32]  # growing pauses until the probe succeeded
-    assert customers_of(moto_directory, phone=PHONE) == ["cust-patient"]
+    assert customers_of(moto_table, phone=PHONE) == ["cust-patient"]
     assert queues.dead_letters() == [] and queues.depth() == 0
     assert total.storage_down == 1 and total.retried == 1
 
 
 def test_pauses_keep_growing_while_dynamodb_answers_the_probe_but_refuses_the_work(
-    moto_directory, queues, monkeypatch
+    moto_table, queues, monkeypatch
 ):
     queues.publish(order_event(customer="cust-throttled"))
     real_ingest = lookup.worker.order_event_ingest
@@ -223,17 +220,19 @@ def test_pauses_keep_growing_while_dynamodb_answers_the_probe_but_refuses_the_wo
     )
 
     assert pauses == [1, 2]
-    assert customers_of(moto_directory, phone=PHONE) == ["cust-throttled"]
+    assert customers_of(moto_table, phone=PHONE) == ["cust-throttled"]
     assert queues.dead_letters() == []
 
 
 def test_a_drain_stops_with_an_error_while_dynamodb_is_down_and_keeps_the_events(
-    moto_directory, queues, monkeypatch
+    moto_table, queues, monkeypatch
 ):
     queues.publish(order_event(customer="cust-kept"))
 
     monkeypatch.setattr(lookup.worker, "order_event_ingest", dynamodb_down)
-    monkeypatch.setattr(type(moto_directory), "is_available", lambda self: False)
+    monkeypatch.setattr(
+        "lookup.management.commands.consume_order_events.table_available", lambda table: False
+    )
     with pytest.raises(CommandError, match="DynamoDB unavailable, stopped the drain"):
         consume_once()
 
@@ -241,7 +240,7 @@ def test_a_drain_stops_with_an_error_while_dynamodb_is_down_and_keeps_the_events
 
 
 def test_a_failure_on_the_last_receive_is_logged_as_an_error(
-    moto_directory, queues, monkeypatch, settings, caplog
+    moto_table, queues, monkeypatch, settings, caplog
 ):
     settings.ORDER_EVENTS_RETRY_BASE_SECONDS = 0
     queues.publish(order_event(customer="cust-unlucky"))
@@ -261,26 +260,24 @@ def test_a_failure_on_the_last_receive_is_logged_as_an_error(
     assert json.loads(dead)["order"]["customerId"] == "cust-unlucky"
 
 
-def test_the_probe_tells_a_live_table_from_an_unreachable_or_missing_one(moto_directory):
+def test_the_probe_tells_a_live_table_from_an_unreachable_or_missing_one(moto_table):
     import boto3
 
-    from lookup.repository import PhoneDirectory
+    from lookup.repository import Table, table_available
 
-    assert moto_directory.is_available()
-    missing = PhoneDirectory(
-        client=moto_directory.client, table_name="no-such-table", index_name="gsi1"
-    )
-    assert not missing.is_available()
-    unreachable = PhoneDirectory(
+    assert table_available(moto_table)
+    missing = Table(client=moto_table.client, name="no-such-table", index_name="gsi1")
+    assert not table_available(missing)
+    unreachable = Table(
         client=boto3.client(
             "dynamodb",
             endpoint_url="http://127.0.0.1:9",
             config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=1),
         ),
-        table_name=moto_directory.table_name,
-        index_name=moto_directory.index_name,
+        name=moto_table.name,
+        index_name=moto_table.index_name,
     )
-    assert not unreachable.is_available()
+    assert not table_available(unreachable)
 
 
 def test_retry_backoff_grows_with_receives_and_is_capped():
@@ -290,7 +287,7 @@ def test_retry_backoff_grows_with_receives_and_is_capped():
     assert 240 <= delays[3] <= 300
 
 
-def test_sigterm_stops_after_the_batch_in_hand(moto_directory, queues, monkeypatch):
+def test_sigterm_stops_after_the_batch_in_hand(moto_table, queues, monkeypatch):
     queues.publish(*(order_event(customer=f"cust-{n:02d}") for n in range(15)))
     real_ingest = lookup.worker.order_event_ingest
     calls = []
@@ -315,11 +312,11 @@ def test_sigterm_stops_after_the_batch_in_hand(moto_directory, queues, monkeypat
 
     assert stop.requested
     assert total.batches == 1 and total.received == 10
-    assert len(customers_of(moto_directory)) == 10  # the whole batch in hand was recorded
+    assert len(customers_of(moto_table)) == 10  # the whole batch in hand was recorded
     assert queues.depth() == 5  # the rest waits for the next worker
 
 
-def test_a_queue_without_dead_letter_queue_is_refused(moto_directory, queues):
+def test_a_queue_without_dead_letter_queue_is_refused(moto_table, queues):
     bare = queues.client.create_queue(QueueName="no-dlq")["QueueUrl"]
     with pytest.raises(CommandError, match="no redrive policy"):
         consume_once("--queue-url", bare)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from lookup.models import AuditEntry
 from tests import factories as f
+from tests.lookups import store
 
 DESK = "+442079460018"
 CHANGELIST = reverse("admin:lookup_auditentry_changelist")
@@ -21,11 +22,9 @@ EXPORT = reverse("admin:lookup_auditentry_export")
 
 
 @pytest.fixture
-def desk(moto_directory):
+def desk(moto_table):
     people = [f.profile(name=name) for name in ("Sam", "Kim", "Lou")]
-    moto_directory.records_put(
-        profiles=people, links=[f.order_link(p.customer_id, DESK) for p in people]
-    )
+    store(moto_table, profiles=people, links=[f.order_link(p.customer_id, DESK) for p in people])
     return people
 
 

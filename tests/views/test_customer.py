@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from tests import factories as f
+from tests.lookups import store
 
 FAMILY = "+5511912345678"
 DESK = "+442079460018"
@@ -18,9 +19,10 @@ def test_anonymous_visitor_is_sent_to_login(client, db):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_customer_page_shows_profile_and_every_source(agent_client, moto_directory):
+def test_customer_page_shows_profile_and_every_source(agent_client, moto_table):
     customer = f.profile(name="Helena Alves", email="helena@example.com", country="BR")
-    moto_directory.records_put(
+    store(
+        moto_table,
         profiles=[customer],
         links=[
             f.profile_link(customer.customer_id, FAMILY),
@@ -40,31 +42,30 @@ def test_customer_page_shows_profile_and_every_source(agent_client, moto_directo
     assert f"{reverse('lookup:search')}?phone=%2B442079460018&amp;country=GB" in html
 
 
-def test_coming_from_a_search_offers_the_way_back(agent_client, moto_directory):
+def test_coming_from_a_search_offers_the_way_back(agent_client, moto_table):
     customer = f.profile()
-    moto_directory.records_put(
-        profiles=[customer], links=[f.order_link(customer.customer_id, DESK)]
-    )
+    store(moto_table, profiles=[customer], links=[f.order_link(customer.customer_id, DESK)])
     html = agent_client.get(customer_url(customer.customer_id), {"from": DESK}).content.decode()
     assert "Back to customers linked to +44 20 7946 0018" in html
 
 
-def test_missing_profile_fields_are_shown_as_unknown(agent_client, moto_directory):
-    moto_directory.records_put(links=[f.order_link("ghost-1", DESK)])
+def test_missing_profile_fields_are_shown_as_unknown(agent_client, moto_table):
+    store(moto_table, links=[f.order_link("ghost-1", DESK)])
     html = agent_client.get(customer_url("ghost-1")).content.decode()
     assert "Unknown name" in html
     assert "no profile for this customer id" in html
 
 
-def test_unknown_customer_is_a_friendly_404(agent_client, moto_directory):
+def test_unknown_customer_is_a_friendly_404(agent_client, moto_table):
     response = agent_client.get(customer_url("does-not-exist"))
     assert response.status_code == 404
     assert "No customer with this id." in response.content.decode()
 
 
-def test_odd_customer_ids_from_other_services_still_work(agent_client, moto_directory):
+def test_odd_customer_ids_from_other_services_still_work(agent_client, moto_table):
     odd_ids = ["eu-west-1:7c1e-42", "a/b", "x#y?z%", "=HYPERLINK(1)"]
-    moto_directory.records_put(
+    store(
+        moto_table,
         profiles=[f.profile(customer_id, name=f"Odd {n}") for n, customer_id in enumerate(odd_ids)],
         links=[f.order_link(customer_id, DESK) for customer_id in odd_ids],
     )
@@ -76,8 +77,8 @@ def test_odd_customer_ids_from_other_services_still_work(agent_client, moto_dire
         assert f"Odd {n}" in page.content.decode()
 
 
-def test_non_geographic_numbers_link_to_a_search_that_works(agent_client, moto_directory):
-    moto_directory.records_put(links=[f.order_link("freephone-fan", "+80012345678")])
+def test_non_geographic_numbers_link_to_a_search_that_works(agent_client, moto_table):
+    store(moto_table, links=[f.order_link("freephone-fan", "+80012345678")])
     html = agent_client.get(customer_url("freephone-fan")).content.decode()
     assert "?phone=%2B80012345678&amp;country=" in html
     results = agent_client.get(reverse("lookup:search"), {"phone": "+80012345678", "country": ""})

@@ -10,6 +10,7 @@ from django.urls import reverse
 from lookup.domain import LinkChange
 from lookup.models import AuditEntry
 from tests import factories as f
+from tests.lookups import store, tombstone
 
 DESK = "+442079460018"
 PERSONAS = ["anonymous", "newcomer", "agent", "lead", "admin"]
@@ -110,19 +111,20 @@ CASES = [
 ]
 
 
-def table_snapshot(directory) -> list[str]:
-    return sorted(map(repr, directory.client.scan(TableName=directory.table_name)["Items"]))
+def table_snapshot(table) -> list[str]:
+    return sorted(map(repr, table.client.scan(TableName=table.name)["Items"]))
 
 
 @pytest.fixture
-def two_links(moto_directory):
+def two_links(moto_table):
     """Sam is linked to the desk number; Kim was unlinked from it."""
     sam, kim = f.profile(name="Sam"), f.profile(name="Kim")
-    moto_directory.records_put(
+    store(
+        moto_table,
         profiles=[sam, kim],
         links=[f.order_link(sam.customer_id, DESK), f.order_link(kim.customer_id, DESK)],
     )
-    moto_directory.link_unlink(
+    tombstone(
         customer_id=kim.customer_id,
         phone=DESK,
         change=LinkChange(at=f.NOW, by="someone", reason="test"),
@@ -132,13 +134,13 @@ def two_links(moto_directory):
 
 @pytest.mark.parametrize(("name", "method", "url", "data", "persona", "expected"), CASES)
 def test_permission_matrix(
-    request, db, moto_directory, two_links, name, method, url, data, persona, expected
+    request, db, moto_table, two_links, name, method, url, data, persona, expected
 ):
     browser = Client()
     if persona != "anonymous":
         user = request.getfixturevalue("admin_user" if persona == "admin" else persona)
         browser.force_login(user)
-    before = table_snapshot(moto_directory)
+    before = table_snapshot(moto_table)
 
     response = getattr(browser, method)(url(*two_links), data or {})
 
@@ -146,7 +148,7 @@ def test_permission_matrix(
     if persona == "anonymous":
         assert "/login/" in response["Location"]
     if method == "post" and expected != REDIRECT or persona == "anonymous":
-        assert table_snapshot(moto_directory) == before
+        assert table_snapshot(moto_table) == before
     if expected == FORBIDDEN and not name.startswith("audit add"):
         assert AuditEntry.objects.filter(
             action=AuditEntry.Action.PERMISSION_DENIED, user__username=user.username

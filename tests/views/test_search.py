@@ -5,24 +5,10 @@ from django.urls import reverse
 
 from tests import factories as f
 from tests.conftest import count_requests
+from tests.lookups import store
 
-UK_MOBILE = "+447946095812"
+UK_MOBILE = f.UK_MOBILE
 SEARCH = reverse("lookup:search")
-
-
-@pytest.fixture
-def shared_number(moto_directory):
-    """Two customers on one UK mobile: one on their profile, one on their orders."""
-    owner = f.profile(name="Harry Evans", email="harry@example.com", country="GB")
-    orderer = f.profile(name="Lucia Pérez", email="lucia@example.com", country="MX")
-    moto_directory.records_put(
-        profiles=[owner, orderer],
-        links=[
-            f.profile_link(owner.customer_id, UK_MOBILE),
-            f.order_link(orderer.customer_id, UK_MOBILE),
-        ],
-    )
-    return owner, orderer
 
 
 def test_anonymous_visitor_is_sent_to_login(client, db):
@@ -82,9 +68,9 @@ def test_results_show_country_source_badges_and_last_seen(agent_client, shared_n
     ],
 )
 def test_unusable_input_is_a_form_error_and_queries_nothing(
-    agent_client, moto_directory, typed, message
+    agent_client, moto_table, typed, message
 ):
-    with count_requests(moto_directory) as log:
+    with count_requests(moto_table) as log:
         response = agent_client.get(SEARCH, {"phone": typed, "country": "GB"})
     html = response.content.decode()
     assert response.status_code == 200
@@ -95,21 +81,23 @@ def test_unusable_input_is_a_form_error_and_queries_nothing(
     assert log.operations == []
 
 
-def test_unknown_country_is_a_form_error(agent_client, moto_directory):
+def test_unknown_country_is_a_form_error(agent_client, moto_table):
     html = agent_client.get(SEARCH, {"phone": "07946095812", "country": "XX"}).content.decode()
     assert "Select a valid choice" in html
 
 
-def test_number_with_no_customer_says_so(agent_client, moto_directory):
+def test_number_with_no_customer_says_so(agent_client, moto_table):
     html = agent_client.get(SEARCH, {"phone": "+5511912345678", "country": "GB"}).content.decode()
     assert "No customer linked to +55 11 91234-5678." in html
 
 
-def test_many_customers_are_paginated(agent_client, moto_directory, settings):
+def test_many_customers_are_paginated(agent_client, moto_table, settings):
     settings.SEARCH_PAGE_SIZE = 10
     customers = [f.profile(name=f"Desk user {n:02d}") for n in range(23)]
-    moto_directory.records_put(
-        profiles=customers, links=[f.order_link(c.customer_id, UK_MOBILE) for c in customers]
+    store(
+        moto_table,
+        profiles=customers,
+        links=[f.order_link(c.customer_id, UK_MOBILE) for c in customers],
     )
     first = agent_client.get(SEARCH, {"phone": "07946095812", "country": "GB"}).content.decode()
     assert "23 customers linked to this number — showing 1–10." in first

@@ -6,10 +6,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from lookup.evidence import OrderSeen
+from lookup.domain.evidence import OrderSeen
+from lookup.domain.times import format_timestamp
 from lookup.models import AuditEntry
-from lookup.timestamps import format_timestamp
+from lookup.services.ingestion import order_link_record
 from tests import factories as f
+from tests.lookups import store
 
 DESK = "+442079460018"
 SEARCH = reverse("lookup:search")
@@ -29,11 +31,12 @@ def search_ids(client: Client, phone: str = DESK) -> list[str]:
 
 
 @pytest.fixture
-def linked(moto_directory):
+def linked(moto_table):
     """Sam's orders went to an office desk number; Kim's too."""
     sam = f.profile(name="Sam Carter")
     kim = f.profile(name="Kim Wu")
-    moto_directory.records_put(
+    store(
+        moto_table,
         profiles=[sam, kim],
         links=[
             f.order_link(sam.customer_id, DESK),
@@ -103,7 +106,7 @@ def test_agents_do_not_see_unlinked_numbers_or_actions(agent_client, lead_client
     assert "Unlink" not in html
 
 
-def test_reason_is_required_and_other_needs_details(lead_client, linked, moto_directory):
+def test_reason_is_required_and_other_needs_details(lead_client, linked, moto_table):
     sam, _ = linked
     html = lead_client.post(unlink_url(sam.customer_id), {"version": 0}).content.decode()
     assert "Choose a reason." in html
@@ -128,11 +131,11 @@ def test_a_second_unlink_of_the_same_link_says_so_without_a_second_entry(lead_cl
 
 
 def test_a_confirmation_page_left_open_while_an_order_arrived_asks_again(
-    lead_client, linked, moto_directory
+    lead_client, linked, moto_table
 ):
     sam, _ = linked
     version_shown = 0
-    moto_directory.order_link_record(
+    order_link_record(
         order=OrderSeen(
             order_id="ord_new",
             customer_id=sam.customer_id,
@@ -170,12 +173,10 @@ def test_profile_phones_cannot_be_unlinked_here(lead_client, linked):
     assert "on the account" in html
 
 
-def test_legacy_records_are_unlinked_one_by_one(lead_client, moto_directory):
+def test_legacy_records_are_unlinked_one_by_one(lead_client, moto_table):
     old = f.profile(name="Old Timer")
     created = f.NOW - timedelta(days=1200)
-    moto_directory.records_put(
-        profiles=[old], links=[f.legacy_link(old.customer_id, DESK, created)]
-    )
+    store(moto_table, profiles=[old], links=[f.legacy_link(old.customer_id, DESK, created)])
     legacy_id = format_timestamp(created)
     page = lead_client.get(reverse("lookup:customer", args=[old.customer_id])).content.decode()
     assert f"?legacy={legacy_id.replace(':', '%3A')}" in page
@@ -197,13 +198,12 @@ def test_unlink_without_csrf_token_is_refused(lead, linked):
     assert sam.customer_id in search_ids(browser)
 
 
-def test_links_not_seen_for_a_year_are_flagged_and_listed_last(
-    lead_client, moto_directory, settings
-):
+def test_links_not_seen_for_a_year_are_flagged_and_listed_last(lead_client, moto_table, settings):
     settings.STALE_LINK_AFTER_DAYS = 365
     quiet, busy = f.profile(name="Quiet Quinn"), f.profile(name="Busy Bea")
     long_ago = f.NOW - timedelta(days=3000)
-    moto_directory.records_put(
+    store(
+        moto_table,
         profiles=[quiet, busy],
         links=[
             f.order_link(

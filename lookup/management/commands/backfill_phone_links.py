@@ -13,7 +13,7 @@ from lookup.backfill import (
     RateLimiter,
     checkpoint_read,
 )
-from lookup.evidence import LinkOutcome
+from lookup.domain.evidence import LinkOutcome
 from lookup.progress import ProgressBar
 
 

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from lookup.domain import DirectoryUnavailable
+from lookup.domain.errors import DirectoryUnavailable
 from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
-from lookup.repository import get_directory
+from lookup.repository import get_table, table_available
 from lookup.worker import GracefulStop, RetryPolicy, worker_run
 
 
@@ -76,7 +76,7 @@ class Command(BaseCommand):
                     once=once,
                     concurrency=concurrency,
                     stop=stop,
-                    storage_probe=get_directory().is_available,
+                    storage_probe=lambda: table_available(get_table()),
                 )
         except QueueUnavailable as exc:
             raise CommandError(f"The queue became unreachable: {exc}") from exc

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from lookup.domain import DirectoryUnavailable
-from lookup.repository import get_directory
+from lookup.domain.errors import DirectoryUnavailable
+from lookup.repository import get_table
+from lookup.repository.schema import table_ensure
 
 
 class Command(BaseCommand):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, timeout: float, **options) -> None:
         try:
-            actions = get_directory().table_ensure(timeout=timeout)
+            actions = table_ensure(table=get_table(), timeout=timeout)
         except DirectoryUnavailable as exc:
             raise CommandError(f"Could not ensure the DynamoDB table: {exc}") from exc
         for action in actions:

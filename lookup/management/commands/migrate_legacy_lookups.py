@@ -2,11 +2,17 @@ from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lookup.domain import DirectoryUnavailable, PhoneLink
-from lookup.legacy import LegacyOutcome
-from lookup.repository import get_directory
-from lookup.repository.legacy import LegacyLookups, LegacyMigration, Plan
-from lookup.timestamps import format_timestamp
+from lookup.domain.errors import DirectoryUnavailable
+from lookup.domain.legacy import LegacyOutcome
+from lookup.domain.links import PhoneLink
+from lookup.domain.times import format_timestamp
+from lookup.services.migration import (
+    LegacyMigration,
+    Plan,
+    legacy_migrate,
+    legacy_plan,
+    legacy_records,
+)
 
 _VERBS = {
     LegacyOutcome.CREATED: ("created", "would create"),
@@ -34,20 +40,19 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool, page_size: int, verbosity: int, **options) -> None:
         if not 1 <= page_size <= 10_000:
             raise CommandError("--page-size must be between 1 and 10000.")
-        legacy = LegacyLookups(get_directory())
         counts: Counter = Counter()
         unreadable = 0
         plan: Plan = {}
         try:
-            for record in legacy.records_scan(page_size=page_size):
+            for record in legacy_records(page_size=page_size):
                 if record.link is None:
                     unreadable += 1
                     self.stdout.write(f"unreadable {record.label}: no customer or number; left")
                     continue
                 if dry_run:
-                    migration = legacy.record_plan(legacy=record.link, plan=plan)
+                    migration = legacy_plan(legacy=record.link, plan=plan)
                 else:
-                    migration = legacy.record_migrate(legacy=record.link)
+                    migration = legacy_migrate(legacy=record.link)
                 counts[migration.outcome] += 1
                 if verbosity >= 1:
                     self.stdout.write(_line(migration, dry_run=dry_run))

@@ -4,9 +4,10 @@ import uuid
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from lookup.ingestion import EVENT_TYPE, InvalidOrderEvent, order_event_parse
+from lookup.domain.errors import InvalidField
+from lookup.domain.times import format_timestamp, utc_now
+from lookup.events import EVENT_TYPE, order_event_parse
 from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
-from lookup.timestamps import format_timestamp, utc_now
 
 
 class Command(BaseCommand):
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         phone = None
         try:
             phone = order_event_parse(event).phone
-        except InvalidOrderEvent as exc:
+        except InvalidField as exc:
             if not options["allow_invalid"]:
                 raise CommandError(f"Invalid event, not published: {exc}") from exc
             self.stderr.write(f"Publishing an invalid event on purpose: {exc}")

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup import demo
-from lookup.domain import DirectoryUnavailable
-from lookup.repository import get_directory
+from lookup.domain.errors import DirectoryUnavailable
+from lookup.repository import get_profiles, get_table
+from lookup.repository.records import records_put
 
 
 class Command(BaseCommand):
@@ -19,12 +20,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty: bool, **options) -> None:
         data = demo.demo_data()
-        directory = get_directory()
         try:
-            if if_empty and directory.profile_exists(customer_id=data.profiles[0].customer_id):
+            if if_empty and get_profiles().profile_exists(customer_id=data.profiles[0].customer_id):
                 self.stdout.write("Demo data already present; nothing to do.")
                 return
-            written = directory.records_put(profiles=data.profiles, links=data.links)
+            written = records_put(table=get_table(), profiles=data.profiles, links=data.links)
         except DirectoryUnavailable as exc:
             raise CommandError(f"Could not write demo data: {exc}") from exc
         self.stdout.write(

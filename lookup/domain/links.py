@@ -1,12 +1,20 @@
-"""Domain types the rest of the app sees; storage rows never leave the repository."""
+"""The domain's records: customers, phone links and what a search or a customer page shows.
+
+Storage rows never leave the repository: it returns these dataclasses, and the selectors wrap
+them into results that carry what the pages need (the normalized number, the staleness flag) so
+templates compute nothing.
+"""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from lookup.domain.times import latest
+from lookup.phones import PhoneNumber
+
 
 class LinkSource(StrEnum):
-    """Where a phone<->customer link comes from."""
+    """Where a phone<->customer link comes from, in the order pages list them."""
 
     PROFILE = "profile"  # the phone on the customer's own profile (UserPhone)
     ORDER = "order"  # a drop-off phone seen on the customer's orders (UserPhoneLookUp)
@@ -16,45 +24,9 @@ class LinkSource(StrEnum):
     def label(self) -> str:
         return {"profile": "Profile", "order": "Order", "legacy": "Legacy order"}[self.value]
 
-
-class DirectoryError(Exception):
-    """Base of the errors the phone directory raises."""
-
-
-class DirectoryUnavailable(DirectoryError):
-    """DynamoDB could not be reached or refused the request; try again later."""
-
-
-class CustomerNotFound(DirectoryError):
-    """No profile and no link exist for this customer id."""
-
-
-class LinkNotFound(DirectoryError):
-    """No order-derived link exists for this customer and number."""
-
-
-class LinkAlreadyUnlinked(DirectoryError):
-    """The link was unlinked already (by someone else, or by an earlier click)."""
-
-    def __init__(self, link: "PhoneLink") -> None:
-        super().__init__(f"{link.phone} is already unlinked from {link.customer_id}")
-        self.link = link
-
-
-class LinkNotUnlinked(DirectoryError):
-    """A restore was asked for a link that is live (restored already, or re-linked by an order)."""
-
-    def __init__(self, link: "PhoneLink") -> None:
-        super().__init__(f"{link.phone} is linked to {link.customer_id}")
-        self.link = link
-
-
-class LinkChanged(DirectoryError):
-    """The link changed since the page that asked for this change was shown."""
-
-    def __init__(self, link: "PhoneLink") -> None:
-        super().__init__(f"{link.phone} of {link.customer_id} changed meanwhile")
-        self.link = link
+    @property
+    def rank(self) -> int:
+        return list(LinkSource).index(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +54,18 @@ class LinkChange:
         """Whether someone is on record for it: an item merely out of the index is not."""
         return self.at is not None or bool(self.by) or bool(self.reason)
 
+    def covers(self, moment: datetime | None) -> bool:
+        """Whether this unlink already decided evidence from `moment`.
+
+        Evidence from before (or at) the unlink does not undo it; evidence from after does. A
+        moment nobody knows is covered. An unlink of unknown time cannot be placed, so it covers
+        everything if someone is on record for it, and nothing if it is merely an item out of
+        the index.
+        """
+        if self.at is None:
+            return self.is_decision
+        return moment is None or moment <= self.at
+
 
 @dataclass(frozen=True, slots=True)
 class RecentOrder:
@@ -91,10 +75,10 @@ class RecentOrder:
 
 @dataclass(frozen=True, slots=True)
 class PhoneLink:
-    """One phone<->customer association with its evidence."""
+    """One phone<->customer association with its evidence, as stored."""
 
     customer_id: str
-    phone: str  # E.164
+    phone: str  # E.164 (as stored: another service may have written something else)
     source: LinkSource
     first_seen: datetime | None = None
     last_seen: datetime | None = None
@@ -120,12 +104,19 @@ class PhoneLink:
         """Order-derived links can be unlinked here; profile phones belong to the account."""
         return self.source is not LinkSource.PROFILE
 
-    def is_stale(self, stale_before: datetime) -> bool:
-        """A live order-derived link not seen on any order since `stale_before`."""
-        if self.source is LinkSource.PROFILE or not self.is_active:
-            return False
-        seen = self.last_seen or self.first_seen
-        return seen is not None and seen < stale_before
+    @property
+    def seen(self) -> datetime | None:
+        """The latest evidence of the link: last seen, else first seen."""
+        return self.last_seen or self.first_seen
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRow:
+    """A link as a page shows it: with its number described and its staleness judged."""
+
+    link: PhoneLink
+    number: PhoneNumber
+    possibly_stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +126,7 @@ class CustomerMatch:
     customer_id: str
     profile: CustomerProfile | None
     links: tuple[PhoneLink, ...]
+    possibly_stale: bool = False  # every link to the number is possibly stale
 
     @property
     def sources(self) -> tuple[LinkSource, ...]:
@@ -143,22 +135,22 @@ class CustomerMatch:
 
     @property
     def last_seen(self) -> datetime | None:
-        return _latest(link.last_seen for link in self.links)
-
-    def is_stale(self, stale_before: datetime) -> bool:
-        """Every link to the searched number is possibly stale."""
-        return all(link.is_stale(stale_before) for link in self.links)
+        return latest(*(link.last_seen for link in self.links))
 
 
 @dataclass(frozen=True, slots=True)
 class SearchPage:
-    """One page of the customers linked to a number, most recently seen first."""
+    """One page of the customers linked to a number, best candidates first."""
 
-    phone: str  # E.164
+    number: PhoneNumber
     matches: tuple[CustomerMatch, ...]
     total: int
     page: int
     page_size: int
+
+    @property
+    def phone(self) -> str:
+        return self.number.e164
 
     @property
     def num_pages(self) -> int:
@@ -187,9 +179,9 @@ class CustomerDetails:
 
     customer_id: str
     profile: CustomerProfile | None
-    links: tuple[PhoneLink, ...] = field(default=())
+    links: tuple[LinkRow, ...] = field(default=())
 
-
-def _latest(values) -> datetime | None:
-    present = [value for value in values if value is not None]
-    return max(present) if present else None
+    @property
+    def name(self) -> str:
+        """What to call the customer in a sentence: their name, else their id."""
+        return (self.profile.name if self.profile else None) or self.customer_id

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from lookup.domain import LinkChange, LinkSource, PhoneLink, RecentOrder
+from lookup.domain.links import LinkChange, LinkSource, PhoneLink, RecentOrder
+from lookup.domain.times import earliest, latest
 
 MAX_RECENT_ORDERS = 10
 
@@ -61,7 +62,7 @@ def link_with_order(
 
     relinking = False
     if existing.unlink is not None:
-        if not _after_unlink(order, existing.unlink):
+        if existing.unlink.covers(order.created_at):
             # Kept as evidence on the tombstone, so a restore (or a relink by a newer order)
             # shows the same history whichever order the events arrived in.
             merged = _merge_evidence(existing, seen, country=order.country)
@@ -99,15 +100,7 @@ def legacy_unlink_covers(legacy: Iterable[PhoneLink], order: OrderSeen) -> bool:
     records = list(legacy)
     if any(record.is_active for record in records):
         return False
-    return any(not _after_unlink(order, record.unlink) for record in records if record.unlink)
-
-
-def _after_unlink(order: OrderSeen, unlink: LinkChange) -> bool:
-    if unlink.at is None:
-        # Someone's decision of unknown time may be newer than any order: it stands. An item
-        # merely out of the index, with nothing saying who or why, records no decision.
-        return not unlink.is_decision
-    return order.created_at > unlink.at
+    return any(record.unlink.covers(order.created_at) for record in records if record.unlink)
 
 
 def _merge_evidence(link: PhoneLink, seen: RecentOrder, *, country: str) -> PhoneLink | None:
@@ -117,8 +110,8 @@ def _merge_evidence(link: PhoneLink, seen: RecentOrder, *, country: str) -> Phon
     # An order older than everything in a full window may be one counted before and since
     # pushed out of it (a replay): never count it twice; it can only move first-seen back.
     older_than_window = window_full and oldest_kept is not None and seen.created_at < oldest_kept
-    first_seen = _earliest(link.first_seen, seen.created_at)
-    last_seen = _latest(link.last_seen, seen.created_at)
+    first_seen = earliest(link.first_seen, seen.created_at)
+    last_seen = latest(link.last_seen, seen.created_at)
     if older_than_window:
         if first_seen == link.first_seen:
             return None
@@ -134,11 +127,3 @@ def _merge_evidence(link: PhoneLink, seen: RecentOrder, *, country: str) -> Phon
         recent_orders=tuple(recent[:MAX_RECENT_ORDERS]),
         country=country if last_seen == seen.created_at else link.country,
     )
-
-
-def _earliest(current: datetime | None, candidate: datetime) -> datetime:
-    return candidate if current is None or candidate < current else current
-
-
-def _latest(current: datetime | None, candidate: datetime) -> datetime:
-    return candidate if current is None or candidate > current else current

@@ -4,7 +4,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from lookup.domain import LinkChange
-from lookup.evidence import (
+from lookup.domain.evidence import (
     MAX_RECENT_ORDERS,
     LinkOutcome,
     OrderSeen,

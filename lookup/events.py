@@ -1,65 +1,76 @@
-"""Order-committed events (DESIGN.md section 4) -> order-derived links.
+"""Order-committed events as they arrive: unwrapped from their carrier, then validated.
 
-`order_event_ingest` is the one entry point every path uses: the SQS worker, the HTTP endpoint
-and the backfill command. A malformed event raises `InvalidOrderEvent` naming the bad field.
+An event comes as a raw JSON message or inside an SNS notification (SNS delivers to SQS as
+`{"Type": "Notification", "Message": "<the event as a JSON string>", ...}` unless raw delivery
+is enabled; both arrive on the same queue, and backfill files may hold either). A malformed
+event raises `InvalidField` naming the bad field: the worker sends it to the dead-letter queue,
+the API answers 400, the backfill lists it with the rejects.
 """
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import phonenumbers
 
-from lookup.evidence import LinkOutcome, OrderSeen
+from lookup.domain.errors import InvalidField
+from lookup.domain.evidence import OrderSeen
+from lookup.domain.times import format_timestamp, parse_timestamp, utc_now
 from lookup.phones import PhoneNumberError, phone_normalize
-from lookup.repository import get_directory
-from lookup.timestamps import format_timestamp, parse_timestamp, utc_now
 
 EVENT_TYPE = "order.committed"
 PHONE_FIELD = "order.delivery.dropoff.phoneNumber"
+MESSAGE_FIELD = "(message)"
 _MAX_ID_LENGTH = 128
 EARLIEST_ORDER = datetime(2000, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(minutes=10)  # the order service's clock may run a little ahead
 
 
-class InvalidOrderEvent(ValueError):
-    """The event cannot be used; `field` names the offending field (dotted path)."""
+def event_unwrap(text: str) -> Any:
+    """The event in a message body; raises InvalidField when it is not JSON."""
+    document = _json(text, MESSAGE_FIELD)
+    if isinstance(document, dict) and document.get("Type") == "Notification":
+        inner = document.get("Message")
+        if not isinstance(inner, str):
+            raise InvalidField("Message", "an SNS notification must carry a JSON string")
+        return _json(inner, "Message")
+    return document
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
 
-
-@dataclass(frozen=True, slots=True)
-class IngestResult:
-    outcome: LinkOutcome
-    order: OrderSeen
+def _json(text: str, field: str) -> Any:
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as exc:
+        # The decoder's message says where ("Expecting value: line 1 column 1") without
+        # echoing the content, which may hold personal data.
+        raise InvalidField(field, f"is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise InvalidField(field, "is nested too deeply to be an order event") from None
 
 
 def order_event_parse(event: Any) -> OrderSeen:
     """Validate an order-committed event and normalize its drop-off phone."""
     if not isinstance(event, Mapping):
-        raise InvalidOrderEvent("(event)", "must be a JSON object")
+        raise InvalidField("(event)", "must be a JSON object")
     if event.get("type") != EVENT_TYPE:
-        raise InvalidOrderEvent("type", f"must be {EVENT_TYPE!r}")
+        raise InvalidField("type", f"must be {EVENT_TYPE!r}")
     order = _object(event, "order", "order")
     order_id = _identifier(order, "id", "order.id")
     customer_id = _identifier(order, "customerId", "order.customerId")
     country = order.get("country")
     if not isinstance(country, str) or country.upper() not in phonenumbers.SUPPORTED_REGIONS:
-        raise InvalidOrderEvent("order.country", "must be an ISO 3166 alpha-2 country code")
+        raise InvalidField("order.country", "must be an ISO 3166 alpha-2 country code")
     created_at = _order_time(order.get("createdAt"))
     delivery = _object(order, "delivery", "order.delivery")
     dropoff = _object(delivery, "dropoff", "order.delivery.dropoff")
     raw_phone = dropoff.get("phoneNumber")
     if not isinstance(raw_phone, str):
-        raise InvalidOrderEvent(PHONE_FIELD, "is required and must be a string")
+        raise InvalidField(PHONE_FIELD, "is required and must be a string")
     try:
         phone = phone_normalize(raw=raw_phone, region=country.upper())
     except PhoneNumberError as exc:
-        raise InvalidOrderEvent(PHONE_FIELD, str(exc)) from exc
+        raise InvalidField(PHONE_FIELD, str(exc)) from exc
     return OrderSeen(
         order_id=order_id,
         customer_id=customer_id,
@@ -67,17 +78,6 @@ def order_event_parse(event: Any) -> OrderSeen:
         country=country.upper(),
         created_at=created_at,
     )
-
-
-def order_event_ingest(*, event: Any) -> IngestResult:
-    """Record the event's order as evidence of its (customer, drop-off phone) link.
-
-    Idempotent and order-independent (see `lookup.evidence`); raises InvalidOrderEvent for a
-    bad event and DirectoryUnavailable when DynamoDB cannot be reached (worth a retry).
-    """
-    order = order_event_parse(event)
-    outcome = get_directory().order_link_record(order=order)
-    return IngestResult(outcome=outcome, order=order)
 
 
 def _order_time(value: Any) -> datetime:
@@ -88,14 +88,14 @@ def _order_time(value: Any) -> datetime:
     """
     parsed = parse_timestamp(value)
     if parsed is None:
-        raise InvalidOrderEvent("order.createdAt", "must be an ISO 8601 timestamp")
+        raise InvalidField("order.createdAt", "must be an ISO 8601 timestamp")
     try:
         moment = parsed.astimezone(UTC).replace(microsecond=0)
     except OverflowError:
         moment = None
     latest = utc_now() + FUTURE_TOLERANCE
     if moment is None or not EARLIEST_ORDER <= moment <= latest:
-        raise InvalidOrderEvent(
+        raise InvalidField(
             "order.createdAt",
             f"must lie between {format_timestamp(EARLIEST_ORDER)} and now "
             f"(up to {FUTURE_TOLERANCE.seconds // 60} minutes of clock skew allowed)",
@@ -106,14 +106,14 @@ def _order_time(value: Any) -> datetime:
 def _object(parent: Mapping, key: str, field: str) -> Mapping:
     value = parent.get(key)
     if not isinstance(value, Mapping):
-        raise InvalidOrderEvent(field, "is required and must be an object")
+        raise InvalidField(field, "is required and must be an object")
     return value
 
 
 def _identifier(parent: Mapping, key: str, field: str) -> str:
     value = parent.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise InvalidOrderEvent(field, "is required and must be a non-empty string")
+        raise InvalidField(field, "is required and must be a non-empty string")
     if len(value) > _MAX_ID_LENGTH or "#" in value:
-        raise InvalidOrderEvent(field, f"must be at most {_MAX_ID_LENGTH} characters, no '#'")
+        raise InvalidField(field, f"must be at most {_MAX_ID_LENGTH} characters, no '#'")
     return value.strip()

@@ -1,11 +1,11 @@
-"""How a legacy record folds into the current link (`lookup.legacy`), without storage."""
+"""How a legacy record folds into the current link (`lookup.domain.legacy`), without storage."""
 
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from lookup.legacy import LegacyOutcome, legacy_phone, link_with_legacy
+from lookup.domain.legacy import LegacyOutcome, legacy_phone, link_with_legacy
 from lookup.phones import PhoneNumberError
 from tests import factories as f
 from tests.factories import NOW

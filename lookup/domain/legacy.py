@@ -3,7 +3,7 @@
 A legacy record (older one-customer-per-phone design) says "this customer used this number at
 time T" and nothing more: no order id, no country. Folding it in therefore moves first/last
 seen and never the order count (it could not be told apart from a fold already done, so
-counting it would double on a resumed run). The unlink rules are those of `lookup.evidence`:
+counting it would double on a resumed run). The unlink rules are those of `lookup.domain.evidence`:
 evidence from before an unlink does not undo it, evidence from after does; and a lead's unlink
 of the legacy record covers every older piece of evidence of the same link.
 
@@ -11,16 +11,15 @@ of the legacy record covers every older piece of evidence of the same link.
 time, which is what makes the migration resumable without transactions.
 """
 
-import re
 from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
-from lookup.domain import LinkChange, LinkSource, PhoneLink
-from lookup.phones import PhoneNumberError, phone_normalize
+from lookup.domain.links import LinkChange, LinkSource, PhoneLink
+from lookup.domain.times import earliest, latest
+from lookup.phones import PhoneNumberError, is_e164, phone_normalize
 
 MIGRATION_ACTOR = "legacy migration"
-_E164 = re.compile(r"^\+[1-9][0-9]{2,15}$")
 
 
 class LegacyOutcome(StrEnum):
@@ -35,7 +34,7 @@ def legacy_phone(raw: str) -> str:
 
     Old code stored E.164, but not always cleanly; an international format still normalizes.
     """
-    if _E164.match(raw):
+    if is_e164(raw):
         return raw
     return phone_normalize(raw=raw, region="").e164
 
@@ -60,8 +59,12 @@ def link_with_legacy(
 
     unlink, restore = existing.unlink, existing.restore
     if legacy.is_active:
-        unlinked_at = existing.unlink.at if existing.unlink else None
-        if unlinked_at is not None and moment is not None and moment > unlinked_at:
+        # The same rule as an order's: evidence from after the unlink links the number again.
+        if (
+            existing.unlink is not None
+            and moment is not None
+            and not existing.unlink.covers(moment)
+        ):
             unlink = None
             restore = LinkChange(
                 at=now, by=MIGRATION_ACTOR, reason="Legacy record newer than the unlink"
@@ -69,7 +72,7 @@ def link_with_legacy(
     elif legacy.unlink is not None:
         decided_at = legacy.unlink.at
         if existing.is_active:
-            if _unlink_covers(legacy.unlink, existing):
+            if _unlink_takes_down(legacy.unlink, existing):
                 unlink = legacy.unlink
         elif decided_at is not None and (
             existing.unlink.at is None or decided_at > existing.unlink.at
@@ -78,8 +81,8 @@ def link_with_legacy(
 
     merged = replace(
         existing,
-        first_seen=_earliest(existing.first_seen, moment),
-        last_seen=_latest(existing.last_seen, legacy.last_seen or moment),
+        first_seen=earliest(existing.first_seen, moment),
+        last_seen=latest(existing.last_seen, legacy.last_seen or moment),
         unlink=unlink,
         restore=restore,
     )
@@ -88,20 +91,13 @@ def link_with_legacy(
     return LegacyOutcome.MERGED, replace(merged, version=existing.version + 1)
 
 
-def _unlink_covers(unlink: LinkChange, link: PhoneLink) -> bool:
-    """Whether an unlink made on a legacy record takes down the live current link too.
-
-    It does unless the link holds evidence newer than the unlink or was restored since. An
-    unlink of unknown time cannot be placed, so it stands unless someone restored the link;
-    a record merely out of the index, with nobody on record for it, decides nothing.
-    """
-    if unlink.at is None:
-        return unlink.is_decision and link.restore is None
-    newest = link.last_seen or link.first_seen
-    restored_later = (
-        link.restore is not None and link.restore.at is not None and link.restore.at > unlink.at
+def _unlink_takes_down(unlink: LinkChange, link: PhoneLink) -> bool:
+    """Whether an unlink made on a legacy record takes down the live current link too: it
+    covers the link's newest evidence and nobody restored the link since."""
+    restored_since = link.restore is not None and (
+        unlink.at is None or (link.restore.at is not None and link.restore.at > unlink.at)
     )
-    return (newest is None or newest <= unlink.at) and not restored_later
+    return unlink.covers(link.seen) and not restored_since
 
 
 def legacy_phone_or_reason(raw: str) -> tuple[str | None, str]:
@@ -109,15 +105,3 @@ def legacy_phone_or_reason(raw: str) -> tuple[str | None, str]:
         return legacy_phone(raw), ""
     except PhoneNumberError as exc:
         return None, str(exc)
-
-
-def _earliest(current: datetime | None, candidate: datetime | None) -> datetime | None:
-    if candidate is None:
-        return current
-    return candidate if current is None or candidate < current else current
-
-
-def _latest(current: datetime | None, candidate: datetime | None) -> datetime | None:
-    if candidate is None:
-        return current
-    return candidate if current is None or candidate > current else current

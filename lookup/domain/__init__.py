@@ -1,0 +1,54 @@
+"""The domain: records, rules and errors, free of storage and of Django.
+
+* `links`: the dataclasses every layer exchanges (profiles, phone links, search results);
+* `errors`: what can go wrong, as the pages and the API explain it;
+* `evidence`: how an order adds evidence to a link; `legacy`: how a legacy record folds in;
+* `decisions`: when an unlink or a restore applies; `ranking`: the one ranking and staleness
+  policy; `times`: moments as the table stores them.
+"""
+
+from lookup.domain.errors import (
+    CustomerNotFound,
+    DirectoryError,
+    DirectoryUnavailable,
+    InvalidField,
+    LinkAlreadyUnlinked,
+    LinkChanged,
+    LinkNotFound,
+    LinkNotUnlinked,
+    LinkRefused,
+    StaleWrite,
+)
+from lookup.domain.links import (
+    CustomerDetails,
+    CustomerMatch,
+    CustomerProfile,
+    LinkChange,
+    LinkRow,
+    LinkSource,
+    PhoneLink,
+    RecentOrder,
+    SearchPage,
+)
+
+__all__ = [
+    "CustomerDetails",
+    "CustomerMatch",
+    "CustomerNotFound",
+    "CustomerProfile",
+    "DirectoryError",
+    "DirectoryUnavailable",
+    "InvalidField",
+    "LinkAlreadyUnlinked",
+    "LinkChange",
+    "LinkChanged",
+    "LinkNotFound",
+    "LinkNotUnlinked",
+    "LinkRefused",
+    "LinkRow",
+    "LinkSource",
+    "PhoneLink",
+    "RecentOrder",
+    "SearchPage",
+    "StaleWrite",
+]

@@ -1,0 +1,281 @@
+"""DynamoDB plumbing shared by the repository: the client, error translation, the Query pager,
+batch calls with their unprocessed-items retry, and conditional single-item writes.
+
+Nothing here knows a record kind; `links` and `profiles` build on it. Storage failures leave
+the package as the domain's `DirectoryUnavailable`, items as plain dicts (deserialized).
+"""
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache, wraps
+from typing import Any, TypeVar
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
+
+from lookup.domain.errors import DirectoryUnavailable
+
+logger = logging.getLogger(__name__)
+
+BATCH_GET_LIMIT = 100  # DynamoDB's cap on keys per BatchGetItem
+BATCH_WRITE_LIMIT = 25  # DynamoDB's cap on requests per BatchWriteItem
+_UNPROCESSED_RETRIES = 6
+
+_TRANSIENT_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "InternalFailure",
+        "RequestTimeout",
+        "LimitExceededException",
+        "TransactionConflictException",
+    }
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def serialize(values: dict[str, Any]) -> dict[str, Any]:
+    return {name: _serializer.serialize(value) for name, value in values.items()}
+
+
+def deserialize(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in item.items()}
+
+
+def error_code(exc: Exception) -> str:
+    """DynamoDB's error code for a ClientError; "" for a network or client-side failure."""
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code", "")
+    return ""
+
+
+def storage_errors_as_unavailable(method: F) -> F:
+    """Turn boto3/botocore failures into the domain's `DirectoryUnavailable`."""
+
+    @wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except (BotoCoreError, ClientError) as exc:
+            # People see the same 503 either way; operators need to tell an outage from a
+            # misconfiguration (missing table, wrong credentials) or a bug (invalid request).
+            code = error_code(exc)
+            level = logging.ERROR if code and code not in _TRANSIENT_CODES else logging.WARNING
+            logger.log(level, "DynamoDB call %s failed: %s", method.__name__, exc)
+            raise DirectoryUnavailable(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A ConditionExpression with the values it names."""
+
+    expression: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def also(self, other: "Condition | None") -> "Condition":
+        if other is None:
+            return self
+        return Condition(
+            f"{self.expression} AND {other.expression}", {**self.values, **other.values}
+        )
+
+
+def version_condition(version: int | None) -> Condition:
+    """The item is as it was read: absent (None), written before versions existed (0), or at
+    the version read. Every read-then-write of this project is guarded by it."""
+    if version is None:
+        return Condition("attribute_not_exists(pk)")
+    if version == 0:
+        return Condition("attribute_exists(pk) AND attribute_not_exists(version)")
+    return Condition("version = :expected", {":expected": version})
+
+
+def _with_condition(request: dict[str, Any], condition: Condition | None) -> dict[str, Any]:
+    if condition is None:
+        return request
+    request = {**request, "ConditionExpression": condition.expression}
+    values = {**request.get("ExpressionAttributeValues", {}), **serialize(condition.values)}
+    if values:
+        request["ExpressionAttributeValues"] = values
+    return request
+
+
+def _conditional_failure(exc: ClientError) -> bool:
+    return error_code(exc) == "ConditionalCheckFailedException"
+
+
+def _unprocessed_retry(
+    send: Callable[[dict[str, Any]], dict[str, Any]],
+    pending: dict[str, Any],
+    *,
+    unprocessed: str,
+    what: str,
+) -> Iterator[dict[str, Any]]:
+    """Send a batch request, then what DynamoDB left unprocessed, backing off; yields every
+    response. Raises DirectoryUnavailable when DynamoDB keeps throttling."""
+    for attempt in range(_UNPROCESSED_RETRIES + 1):
+        response = send(pending)
+        yield response
+        pending = response.get(unprocessed) or {}
+        if not pending:
+            return
+        if attempt == _UNPROCESSED_RETRIES:
+            raise DirectoryUnavailable(f"DynamoDB kept throttling the {what}.")
+        time.sleep(min(0.05 * 2**attempt, 1.0))
+
+
+@dataclass(slots=True)
+class Table:
+    """The shared table and its phone index, reached through one boto3 client."""
+
+    client: Any
+    name: str
+    index_name: str
+    # DynamoDB pages Query results at 1 MB; tests set a small limit to exercise the paging.
+    query_page_limit: int | None = None
+
+    def query(self, **request: Any) -> Iterator[dict[str, Any]]:
+        """Every item a Query matches, page after page, deserialized."""
+        request = {"TableName": self.name, **request}
+        if self.query_page_limit:
+            request["Limit"] = self.query_page_limit
+        while True:
+            response = self.client.query(**request)
+            for item in response.get("Items", []):
+                yield deserialize(item)
+            last_key = response.get("LastEvaluatedKey")
+            if not last_key:
+                return
+            request = {**request, "ExclusiveStartKey": last_key}
+
+    def get(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
+        response = self.client.get_item(
+            TableName=self.name, Key=serialize(key), ConsistentRead=consistent
+        )
+        return deserialize(response["Item"]) if "Item" in response else None
+
+    def batch_get(self, keys: list[dict[str, str]]) -> Iterator[dict[str, Any]]:
+        """The items at `keys` that exist, in chunks of 100, unprocessed keys retried."""
+        for start in range(0, len(keys), BATCH_GET_LIMIT):
+            chunk = keys[start : start + BATCH_GET_LIMIT]
+            pending = {self.name: {"Keys": [serialize(key) for key in chunk]}}
+            send = lambda request: self.client.batch_get_item(RequestItems=request)  # noqa: E731
+            for response in _unprocessed_retry(
+                send, pending, unprocessed="UnprocessedKeys", what="reads"
+            ):
+                for item in response.get("Responses", {}).get(self.name, []):
+                    yield deserialize(item)
+
+    def batch_put(self, items: list[dict[str, Any]]) -> None:
+        """Plain puts in chunks of 25, unprocessed items retried."""
+        for start in range(0, len(items), BATCH_WRITE_LIMIT):
+            chunk = items[start : start + BATCH_WRITE_LIMIT]
+            pending = {self.name: [{"PutRequest": {"Item": serialize(item)}} for item in chunk]}
+            send = lambda request: self.client.batch_write_item(RequestItems=request)  # noqa: E731
+            for _ in _unprocessed_retry(
+                send, pending, unprocessed="UnprocessedItems", what="writes"
+            ):
+                pass
+
+    def put(self, item: dict[str, Any], *, condition: Condition | None = None) -> bool:
+        """PutItem; False when the condition failed (the item is not as expected)."""
+        request = _with_condition({"TableName": self.name, "Item": serialize(item)}, condition)
+        return self._conditional(self.client.put_item, request) is not None
+
+    def delete(self, key: dict[str, str], *, condition: Condition | None = None) -> bool:
+        """DeleteItem; False when the condition failed."""
+        request = _with_condition({"TableName": self.name, "Key": serialize(key)}, condition)
+        return self._conditional(self.client.delete_item, request) is not None
+
+    def update(
+        self,
+        key: dict[str, str],
+        *,
+        expression: str,
+        values: dict[str, Any],
+        names: dict[str, str] | None = None,
+        condition: Condition | None = None,
+    ) -> dict[str, Any] | None:
+        """UpdateItem returning the item as written; None when the condition failed."""
+        request: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": serialize(key),
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": serialize(values),
+            "ReturnValues": "ALL_NEW",
+        }
+        if names:
+            request["ExpressionAttributeNames"] = names
+        request = _with_condition(request, condition)
+        response = self._conditional(self.client.update_item, request)
+        return None if response is None else deserialize(response["Attributes"])
+
+    @staticmethod
+    def _conditional(call: Callable[..., dict[str, Any]], request: dict[str, Any]):
+        try:
+            return call(**request)
+        except ClientError as exc:
+            if _conditional_failure(exc):
+                return None
+            raise
+
+    def describe(self) -> dict[str, Any] | None:
+        """DescribeTable's description, or None when the table does not exist."""
+        try:
+            return self.client.describe_table(TableName=self.name)["Table"]
+        except ClientError as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise
+
+
+_PROBE_KEY = {"pk": "user#phone-lookup-health-probe", "sk": "profile"}  # never a real customer
+
+
+def table_available(table: Table) -> bool:
+    """Whether the table serves a consistent read: the worker's probe during an outage.
+
+    A GetItem, the call ingestion itself starts with, so the probe needs no permission the
+    worker lacks and says no while reads are throttled or refused.
+    """
+    try:
+        table.get(_PROBE_KEY)
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("DynamoDB probe failed: %s", error_code(exc) or exc)
+        return False
+    return True
+
+
+def dynamodb_client():
+    """A DynamoDB client for web requests: an agent is on the phone, so fail over to the 503
+    page within seconds. Endpoint, region and credentials come from botocore's environment."""
+    return boto3.session.Session().client(
+        "dynamodb",
+        config=Config(
+            connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 2}
+        ),
+    )
+
+
+@cache
+def get_table() -> Table:
+    """The process-wide table, configured from settings and botocore's environment."""
+    return Table(
+        client=dynamodb_client(),
+        name=settings.DYNAMODB_TABLE_NAME,
+        index_name=settings.DYNAMODB_INDEX_NAME,
+    )

@@ -1,0 +1,206 @@
+"""Phone links in the table: small reads and single-item conditional writes, nothing more.
+
+What a link means - how an order adds evidence, when an unlink applies, how a legacy record
+folds in - is the domain's; the services call these in the order those rules ask.
+"""
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lookup.domain.errors import StaleWrite
+from lookup.domain.links import CustomerProfile, LinkChange, PhoneLink
+from lookup.repository import schema
+from lookup.repository.dynamo import (
+    Condition,
+    Table,
+    deserialize,
+    serialize,
+    storage_errors_as_unavailable,
+    version_condition,
+)
+from lookup.repository.items import (
+    change_attributes,
+    link_from_item,
+    link_to_item,
+    profile_from_item,
+)
+
+_LIVE = Condition(f"attribute_exists({schema.PK2})")
+_TOMBSTONED = Condition(f"attribute_exists({schema.PK}) AND attribute_not_exists({schema.PK2})")
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyRecord:
+    """One legacy record as a scan found it; `link` is None when it cannot be read as a link."""
+
+    label: str  # for people: the customer and the record's creation time
+    link: PhoneLink | None
+
+
+class LinkRepository:
+    """Reads and writes phone<->customer links (profile phones, order links, legacy records)."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    @storage_errors_as_unavailable
+    def links_of_number(self, *, phone: str) -> list[PhoneLink]:
+        """Every live link of every kind to an E.164 number: one Query on the phone index."""
+        items = self.table.query(
+            IndexName=self.table.index_name,
+            KeyConditionExpression=f"{schema.PK2} = :pk2",
+            ExpressionAttributeValues=serialize({":pk2": schema.phone_pk2(phone)}),
+        )
+        return [link for item in items if (link := link_from_item(item)) is not None]
+
+    @storage_errors_as_unavailable
+    def links_of_customer(
+        self, *, customer_id: str
+    ) -> tuple[CustomerProfile | None, list[PhoneLink]]:
+        """A customer's profile (None if absent) and every link, unlinked ones included: two
+        consistent Queries, `user#<id>` and `phone_user#<id>`, so a page shown right after an
+        unlink shows it, with the new version."""
+        profile: CustomerProfile | None = None
+        links: list[PhoneLink] = []
+        for pk in (schema.user_pk(customer_id), schema.lookup_pk(customer_id)):
+            items = self.table.query(
+                KeyConditionExpression=f"{schema.PK} = :pk",
+                ExpressionAttributeValues=serialize({":pk": pk}),
+                ConsistentRead=True,
+            )
+            for item in items:
+                if item.get(schema.SK) == schema.PROFILE_SK:
+                    profile = profile_from_item(item)
+                elif (link := link_from_item(item)) is not None:
+                    links.append(link)
+        return profile, links
+
+    @storage_errors_as_unavailable
+    def legacy_links_of_customer(self, *, customer_id: str) -> list[PhoneLink]:
+        """A customer's legacy records, read consistently (their numbers as stored)."""
+        items = self.table.query(
+            KeyConditionExpression=f"{schema.PK} = :pk AND begins_with({schema.SK}, :sk)",
+            ExpressionAttributeValues=serialize(
+                {":pk": schema.lookup_pk(customer_id), ":sk": schema.CREATED_AT_PREFIX}
+            ),
+            ConsistentRead=True,
+        )
+        return [link for item in items if (link := link_from_item(item)) is not None]
+
+    @storage_errors_as_unavailable
+    def link_find(
+        self, *, customer_id: str, phone: str, legacy_id: str | None = None
+    ) -> PhoneLink | None:
+        """One order-derived link (or the legacy record `legacy_id`), read consistently."""
+        item = self.table.get(schema.link_key(customer_id, phone, legacy_id))
+        link = link_from_item(item) if item is not None else None
+        return link if link is not None and link.phone == phone else None
+
+    @storage_errors_as_unavailable
+    def link_save(self, *, link: PhoneLink, read: PhoneLink | None) -> bool:
+        """Write the whole UserPhoneLookUp if it is still as `read` (None: still absent);
+        False when another writer got there first."""
+        return self.table.put(
+            link_to_item(link), condition=version_condition(read.version if read else None)
+        )
+
+    @storage_errors_as_unavailable
+    def link_state_save(
+        self,
+        *,
+        link: PhoneLink,
+        unlinked: bool,
+        change: LinkChange,
+        expected_version: int | None,
+    ) -> PhoneLink:
+        """Tombstone a live link (`unlinked`) or put a tombstoned one back in the index.
+
+        One conditional UpdateItem touching only the index keys and the change's attributes
+        (a legacy record keeps whatever else the old code stored). It applies only to a link in
+        the other state and, given `expected_version`, at that version; otherwise StaleWrite
+        carries the link as it is now. botocore resends a request whose response was lost; the
+        resend then fails its condition although the change applied: the change id written
+        with it tells the two apart.
+        """
+        change_id = uuid.uuid4().hex
+        key = schema.link_key(link.customer_id, link.phone, link.legacy_id)
+        recorded = LinkChange(at=change.at, by=change.by or "unknown", reason=change.reason or "")
+        attributes: dict[str, Any] = {
+            **change_attributes(recorded, unlinked=unlinked),
+            schema.LAST_CHANGE_ID: change_id,
+        }
+        if unlinked:
+            cleared = [schema.PK2, schema.SK2]
+            precondition = _LIVE
+        else:
+            attributes.update(schema.link_index_keys(link.customer_id, link.phone, link.legacy_id))
+            cleared = [schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON]
+            precondition = _TOMBSTONED
+        names = {f"#a{index}": name for index, name in enumerate(attributes)}
+        values = {f":a{index}": value for index, value in enumerate(attributes.values())}
+        assignments = ", ".join(f"{name} = :a{index}" for index, name in enumerate(names))
+        written = self.table.update(
+            key,
+            expression=(
+                f"SET {assignments}, {schema.VERSION} = "
+                f"if_not_exists({schema.VERSION}, :zero) + :one REMOVE {', '.join(cleared)}"
+            ),
+            values={**values, ":zero": 0, ":one": 1},
+            names=names,
+            condition=precondition.also(
+                None if expected_version is None else version_condition(expected_version)
+            ),
+        )
+        if written is not None:
+            updated = link_from_item(written)
+            assert updated is not None
+            return updated
+        current_item = self.table.get(key)
+        current = link_from_item(current_item) if current_item else None
+        if current is None or current.phone != link.phone:
+            raise StaleWrite(None)
+        if current_item.get(schema.LAST_CHANGE_ID) == change_id:
+            return current
+        raise StaleWrite(current)
+
+    @storage_errors_as_unavailable
+    def legacy_delete(self, *, legacy: PhoneLink) -> bool:
+        """Remove a legacy record if it is still as read; False if it changed (or is gone)."""
+        return self.table.delete(
+            schema.legacy_key(legacy.customer_id, legacy.legacy_id or ""),
+            condition=version_condition(legacy.version),
+        )
+
+    def legacy_scan(self, *, page_size: int = 500) -> Iterator[LegacyRecord]:
+        """Every legacy record, one Scan page at a time (they have no partition of their own).
+
+        Records removed while the scan runs are simply not seen again, so a run that removes
+        them as it goes, or a rerun after an interruption, sees only what is left.
+        """
+        request: dict[str, Any] = {
+            "TableName": self.table.name,
+            "FilterExpression": f"begins_with({schema.PK}, :pk) AND begins_with({schema.SK}, :sk)",
+            "ExpressionAttributeValues": serialize(
+                {":pk": schema.PHONE_USER_PREFIX, ":sk": schema.CREATED_AT_PREFIX}
+            ),
+            "Limit": page_size,
+        }
+        while True:
+            response = self._scan_page(request)
+            for raw in response.get("Items", []):
+                item = deserialize(raw)
+                customer = schema.customer_id_from_pk(str(item.get(schema.PK, ""))) or "?"
+                created = str(item.get(schema.SK, ""))[len(schema.CREATED_AT_PREFIX) :]
+                yield LegacyRecord(
+                    label=f"customer {customer}, record of {created}", link=link_from_item(item)
+                )
+            if not response.get("LastEvaluatedKey"):
+                return
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    @storage_errors_as_unavailable
+    def _scan_page(self, request: dict[str, Any]) -> dict[str, Any]:
+        # A generator's errors escape a decorator on it: translate them page by page.
+        return self.table.client.scan(**request)

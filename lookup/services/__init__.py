@@ -1,0 +1,10 @@
+"""Services: every multi-step write, and the audit entry that goes with it.
+
+* `links`: the read -> rule -> conditional-save loop every link write goes through, and the
+  staff decisions (`link_decide`: unlink or restore);
+* `ingestion`: order events -> links (`order_event_ingest`, used by the worker, the API and the
+  backfill);
+* `migration`: legacy lookup records -> current links (`legacy_migrate`, `legacy_plan`).
+
+Reads live in `lookup.selectors`.
+"""

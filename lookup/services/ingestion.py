@@ -1,0 +1,76 @@
+"""Order-committed events -> order-derived links.
+
+`order_event_ingest` is the one entry point every path uses: the SQS worker, the HTTP endpoint
+and the backfill command. Idempotent and independent of arrival order (the rules are in
+`lookup.domain.evidence`); raises InvalidField for a bad event and DirectoryUnavailable when
+DynamoDB cannot be reached (worth a retry).
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lookup.audit import AuditContext, audit_write
+from lookup.domain.evidence import LinkOutcome, OrderSeen, legacy_unlink_covers, link_with_order
+from lookup.domain.legacy import legacy_phone_or_reason
+from lookup.domain.links import PhoneLink
+from lookup.domain.times import utc_now
+from lookup.events import order_event_parse
+from lookup.models import AuditEntry
+from lookup.repository import get_links
+from lookup.services.links import link_fold_save
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    outcome: LinkOutcome
+    order: OrderSeen
+
+
+def order_event_ingest(*, event: Any, audit: AuditContext | None = None) -> IngestResult:
+    """Record the event's order as evidence of its (customer, drop-off phone) link; with
+    `audit` (a calling service's request), write the audit entry too."""
+    order = order_event_parse(event)
+    outcome = order_link_record(order=order)
+    if audit is not None:
+        audit_write(
+            audit=audit,
+            action=AuditEntry.Action.API_LINK,
+            phone=order.phone,
+            customer_id=order.customer_id,
+            reason=f"order {order.order_id}: {outcome.value}",
+        )
+    return IngestResult(outcome=outcome, order=order)
+
+
+def order_link_record(*, order: OrderSeen, now: datetime | None = None) -> LinkOutcome:
+    """Upsert the UserPhoneLookUp for (customer, phone) with this order's evidence.
+
+    Only a first link costs one more Query: the customer's legacy records, whose unlink may
+    already have decided this order (about a third of a first link's time on dynalite). Once
+    `migrate_legacy_lookups` has run on every table there are none, and it can go.
+    """
+    now = now or utc_now()
+
+    def fold(existing: PhoneLink | None) -> tuple[LinkOutcome, PhoneLink | None]:
+        if existing is None and legacy_unlink_covers(_legacy_links_of(order), order):
+            return LinkOutcome.KEPT_UNLINKED, None
+        return link_with_order(existing, order, now=now)
+
+    outcome, _ = link_fold_save(
+        customer_id=order.customer_id,
+        phone=order.phone,
+        fold=fold,
+        what=f"order {order.order_id}",
+    )
+    return outcome
+
+
+def _legacy_links_of(order: OrderSeen) -> list[PhoneLink]:
+    """The customer's legacy records of the order's number (old code did not always store
+    clean E.164, so numbers are compared normalized)."""
+    return [
+        link
+        for link in get_links().legacy_links_of_customer(customer_id=order.customer_id)
+        if legacy_phone_or_reason(link.phone)[0] == order.phone
+    ]
