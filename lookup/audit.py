@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest
 
+from lookup.domain.text import text_storable
 from lookup.models import ApiClient, AuditEntry
 
 
@@ -41,9 +42,9 @@ class AuditContext:
         return cls(
             user=user if user is not None and user.is_authenticated else None,
             api_client=api_client,
-            path=request.get_full_path()[:500],
+            path=request.get_full_path(),
             client_address=client_address(request),
-            request_id=getattr(request, "request_id", "")[:64],
+            request_id=getattr(request, "request_id", ""),
         )
 
 
@@ -56,20 +57,26 @@ def audit_write(
     result_count: int | None = None,
     reason: str = "",
 ) -> AuditEntry:
+    # Values come from URLs, events and other services' data: an entry must never fail to be
+    # written (PostgreSQL refuses NUL, no database stores an unpaired surrogate) nor outgrow
+    # its column, or the access it records would go unrecorded.
     return AuditEntry.objects.create(
         user=audit.user,
         api_client=audit.api_client,
-        actor=audit.actor,
+        actor=_column("actor", audit.actor),
         action=action,
-        # Values can come from the URL: keep within the columns rather than lose the entry.
-        phone=phone[: AuditEntry._meta.get_field("phone").max_length],
-        customer_id=customer_id[: AuditEntry._meta.get_field("customer_id").max_length],
+        phone=_column("phone", phone),
+        customer_id=_column("customer_id", customer_id),
         result_count=result_count,
-        reason=reason,
-        path=audit.path,
+        reason=text_storable(reason),
+        path=_column("path", audit.path),
         client_address=audit.client_address,
-        request_id=audit.request_id,
+        request_id=_column("request_id", audit.request_id),
     )
+
+
+def _column(name: str, value: str) -> str:
+    return text_storable(value)[: AuditEntry._meta.get_field(name).max_length]
 
 
 def audit_record(

@@ -16,6 +16,7 @@ import phonenumbers
 
 from lookup.domain.errors import InvalidField
 from lookup.domain.evidence import OrderSeen
+from lookup.domain.text import text_problem
 from lookup.domain.times import format_timestamp, parse_timestamp, utc_now
 from lookup.phones import PhoneNumberError, phone_normalize
 
@@ -67,6 +68,8 @@ def order_event_parse(event: Any) -> OrderSeen:
     raw_phone = dropoff.get("phoneNumber")
     if not isinstance(raw_phone, str):
         raise InvalidField(PHONE_FIELD, "is required and must be a string")
+    if (problem := text_problem(raw_phone)) is not None:
+        raise InvalidField(PHONE_FIELD, problem)
     try:
         phone = phone_normalize(raw=raw_phone, region=country.upper())
     except PhoneNumberError as exc:
@@ -114,6 +117,8 @@ def _identifier(parent: Mapping, key: str, field: str) -> str:
     value = parent.get(key)
     if not isinstance(value, str) or not value.strip():
         raise InvalidField(field, "is required and must be a non-empty string")
+    if (problem := text_problem(value)) is not None:
+        raise InvalidField(field, problem)
     if len(value) > _MAX_ID_LENGTH or "#" in value:
         raise InvalidField(field, f"must be at most {_MAX_ID_LENGTH} characters, no '#'")
     return value.strip()

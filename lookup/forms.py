@@ -3,6 +3,8 @@ from django.conf import settings
 
 from lookup.phones import PhoneNumberError, phone_normalize, region_choices
 
+MAX_VERSION = 2**53  # far beyond any link's writes; within every JSON and DynamoDB number
+
 
 class PhoneSearchForm(forms.Form):
     phone = forms.CharField(
@@ -46,6 +48,14 @@ class PhoneSearchForm(forms.Form):
         return cleaned
 
 
+def version_field() -> forms.IntegerField:
+    """The version of the link the page showed; the write applies only to that version.
+
+    Bounded: a tampered value must be a clear refusal, not a number DynamoDB cannot hold.
+    """
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_VERSION)
+
+
 class UnlinkForm(forms.Form):
     REASONS = {
         "number_reassigned": "Number reassigned to someone else",
@@ -67,7 +77,7 @@ class UnlinkForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Ticket number, what the customer said… Required for “Other”.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = version_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -91,7 +101,7 @@ class RestoreForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the link is being restored."},
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = version_field()
 
     @property
     def reason_text(self) -> str:

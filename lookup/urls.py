@@ -1,22 +1,25 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from lookup import views
+from lookup.converters import IdentifierConverter
 
 app_name = "lookup"
 
-# Customer ids are whatever the users service wrote, '/' included: `path:` takes them all, and
-# the longer routes come first so ".../numbers/<phone>/unlink/" is never read as an id.
+# Customer ids and numbers are whatever the other services wrote: each is one escaped path
+# segment (see lookup.converters), so no id can be read as another route.
+register_converter(IdentifierConverter, "identifier")
+
 urlpatterns = [
     path("", views.search, name="search"),
     path(
-        "customers/<path:customer_id>/numbers/<str:phone>/unlink/",
+        "customers/<identifier:customer_id>/numbers/<identifier:phone>/unlink/",
         views.link_unlink,
         name="unlink",
     ),
     path(
-        "customers/<path:customer_id>/numbers/<str:phone>/restore/",
+        "customers/<identifier:customer_id>/numbers/<identifier:phone>/restore/",
         views.link_restore,
         name="restore",
     ),
-    path("customers/<path:customer_id>/", views.customer_detail, name="customer"),
+    path("customers/<identifier:customer_id>/", views.customer_detail, name="customer"),
 ]

@@ -29,6 +29,7 @@ from lookup.phones import PhoneNumber, is_e164, phone_from_e164
 from lookup.services.links import link_decide
 
 _COUNTRY_SESSION_KEY = "lookup.country"
+_BAD_FORM = "This form was not sent as the page made it; nothing was changed. Open the page again."
 
 
 @require_GET
@@ -141,6 +142,9 @@ def _link_decision(
         return redirect(back)
 
     form = page.form(request.POST or None, initial={"version": link.version})
+    if request.method == "POST" and not form.is_valid() and "version" in form.errors:
+        # Only a tampered or truncated form gets here: the page always sends the version.
+        return render(request, "400.html", {"message": _BAD_FORM}, status=400)
     if request.method == "POST" and form.is_valid():
         try:
             link_decide(

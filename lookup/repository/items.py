@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from lookup.domain.links import CustomerProfile, LinkChange, LinkSource, PhoneLink, RecentOrder
+from lookup.domain.text import text_displayable
 from lookup.domain.times import format_timestamp, parse_timestamp
 from lookup.repository import schema
 from lookup.repository.schema import (
@@ -33,8 +34,21 @@ logger = logging.getLogger(__name__)
 
 
 def _text(item: dict[str, Any], name: str) -> str | None:
+    """A text attribute as a page can show it (any type another service wrote, any length)."""
     value = item.get(name)
-    return str(value) if value not in (None, "") else None
+    return text_displayable(str(value)) if value not in (None, "") else None
+
+
+def _readable(value: Any) -> Any:
+    """The item with every string made valid text: another service may have written unpaired
+    surrogates, which no page could encode. Identifiers change only if they held one."""
+    if isinstance(value, str):
+        return text_displayable(value, limit=len(value) + 1)
+    if isinstance(value, dict):
+        return {name: _readable(inner) for name, inner in value.items()}
+    if isinstance(value, list | set | tuple):
+        return type(value)(_readable(inner) for inner in value)
+    return value
 
 
 def _int(item: dict[str, Any], name: str) -> int | None:
@@ -47,6 +61,7 @@ def _without_none(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def profile_from_item(item: dict[str, Any]) -> CustomerProfile:
+    item = _readable(item)
     customer_id = _text(item, "cognitoId") or schema.customer_id_from_pk(item["pk"]) or ""
     country = _text(item, "country")
     return CustomerProfile(
@@ -75,6 +90,7 @@ def profile_to_item(profile: CustomerProfile) -> dict[str, Any]:
 
 def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
     """Map any link-shaped item (UserPhone, UserPhoneLookUp, legacy) to a PhoneLink."""
+    item = _readable(item)
     pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
     customer_id = _text(item, "cognitoId") or schema.customer_id_from_pk(pk)
     phone = _text(item, "phoneNumber")
