@@ -82,7 +82,7 @@ def pasted_examples(draw):
     return label + "".join(characters) + suffix, region, e164, extension
 
 
-@settings(max_examples=1500)
+@settings(max_examples=800)
 @given(pasted_examples())
 def test_pasted_example_numbers_read_back_to_the_same_key(case):
     raw, region, e164, extension = case
@@ -102,7 +102,7 @@ PHONE_LIKE = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=1500)
+@settings(max_examples=800)
 @given(st.one_of(st.text(max_size=80), PHONE_LIKE), REGIONS)
 def test_reading_anything_raises_only_the_tools_own_error(raw, region):
     try:
@@ -124,7 +124,7 @@ def e164_of(text: str) -> str:
     return phonenumbers.format_number(phonenumbers.parse(text), PhoneNumberFormat.E164)
 
 
-@settings(max_examples=1500)
+@settings(max_examples=800)
 @given(
     st.one_of(
         COVERED.flatmap(lambda code: NATIONAL_DIGITS.map(lambda digits: f"+{code}{digits}")),
