@@ -3,6 +3,7 @@
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from lookup.models import ApiClient, AuditEntry
@@ -17,20 +18,26 @@ def audit_record(
     result_count: int | None = None,
     reason: str = "",
     api_client: ApiClient | None = None,
+    user: AbstractBaseUser | None = None,
+    actor: str = "",
 ) -> AuditEntry:
-    user = (
-        request.user if getattr(request, "user", None) and request.user.is_authenticated else None
-    )
+    """Write one entry about the signed-in user, or API client, making `request`.
+
+    `user` and `actor` name whom the entry is about when nobody is signed in yet: a refused
+    sign-in (the account, if there is one, and the name the identity provider gave).
+    """
+    if user is None and getattr(request, "user", None) and request.user.is_authenticated:
+        user = request.user
     if api_client is not None:
         actor = f"api:{api_client.name}"
     elif user is not None:
         actor = user.get_username()
-    else:
+    elif not actor:
         actor = "anonymous"
     return AuditEntry.objects.create(
         user=user,
         api_client=api_client,
-        actor=actor,
+        actor=actor[: AuditEntry._meta.get_field("actor").max_length],
         action=action,
         # Values can come from the URL: keep within the columns rather than lose the entry.
         phone=phone[: AuditEntry._meta.get_field("phone").max_length],
