@@ -230,6 +230,12 @@ if OIDC_ENABLED:
             f"OIDC_ENABLED=true needs {', '.join(_oidc_missing)} (see docs/sso.md)."
         )
 
+# --- Health checks: lookup/health.py -------------------------------------------------------------
+# /healthz and /readyz answer before every other middleware: load balancers probe by the
+# target's IP (no allowed host) over plain HTTP (before any HTTPS redirect), and a probe needs no
+# session, request id, audit entry or rate limit.
+MIDDLEWARE.insert(0, "lookup.health.HealthCheckMiddleware")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
