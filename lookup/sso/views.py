@@ -46,6 +46,16 @@ class SignInView(LoginView):
             "password_login_enabled": settings.PASSWORD_LOGIN_ENABLED,
         }
 
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        # Audited like SSO sign-ins: with SSO on, a password sign-in is break-glass access.
+        audit_record(
+            request=self.request,
+            action=AuditEntry.Action.LOGIN,
+            reason="password; roles: " + ", ".join(account_roles(user=self.request.user)),
+        )
+        return response
+
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if settings.PASSWORD_LOGIN_ENABLED:
             return super().post(request, *args, **kwargs)

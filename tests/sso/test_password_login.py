@@ -7,8 +7,10 @@ import sys
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 
+from lookup.models import AuditEntry
 from tests.sso.conftest import sso_sign_in
 from tests.sso.provider import AGENT_GROUP, ROOT
 
@@ -101,6 +103,33 @@ def test_with_password_login_off_sso_signs_in(password_login_off):
     sso_sign_in(browser, password_login_off, login="olive")
 
     assert browser.get("/").status_code == 200
+
+
+def test_break_glass_a_superuser_made_with_manage_py_while_passwords_are_briefly_on(
+    password_login_off, settings, monkeypatch
+):
+    # 1. From a shell in the production environment (docs/sso.md, "Break-glass access").
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-break-glass-passphrase")
+    call_command("createsuperuser", "--noinput", username="break.glass", email="ops@example.com")
+    browser = Client()
+    credentials = {"username": "break.glass", "password": "a-long-break-glass-passphrase"}
+    assert browser.post("/login/", credentials).status_code == 403
+
+    # 2. The web app restarted with PASSWORD_LOGIN_ENABLED=true.
+    settings.PASSWORD_LOGIN_ENABLED = True
+    settings.AUTHENTICATION_BACKENDS = [
+        "lookup.sso.backend.RoleMappingOIDCBackend",
+        "django.contrib.auth.backends.ModelBackend",
+    ]
+    browser.post("/login/?next=/admin/", credentials)
+    assert browser.get("/admin/").status_code == 200
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN)
+    assert (entry.actor, entry.reason) == ("break.glass", "password; roles: ")
+
+    # 3. Back to SSO only: the break-glass session ends at once.
+    settings.PASSWORD_LOGIN_ENABLED = False
+    settings.AUTHENTICATION_BACKENDS = ["lookup.sso.backend.RoleMappingOIDCBackend"]
+    assert browser.get("/admin/").status_code == 302
 
 
 def test_someone_signed_in_without_staff_status_gets_403_from_the_admin_not_a_loop(
