@@ -6,10 +6,10 @@ data without leaving one.
 """
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from lookup.domain.text import text_storable
@@ -25,6 +25,7 @@ class AuditContext:
     path: str = ""
     client_address: str | None = None
     request_id: str = ""
+    named: str = ""  # who, when nobody is signed in: the name a refused sign-in gave
 
     @property
     def actor(self) -> str:
@@ -32,7 +33,7 @@ class AuditContext:
             return f"api:{self.api_client.name}"
         if self.user is not None:
             return self.user.get_username()
-        return "anonymous"
+        return self.named or "anonymous"
 
     @classmethod
     def from_request(
@@ -88,10 +89,19 @@ def audit_record(
     result_count: int | None = None,
     reason: str = "",
     api_client: ApiClient | None = None,
+    user: AbstractBaseUser | None = None,
+    actor: str = "",
 ) -> AuditEntry:
-    """An entry for an event that is about the request itself (a refusal, an export)."""
+    """An entry about the request itself (a refusal, an export, a sign-in).
+
+    `user` and `actor` name whom the entry is about when nobody is signed in yet: a refused
+    sign-in (the account, if there is one, and the name the identity provider gave).
+    """
+    audit = AuditContext.from_request(request, api_client=api_client)
+    if user is not None or actor:
+        audit = replace(audit, user=user or audit.user, named=actor)
     return audit_write(
-        audit=AuditContext.from_request(request, api_client=api_client),
+        audit=audit,
         action=action,
         phone=phone,
         customer_id=customer_id,

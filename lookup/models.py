@@ -104,6 +104,8 @@ class AuditEntry(models.Model):
         API_LINK = "api_link", "API: link from order"
         API_SEARCH = "api_search", "API: customers by phone"
         AUDIT_EXPORT = "audit_export", "Audit trail exported"
+        LOGIN = "login", "Signed in"
+        LOGIN_REFUSED = "login_refused", "Sign-in refused"
 
     at = models.DateTimeField("time", default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -160,6 +160,82 @@ ORDER_EVENTS_RETRY_MAX_SECONDS = min(env.int("ORDER_EVENTS_RETRY_MAX_SECONDS", d
 ORDER_EVENTS_MAX_RECEIVE_COUNT = env.int("ORDER_EVENTS_MAX_RECEIVE_COUNT", default=5)
 ORDER_EVENTS_VISIBILITY_TIMEOUT = env.int("ORDER_EVENTS_VISIBILITY_TIMEOUT", default=60)
 
+# --- Single sign-on (OpenID Connect): docs/sso.md ------------------------------------------------
+# Off by default (local runs sign in with passwords). On, the login page offers the company's
+# identity provider; each sign-in creates or updates the account and sets its roles from the
+# provider's groups claim (lookup/sso/).
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+# Off once SSO works in production: the login form makes way for the SSO button and no password
+# is accepted by the web app at all (break-glass access: docs/sso.md).
+PASSWORD_LOGIN_ENABLED = env.bool("PASSWORD_LOGIN_ENABLED", default=True)
+# Shown on the button: "Sign in with <name>".
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company account")
+# The client registered at the provider, and the provider's endpoints (from its discovery
+# document, <issuer>/.well-known/openid-configuration).
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+# Optional: without it the claims come from the ID token alone (Azure AD's groups are only there).
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", default="RS256")
+# client_secret_basic instead of client_secret_post at the token endpoint.
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
+# Seconds for each request to the provider (token, userinfo, JWKS); the library waits forever
+# without one.
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=5.0)
+# Which claim names the account, which claim lists the groups, and which groups grant each role
+# (comma-separated; a group in several lists grants several roles). No mapped group: refused.
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_AGENT_GROUPS = env.list("OIDC_AGENT_GROUPS", default=[])
+OIDC_LEAD_GROUPS = env.list("OIDC_LEAD_GROUPS", default=[])
+OIDC_ADMIN_GROUPS = env.list("OIDC_ADMIN_GROUPS", default=[])
+# Protocol choices, not knobs: authorization code flow with state, nonce and PKCE (S256).
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_VERIFY_SSL = True
+
+# Without password login only the SSO backend remains, so no password is checked anywhere (the
+# Django admin's login included) and sessions opened with a password end.
+AUTHENTICATION_BACKENDS = [
+    *(["lookup.sso.backend.RoleMappingOIDCBackend"] if OIDC_ENABLED else []),
+    *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_LOGIN_ENABLED else []),
+]
+if not OIDC_ENABLED and not PASSWORD_LOGIN_ENABLED:
+    raise ImproperlyConfigured(
+        "PASSWORD_LOGIN_ENABLED=false needs OIDC_ENABLED=true: nobody could sign in."
+    )
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name
+        for name in (
+            "OIDC_RP_CLIENT_ID",
+            "OIDC_RP_CLIENT_SECRET",
+            "OIDC_OP_ISSUER",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT",
+            "OIDC_OP_TOKEN_ENDPOINT",
+            "OIDC_OP_JWKS_ENDPOINT",
+        )
+        if not globals()[name]
+    ]
+    if not (OIDC_AGENT_GROUPS or OIDC_LEAD_GROUPS or OIDC_ADMIN_GROUPS):
+        _oidc_missing.append("one of OIDC_AGENT_GROUPS, OIDC_LEAD_GROUPS, OIDC_ADMIN_GROUPS")
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"OIDC_ENABLED=true needs {', '.join(_oidc_missing)} (see docs/sso.md)."
+        )
+
+# --- Health checks: lookup/health.py -------------------------------------------------------------
+# /healthz and /readyz answer before every other middleware: load balancers probe by the
+# target's IP (no allowed host) over plain HTTP (before any HTTPS redirect), and a probe needs no
+# session, request id, audit entry or rate limit.
+MIDDLEWARE.insert(0, "lookup.health.HealthCheckMiddleware")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,10 +2,25 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from lookup.sso import views as sso_views
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", sso_views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/login/", sso_views.admin_login),
     path("admin/", admin.site.urls),
+    # Single sign-on (404 while OIDC_ENABLED is off); the provider's redirect URI is
+    # https://<host>/oidc/callback/. Names are the ones mozilla-django-oidc reverses.
+    path(
+        "oidc/authenticate/",
+        sso_views.SsoStartView.as_view(),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "oidc/callback/",
+        sso_views.SsoCallbackView.as_view(),
+        name="oidc_authentication_callback",
+    ),
     path("api/v1/", include("lookup.api.urls")),
     path("", include("lookup.urls")),
 ]

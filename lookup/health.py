@@ -1,0 +1,100 @@
+"""Liveness and readiness probes for load balancers and orchestrators.
+
+* `/healthz`: the process answers. No dependency is touched, so a DynamoDB or database outage
+  never makes an orchestrator restart healthy web processes.
+* `/readyz`: the database and the DynamoDB table answer too, each within a couple of seconds;
+  503 otherwise, naming which one failed (details go to the log, not to anonymous callers).
+
+Both are answered by a middleware placed first in MIDDLEWARE (see settings), before host
+validation, HTTPS redirect, sessions, CSRF, authentication, audit and any rate limit: probes come
+by the target's IP over plain HTTP, often, and must stay cheap.
+"""
+
+import json
+import logging
+
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpRequest, HttpResponse
+
+from lookup.repository import get_table, table_available
+
+logger = logging.getLogger(__name__)
+
+HEALTHZ_PATH = "/healthz"
+READYZ_PATH = "/readyz"
+
+# A database that needs longer than this for SELECT 1 is not ready to serve an agent.
+DATABASE_TIMEOUT_MS = 2000
+
+
+class HealthCheckMiddleware:
+    """Answers GET/HEAD /healthz and /readyz (trailing slash or not) before anything else runs."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info.rstrip("/")
+        if path == HEALTHZ_PATH:
+            return _probe_answer(request, probe=health_live)
+        if path == READYZ_PATH:
+            return _probe_answer(request, probe=health_ready)
+        return self.get_response(request)
+
+
+def health_live() -> tuple[int, dict]:
+    return 200, {"status": "ok"}
+
+
+def health_ready() -> tuple[int, dict]:
+    checks = {
+        "database": "ok" if database_reachable() else "unavailable",
+        "dynamodb": "ok" if directory_reachable() else "unavailable",
+    }
+    ready = all(state == "ok" for state in checks.values())
+    return (200 if ready else 503), {"status": "ok" if ready else "unavailable", "checks": checks}
+
+
+def database_reachable(*, timeout_ms: int = DATABASE_TIMEOUT_MS) -> bool:
+    """Whether the relational database answers SELECT 1 (on PostgreSQL within `timeout_ms`).
+
+    Connecting has its own limit: `connect_timeout` in DATABASE_URL (see .env.example).
+    """
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with transaction.atomic():
+                    # set_config(..., true): for this transaction only, whatever the binding.
+                    cursor.execute(
+                        "SELECT set_config('statement_timeout', %s, true)", [str(timeout_ms)]
+                    )
+                    cursor.execute("SELECT 1")
+            else:
+                cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        logger.warning("Readiness: database unavailable: %s", exc)
+        return False
+    return True
+
+
+def directory_reachable() -> bool:
+    """Whether the DynamoDB table answers a read (the directory's own short timeouts apply)."""
+    available = table_available(get_table())
+    if not available:
+        logger.warning("Readiness: DynamoDB table unavailable")
+    return available
+
+
+def _probe_answer(request: HttpRequest, *, probe) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        response = HttpResponse(status=405)
+        response["Allow"] = "GET, HEAD"
+        return response
+    status, body = probe()
+    response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    if request.method == "HEAD":
+        response.content = b""
+    return response
