@@ -26,6 +26,9 @@ from lookup import roles
 from lookup.repository import PhoneDirectory, get_directory
 from tests import factories
 
+# Records every AWS call and the component making it, for the IAM proof (tests/infra).
+pytest_plugins = ["tests.aws_recorder"]
+
 ROOT = Path(__file__).resolve().parent.parent
 DYNALITE = ROOT / "node_modules" / ".bin" / "dynalite"
 
