@@ -15,6 +15,7 @@ every entry point of each component as production would, recording the AWS calls
 import importlib
 import io
 import json
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,8 +84,6 @@ def stack_deploy(*, parameters: dict[str, str] | None = None) -> dict[str, str]:
 @contextmanager
 def aws_sandbox() -> Iterator[None]:
     """moto, with fake credentials and no endpoint overrides, whatever the environment holds."""
-    import os
-
     with pytest.MonkeyPatch.context() as patch:
         for name in list(os.environ):
             if name.startswith("AWS_ENDPOINT_URL") or name in {"AWS_PROFILE", "AWS_SESSION_TOKEN"}:
