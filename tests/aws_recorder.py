@@ -29,10 +29,12 @@ the tests, cannot leak from one test into the next, and follows threads (the wor
 live server) by itself; unlike the test module's path it does not count a test's own set-up
 writes as the component's.
 
-Each call also notes whether its table, index or queue is the configured one (settings
-`DYNAMODB_TABLE_NAME`, `DYNAMODB_INDEX_NAME`, `ORDER_EVENTS_QUEUE_URL` at the moment of the
-call): tests give every table a random name, and the checker maps "the configured table" to the
-deployed table's ARN while any other name keeps its own (and is refused by the policies).
+Each call also notes the role of its table, index or queue, from the settings at the moment of
+the call (`DYNAMODB_TABLE_NAME`, `DYNAMODB_INDEX_NAME`, `ORDER_EVENTS_QUEUE_URL`): the configured
+one, the configured queue's dead-letter queue (`<name>-dlq`, the convention of `ensure_queues`
+and of the template), or another. Tests give every table a random name, and the checker maps
+"the configured table" to the deployed table's ARN while any other name keeps its own (and is
+refused by the policies).
 """
 
 import sys
@@ -47,6 +49,10 @@ import pytest
 
 WEB, WORKER, BATCH = "web", "worker", "batch"
 COMPONENTS = (WEB, WORKER, BATCH)
+
+# The role of a call's resource, judged by the settings at the time of the call.
+CONFIGURED, DEAD_LETTER, OTHER = "configured", "dead-letter", "other"
+_DLQ_SUFFIX = "-dlq"  # lookup.queue.DLQ_SUFFIX; the recorder imports nothing of the app
 
 # Module (a frame's __name__) -> the component whose entry point it is.
 ENTRY_MODULES = {
@@ -66,7 +72,11 @@ class AwsResource:
     kind: str  # "table" or "queue"
     name: str  # the table name, or the queue URL (a queue name for GetQueueUrl/CreateQueue)
     index: str | None = None
-    configured: bool = False  # the table (and index) or queue named by settings at the time
+    role: str = OTHER  # CONFIGURED, DEAD_LETTER (of the configured queue) or OTHER
+
+    @property
+    def configured(self) -> bool:
+        return self.role == CONFIGURED
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +129,7 @@ class AwsRecorder:
         lines = []
         for call, test in sorted(self.first_seen.items(), key=lambda entry: repr(entry[0]).lower()):
             names = ", ".join(
-                f"{r.kind} {r.name}{f' index {r.index}' if r.index else ''}"
-                f"{' (configured)' if r.configured else ''}"
+                f"{r.kind} {r.name}{f' index {r.index}' if r.index else ''} ({r.role})"
                 for r in call.resources
             )
             lines.append(
@@ -152,19 +161,23 @@ def resources_of(service: str, params: dict) -> tuple[AwsResource, ...]:
                 kind="table",
                 name=table,
                 index=index,
-                configured=table == configured["table"]
-                and (index is None or index == configured["index"]),
+                role=CONFIGURED
+                if table == configured["table"] and index in (None, configured["index"])
+                else OTHER,
             )
             for table in tables
         )
     if service == "sqs":
+        place, _, queue = configured["queue"].rstrip("/").rpartition("/")
+        roles = {queue: CONFIGURED, f"{queue}{_DLQ_SUFFIX}": DEAD_LETTER} if queue else {}
         if "QueueUrl" in params:
             url = params["QueueUrl"]
-            return (AwsResource(kind="queue", name=url, configured=url == configured["queue"]),)
+            url_place, _, name = url.rstrip("/").rpartition("/")
+            role = roles.get(name, OTHER) if url_place == place else OTHER
+            return (AwsResource(kind="queue", name=url, role=role),)
         if "QueueName" in params:
             name = params["QueueName"]
-            configured_name = configured["queue"].rstrip("/").rpartition("/")[2]
-            return (AwsResource(kind="queue", name=name, configured=name == configured_name),)
+            return (AwsResource(kind="queue", name=name, role=roles.get(name, OTHER)),)
     return ()
 
 

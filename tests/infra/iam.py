@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lookup.queue import DLQ_SUFFIX
-from tests.aws_recorder import AwsCall, AwsResource
+from tests.aws_recorder import CONFIGURED, DEAD_LETTER, OTHER, AwsCall, AwsResource
 from tests.infra.template import Stack
 
 # SQS authorises a batch call with the single-message action.
@@ -71,8 +71,11 @@ class Deployment:
                 arn += f"/index/{self.index if resource.configured else resource.index}"
             return arn
         if resource.kind == "queue":
-            if resource.configured:
-                return f"arn:{self.partition}:sqs:{self.region}:{self.account}:{self.queue}"
+            queue_arn = f"arn:{self.partition}:sqs:{self.region}:{self.account}:{self.queue}"
+            if resource.role == CONFIGURED:
+                return queue_arn
+            if resource.role == DEAD_LETTER:
+                return f"{queue_arn}{DLQ_SUFFIX}"
             return self._queue_arn(resource.name)
         raise ValueError(f"Unknown resource kind {resource.kind}")
 
@@ -90,16 +93,17 @@ class Deployment:
     ) -> set[IamRequest]:
         """The (action, ARN) pairs IAM would authorise these calls with.
 
-        With `any_main_queue`, any queue but a dead-letter queue counts as the deployment's
-        queue: the worker reads the queue it is given (`--queue-url` as well as settings), and
-        tests give it others; which kind of queue a call is about is what matters then.
+        With `any_main_queue`, a queue other than the configured one and its dead-letter queue
+        counts as the deployment's queue: the worker reads the queue it is given
+        (`--queue-url` as well as settings), and tests give it others; which kind of queue a
+        call is about is what matters then.
         """
         requests = set()
         for call in calls:
             action = iam_action(service=call.service, operation=call.operation)
             for resource in call.resources or ():
-                if any_main_queue and resource.kind == "queue":
-                    resource = replace(resource, configured=not resource.name.endswith(DLQ_SUFFIX))
+                if any_main_queue and resource.kind == "queue" and resource.role == OTHER:
+                    resource = replace(resource, role=CONFIGURED)
                 requests.add((action, self.arn(resource)))
             if not call.resources:
                 requests.add((action, "*"))

@@ -11,7 +11,15 @@ import copy
 
 import pytest
 
-from tests.aws_recorder import BATCH, COMPONENTS, WEB, WORKER, AwsCall, AwsResource
+from tests.aws_recorder import (
+    BATCH,
+    COMPONENTS,
+    DEAD_LETTER,
+    WEB,
+    WORKER,
+    AwsCall,
+    AwsResource,
+)
 from tests.infra.iam import COMPONENT_POLICIES, Deployment, policy_report
 from tests.infra.template import Stack, template_load
 
@@ -141,9 +149,11 @@ def test_a_call_on_a_table_or_queue_other_than_the_configured_one_is_refused():
         ("dynamodb:Query", f"{TABLE}/index/other"),
     }
     sqs = "https://sqs.eu-west-1.amazonaws.com/123456789012"
+    dead_letters = AwsResource("queue", f"{sqs}/phone-lookup-order-events-dlq", role=DEAD_LETTER)
+    given = AwsResource("queue", f"{sqs}/given-with-queue-url")
     worker_calls = [
-        AwsCall(WORKER, "sqs", "ReceiveMessage", (AwsResource("queue", f"{sqs}/{name}"),))
-        for name in ("phone-lookup-order-events-dlq", "given-with-queue-url")
+        AwsCall(WORKER, "sqs", "ReceiveMessage", (dead_letters,)),
+        AwsCall(WORKER, "sqs", "ReceiveMessage", (given,)),
     ]
     worker = policy_report(document=policy_of(WORKER), requests=DEPLOYMENT.requests(worker_calls))
     assert worker.denied == {
