@@ -244,6 +244,7 @@ def pytest_runtest_protocol(item, nextitem):
 def pytest_sessionfinish(session) -> None:
     path = session.config.getoption("--aws-calls-report")
     if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(recorder.report(), encoding="utf-8")
 
 
