@@ -25,6 +25,9 @@ from lookup.repository.schema import table_ensure
 from tests import factories
 from tests.servers import ServerNotStarted, dynalite_server
 
+# Records every AWS call and the component making it, for the IAM proof (tests/infra).
+pytest_plugins = ["tests.aws_recorder"]
+
 
 def pytest_collection_modifyitems(items):
     """Mark browser tests and run them last: Playwright keeps an event loop running after them."""
