@@ -17,6 +17,7 @@ def audit_record(
     result_count: int | None = None,
     reason: str = "",
     api_client: ApiClient | None = None,
+    subject: str = "",
 ) -> AuditEntry:
     user = (
         request.user if getattr(request, "user", None) and request.user.is_authenticated else None
@@ -35,6 +36,7 @@ def audit_record(
         # Values can come from the URL: keep within the columns rather than lose the entry.
         phone=phone[: AuditEntry._meta.get_field("phone").max_length],
         customer_id=customer_id[: AuditEntry._meta.get_field("customer_id").max_length],
+        subject=subject[: AuditEntry._meta.get_field("subject").max_length],
         result_count=result_count,
         reason=reason,
         path=request.get_full_path()[:500],

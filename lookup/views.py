@@ -24,6 +24,7 @@ from lookup.domain import (
 from lookup.forms import PhoneSearchForm, RestoreForm, UnlinkForm
 from lookup.models import AuditEntry
 from lookup.phones import PhoneNumber, phone_from_e164
+from lookup.throttle import lookup_rate_limit
 
 _COUNTRY_SESSION_KEY = "lookup.country"
 _E164 = re.compile(r"^\+[1-9][0-9]{2,15}$")
@@ -31,6 +32,7 @@ _E164 = re.compile(r"^\+[1-9][0-9]{2,15}$")
 
 @require_GET
 @login_required
+@lookup_rate_limit
 def search(request: HttpRequest) -> HttpResponse:
     """The search page; with `?phone=` it also lists the customers linked to that number."""
     require_permission(request, SEARCH_PHONE)
@@ -61,6 +63,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@lookup_rate_limit
 def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     require_permission(request, VIEW_CUSTOMER, customer_id=customer_id)
     details = _customer_or_404(customer_id)

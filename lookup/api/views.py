@@ -16,11 +16,14 @@ from lookup.api.queries import cursor_encode, customer_query_parse
 from lookup.audit import audit_record
 from lookup.ingestion import InvalidOrderEvent, order_event_ingest
 from lookup.models import ApiClient, AuditEntry
+from lookup.throttle import api_client_rate_limit, api_key_failure_guard
 
 logger = logging.getLogger(__name__)
 
 
+@api_key_failure_guard
 @api_view(methods=("POST",), scope=ApiClient.Scope.LINKS_WRITE)
+@api_client_rate_limit
 def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
     """Link an order's drop-off phone to its customer: 201 when newly searchable, else 200."""
     try:
@@ -51,7 +54,9 @@ def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonRespon
     return JsonResponse(link_result_payload(result), status=201 if result.outcome.created else 200)
 
 
+@api_key_failure_guard
 @api_view(methods=("GET",), scope=ApiClient.Scope.CUSTOMERS_READ)
+@api_client_rate_limit
 def customers_find(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
     """The customers linked to a phone number, best candidates first, one page per call."""
     try:
