@@ -182,8 +182,8 @@ def _user_id(username: str) -> int:
     return get_user_model().objects.get(username=username).pk
 
 
-def test_an_admin_cannot_grant_superuser_or_touch_a_superuser(admin_client_, admin_user):
-    html = admin_client_.get(reverse("admin:auth_user_change", args=[admin_user.pk])).content
+def test_an_admin_cannot_grant_superuser_or_touch_a_superuser(admin_client_, agent):
+    html = admin_client_.get(reverse("admin:auth_user_change", args=[agent.pk])).content
     assert b'name="is_superuser"' not in html and b'name="groups"' in html
     root = get_user_model().objects.create_superuser("root", password="root-password-1")
     root_page = admin_client_.get(reverse("admin:auth_user_change", args=[root.pk]))
