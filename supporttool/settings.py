@@ -217,6 +217,14 @@ SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_TIMEOUT = 3600 * env.int("SESSION_ABSOLUTE_TIMEOUT_HOURS", default=12)
 
+# --- DynamoDB client budget (lookup/repository/directory.py get_directory) ---
+# Tight, so that a hung DynamoDB gives the 503 page within about 2 s and frees the web thread:
+# each call gets DYNAMODB_MAX_ATTEMPTS attempts of at most the two timeouts, with a backoff of up
+# to 1 s between them. Batch jobs (backfill, migration) may run with more generous values.
+DYNAMODB_CONNECT_TIMEOUT_SECONDS = env.float("DYNAMODB_CONNECT_TIMEOUT_SECONDS", default=0.5)
+DYNAMODB_READ_TIMEOUT_SECONDS = env.float("DYNAMODB_READ_TIMEOUT_SECONDS", default=0.8)
+DYNAMODB_MAX_ATTEMPTS = max(1, env.int("DYNAMODB_MAX_ATTEMPTS", default=2))
+
 # --- Privacy ---
 # Search results show customers' emails masked (j•••n@example.com); the customer page, each view
 # of which is audited, shows them whole. False shows them whole in results too.

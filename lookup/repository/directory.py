@@ -582,10 +582,11 @@ def get_directory() -> PhoneDirectory:
     client = boto3.session.Session().client(
         "dynamodb",
         config=Config(
-            # An agent is on the phone: fail over to the 503 page within seconds, not 20.
-            connect_timeout=1,
-            read_timeout=2,
-            retries={"mode": "standard", "max_attempts": 2},
+            # An agent is on the phone, and a hung DynamoDB must cost one request, not a web
+            # worker for minutes: the 503 page within about 2 s (two attempts and a backoff).
+            connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+            read_timeout=settings.DYNAMODB_READ_TIMEOUT_SECONDS,
+            retries={"mode": "standard", "max_attempts": settings.DYNAMODB_MAX_ATTEMPTS},
         ),
     )
     return PhoneDirectory(
