@@ -4,9 +4,13 @@ Threads, not one process per request: a search waits on DynamoDB, and a hung Dyn
 only the threads of the searches that need it (each gives up within about 2 s, see
 DYNAMODB_READ_TIMEOUT_SECONDS) while login, the admin and every other page keep answering from
 the other threads. Sized for the 2-core machines this runs on: one process per core (a crash or
-a long GC pause in one leaves the other serving) with 8 threads each, 16 requests at once; the
-work is mostly waiting on the network, so more threads than cores is right. Override with
-GUNICORN_WORKERS and GUNICORN_THREADS; bind with GUNICORN_BIND (default 127.0.0.1:$PORT).
+a long GC pause in one leaves the other serving) with 16 threads each. The work is mostly
+waiting on the network, so far more threads than cores is right; and a worker queues whatever
+it accepted behind its own threads, so each needs enough for a burst of searches stuck on a hung
+DynamoDB (about 2 s each) plus the sign-ins and admin pages that must not wait behind them.
+Database connections are opened per request (CONN_MAX_AGE 0), so idle threads hold none.
+Override with GUNICORN_WORKERS and GUNICORN_THREADS; bind with GUNICORN_BIND (default
+127.0.0.1:$PORT).
 """
 
 import os
@@ -15,7 +19,7 @@ wsgi_app = "supporttool.wsgi"
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 # A request still running after this is a bug, not a slow dependency (those time out in ~2 s).
 timeout = 30
 graceful_timeout = 20

@@ -586,7 +586,7 @@ def get_directory() -> PhoneDirectory:
             # worker for minutes: the 503 page within about 2 s (two attempts and a backoff).
             connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
             read_timeout=settings.DYNAMODB_READ_TIMEOUT_SECONDS,
-            retries={"mode": "standard", "max_attempts": settings.DYNAMODB_MAX_ATTEMPTS},
+            retries={"mode": "standard", "total_max_attempts": settings.DYNAMODB_MAX_ATTEMPTS},
         ),
     )
     return PhoneDirectory(
