@@ -47,6 +47,7 @@ _CSV_COLUMNS = [
     ("client_address", "Client address"),
     ("request_id", "Request id"),
     ("path", "Path"),
+    ("subject", "Account or client"),  # last: columns added later keep earlier ones in place
 ]
 
 
@@ -67,12 +68,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "action",
         "phone",
         "customer_id",
+        "subject",
         "result_count",
         "short_reason",
         "client_address",
     )
     list_filter = ("action", ("at", admin.DateFieldListFilter), "user")
-    search_fields = ("=phone", "=customer_id", "actor", "=request_id")
+    search_fields = ("=phone", "=customer_id", "actor", "=subject", "=request_id")
     date_hierarchy = "at"
     list_per_page = 100
     change_list_template = "admin/lookup/auditentry/change_list.html"
