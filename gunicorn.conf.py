@@ -30,3 +30,14 @@ errorlog = "-"
 # Whether a request came over HTTPS is Django's call (SECURE_PROXY_SSL_HEADER, only with
 # TRUST_PROXY_HEADERS); gunicorn would otherwise believe X-Forwarded-Proto from 127.0.0.1.
 forwarded_allow_ips = ""
+
+
+def post_worker_init(worker) -> None:
+    """Build the DynamoDB client before the first request rather than during it.
+
+    Loading botocore's service models takes about a second of CPU; done lazily, the first
+    searches of a fresh worker pay it under the GIL, together.
+    """
+    from lookup.repository import get_directory
+
+    get_directory()

@@ -50,7 +50,7 @@ def test_searches_give_up_within_seconds_and_other_pages_keep_answering(tmp_path
         # the margin is for the shared 2-core machine this runs on.
         seconds = sorted(round(s, 2) for _, s in results)
         slowest = seconds[-1]
-        assert slowest < 3.5, seconds
+        assert seconds[len(seconds) // 2] < 2.0 and slowest < 3.0, seconds
         print(
             f"login {login_seconds:.2f} s, admin {admin_seconds:.2f} s, searches <= {slowest:.2f} s"
         )
