@@ -116,7 +116,7 @@ def lockout_response(
         status=429,
     )
     response["Retry-After"] = str(retry_after)
-    return response
+    return response.render()  # built in a middleware, after the view layer renders responses
 
 
 def _lock_ends(*, request: HttpRequest, credentials: dict | None) -> datetime:
