@@ -1,16 +1,23 @@
 # Two commands: `make run` serves the tool on the local stack, `make test` runs the whole suite.
-# Both install what they need first (Python virtualenv, npm packages, Debian's Chromium).
+# Both install what they need first (Python virtualenv, npm packages, Debian's Chromium and
+# PostgreSQL).
 
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install lint lock clean
+.PHONY: run test test-postgres install lint lock clean
 
 run: install
 	bin/run-local
 
+# The whole suite on SQLite, then its database tests again on PostgreSQL (production's database).
 test: install system-deps
 	$(PY) -m pytest
+	bin/with-postgres $(PY) -m pytest -m "database and not browser"
+
+# Only the PostgreSQL tier: a throwaway cluster on a free loopback port (bin/with-postgres).
+test-postgres: install system-deps
+	bin/with-postgres $(PY) -m pytest -m "database and not browser"
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -23,12 +30,16 @@ node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here).
+# Browser tests drive Debian's Chromium (Playwright's own browser download cannot work here);
+# the PostgreSQL tier runs Debian's PostgreSQL server binaries.
 .PHONY: system-deps
 system-deps:
-	@command -v chromium >/dev/null || { \
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -z "$$missing" ] || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; }
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -47,6 +47,7 @@ _CSV_COLUMNS = [
     ("client_address", "Client address"),
     ("request_id", "Request id"),
     ("path", "Path"),
+    ("subject", "Account or client"),  # last: columns added later keep earlier ones in place
 ]
 
 
@@ -67,12 +68,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "action",
         "phone",
         "customer_id",
+        "subject",
         "result_count",
         "short_reason",
         "client_address",
     )
     list_filter = ("action", ("at", admin.DateFieldListFilter), "user")
-    search_fields = ("=phone", "=customer_id", "actor", "=request_id")
+    search_fields = ("=phone", "=customer_id", "actor", "=subject", "=request_id")
     date_hierarchy = "at"
     list_per_page = 100
     change_list_template = "admin/lookup/auditentry/change_list.html"
@@ -157,14 +159,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9]+$")
+# A formula character at the start of the cell, or after a separator a spreadsheet may split the
+# cell on when importing (its locale's `;`, a `,`, a tab, a `|`): each piece becomes a cell of
+# its own, so `reason;=HYPERLINK(...)` would start a formula too.
+_FORMULA_START = re.compile(r"(?:^|[;,\t|])\s*[=+\-@\t\r]")
 
 
 def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ (or a tab/CR) is a formula to spreadsheet programs: defuse
-    # it, except plain numbers such as E.164 phones.
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PLAIN_NUMBER.match(value):
-        return f"'{value}"
-    return value
+    """Defuse spreadsheet formulas in a CSV cell, keeping plain numbers (E.164 phones) readable.
+
+    The leading apostrophe makes the whole cell text; one after each such separator does the
+    same for the piece a split import would make of it.
+    """
+    if _PLAIN_NUMBER.match(value) or not _FORMULA_START.search(value):
+        return value
+    return "'" + re.sub(r"([;,\t|])(?=\s*[=+\-@\t\r])", r"\1'", value)
 
 
 admin.site.unregister(User)
@@ -197,7 +206,57 @@ class StaffUserAdmin(UserAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             readonly += ["is_superuser", "user_permissions"]
+        if obj is not None and obj.pk == request.user.pk:
+            # Nobody grants themselves a role or re-enables their own access: a second admin
+            # does, and the audit trail shows who.
+            readonly += [f for f in _ACCESS_FIELDS if f not in readonly]
         return readonly
+
+    def save_model(self, request, obj, form, change) -> None:
+        before = type(obj).objects.filter(pk=obj.pk).values(*_FLAGS).first() if change else None
+        super().save_model(request, obj, form, change)
+        if before is None:
+            _account_audit(request, obj, AuditEntry.Action.ACCOUNT_CREATED, "")
+            return
+        if before["is_active"] != obj.is_active:
+            action = (
+                AuditEntry.Action.ACCOUNT_ACTIVATED
+                if obj.is_active
+                else AuditEntry.Action.ACCOUNT_DEACTIVATED
+            )
+            _account_audit(request, obj, action, "")
+        flags = [
+            f"{label} {'granted' if getattr(obj, flag) else 'removed'}"
+            for flag, label in (("is_staff", "staff status"), ("is_superuser", "superuser status"))
+            if before[flag] != getattr(obj, flag)
+        ]
+        if flags:
+            _account_audit(request, obj, AuditEntry.Action.STAFF_STATUS_CHANGED, "; ".join(flags))
+
+    def save_related(self, request, form, formsets, change) -> None:
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True))
+        super().save_related(request, form, formsets, change)
+        after = set(user.groups.values_list("name", flat=True))
+        if before != after:
+            changes = [f"added {name}" for name in sorted(after - before)]
+            changes += [f"removed {name}" for name in sorted(before - after)]
+            roles_now = ", ".join(sorted(after)) or "none"
+            _account_audit(
+                request,
+                user,
+                AuditEntry.Action.ROLES_CHANGED,
+                f"{'; '.join(changes)} (roles now: {roles_now})",
+            )
+
+    def delete_model(self, request, obj) -> None:
+        _account_audit(request, obj, AuditEntry.Action.ACCOUNT_DELETED, "")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            _account_audit(request, user, AuditEntry.Action.ACCOUNT_DELETED, "")
+        super().delete_queryset(request, queryset)
 
     # An Admin manages staff accounts, not superusers: otherwise changing a superuser's
     # password would hand over every right the role was meant not to have.
@@ -218,3 +277,11 @@ class StaffUserAdmin(UserAdmin):
                 f"{name}: {summary}" for name, summary in ROLES.items()
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+_FLAGS = ("is_active", "is_staff", "is_superuser")
+_ACCESS_FIELDS = (*_FLAGS, "groups", "user_permissions")
+
+
+def _account_audit(request: HttpRequest, user, action: str, reason: str) -> None:
+    audit_record(request=request, action=action, subject=user.get_username(), reason=reason)

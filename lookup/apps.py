@@ -5,3 +5,8 @@ class LookupConfig(AppConfig):
     name = "lookup"
     verbose_name = "Phone lookup"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Signal receivers: failed sign-ins and lockouts to the audit trail, sign-in time for the
+        # absolute session lifetime.
+        from lookup import lockout, middleware  # noqa: F401

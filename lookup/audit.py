@@ -57,6 +57,7 @@ def audit_write(
     customer_id: str = "",
     result_count: int | None = None,
     reason: str = "",
+    subject: str = "",
 ) -> AuditEntry:
     # Values come from URLs, events and other services' data: an entry must never fail to be
     # written (PostgreSQL refuses NUL, no database stores an unpaired surrogate) nor outgrow
@@ -68,6 +69,7 @@ def audit_write(
         action=action,
         phone=_column("phone", phone),
         customer_id=_column("customer_id", customer_id),
+        subject=_column("subject", subject),
         result_count=result_count,
         reason=text_storable(reason),
         path=_column("path", audit.path),
@@ -91,6 +93,7 @@ def audit_record(
     api_client: ApiClient | None = None,
     user: AbstractBaseUser | None = None,
     actor: str = "",
+    subject: str = "",
 ) -> AuditEntry:
     """An entry about the request itself (a refusal, an export, a sign-in).
 
@@ -105,6 +108,7 @@ def audit_record(
         action=action,
         phone=phone,
         customer_id=customer_id,
+        subject=subject,
         result_count=result_count,
         reason=reason,
     )

@@ -1,22 +1,34 @@
 import logging
 import re
+import time
 import uuid
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 
 from lookup.domain.errors import DirectoryUnavailable
+from lookup.logs import request_context_begin, request_context_end, request_context_user
 
 logger = logging.getLogger(__name__)
+access_logger = logging.getLogger("lookup.access")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+SESSION_SIGNED_IN_AT = "lookup.signed_in_at"
 
 
 class RequestIdMiddleware:
     """Give every request an id for logs and audit: the trusted proxy's, else a new one.
 
-    A client-chosen id is never used, so audit entries cannot be made to share an id.
+    A client-chosen id is never used, so audit entries cannot be made to share an id. Every log
+    line written while the request runs carries the id (`lookup.logs`), and one access line per
+    request says how it ended and how long it took.
     """
 
     def __init__(self, get_response) -> None:
@@ -25,8 +37,92 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.headers.get("X-Request-ID", "") if settings.TRUST_PROXY_HEADERS else ""
         request.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_context_begin(request_id=request.request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.request_id
+            duration_ms = round((time.monotonic() - started) * 1000, 1)
+            # The path without its query string: searches carry phone numbers there.
+            access_logger.info(
+                "%s %s %s %sms",
+                request.method,
+                request.path,
+                response.status_code,
+                duration_ms,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": duration_ms,
+                },
+            )
+            return response
+        finally:
+            request_context_end(token)
+
+
+class RequestUserMiddleware:
+    """Name the signed-in person in the request's log lines (after AuthenticationMiddleware)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            request_context_user(user=user.get_username())
+        return self.get_response(request)
+
+
+class SessionLifetimeMiddleware:
+    """End a session SESSION_ABSOLUTE_TIMEOUT after sign-in, however active it stays.
+
+    The idle timeout is Django's own (SESSION_COOKIE_AGE renewed on every request); this is the
+    other bound: a session stolen from an unlocked screen cannot be kept alive for days.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            signed_in_at = request.session.get(SESSION_SIGNED_IN_AT)
+            now = time.time()
+            if not isinstance(signed_in_at, int | float):
+                # Signed in before this middleware existed (or by a test's force_login).
+                request.session[SESSION_SIGNED_IN_AT] = now
+            elif now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT:
+                logout(request)
+                messages.info(
+                    request,
+                    "Your session has ended: sessions last at most "
+                    f"{settings.SESSION_ABSOLUTE_TIMEOUT // 3600} hours. Please sign in again.",
+                )
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="lookup.middleware.session_signed_in_at")
+def session_signed_in_at(sender, request: HttpRequest | None, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_SIGNED_IN_AT] = time.time()
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every page and API response the app renders.
+
+    Nearly every page shows customer data or the audit trail; a browser or proxy must keep no
+    copy of any of them. (Static files are served before this, by whitenoise, and stay cached.)
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response["X-Request-ID"] = request.request_id
+        patch_cache_control(response, no_store=True, private=True)
         return response
 
 
@@ -42,11 +138,7 @@ class DirectoryUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not isinstance(exception, DirectoryUnavailable):
             return None
-        logger.error(
-            "Phone directory unavailable (request %s): %s",
-            getattr(request, "request_id", "-"),
-            exception,
-        )
+        logger.error("Phone directory unavailable: %s", exception)
         response = TemplateResponse(request, "503.html", status=503)
         response["Retry-After"] = "30"
         return response.render()

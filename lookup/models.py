@@ -106,6 +106,22 @@ class AuditEntry(models.Model):
         AUDIT_EXPORT = "audit_export", "Audit trail exported"
         LOGIN = "login", "Signed in"
         LOGIN_REFUSED = "login_refused", "Sign-in refused"
+        # Abuse controls (lookup.throttle, lookup.lockout).
+        RATE_LIMITED = "rate_limited", "Rate limit reached"
+        LOGIN_FAILED = "login_failed", "Login failed"
+        LOGIN_LOCKED_OUT = "login_locked_out", "Login locked out"
+        # Access management in the admin: the subject is the account or API client changed.
+        ACCOUNT_CREATED = "account_created", "Account created"
+        ACCOUNT_ACTIVATED = "account_activated", "Account activated"
+        ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted"
+        ROLES_CHANGED = "roles_changed", "Roles changed"
+        STAFF_STATUS_CHANGED = "staff_status_changed", "Staff status changed"
+        API_CLIENT_CREATED = "api_client_created", "API client created (key issued)"
+        API_KEY_REGENERATED = "api_key_regenerated", "API key regenerated"
+        API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+        API_KEY_REACTIVATED = "api_key_reactivated", "API key reactivated"
+        API_CLIENT_SCOPES_CHANGED = "api_client_scopes_changed", "API client scopes changed"
 
     at = models.DateTimeField("time", default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -127,6 +143,14 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=32, choices=Action.choices, db_index=True)
     phone = models.CharField(max_length=32, blank=True, db_index=True, help_text="E.164")
     customer_id = models.CharField(max_length=128, blank=True, db_index=True)
+    subject = models.CharField(
+        "account or client",
+        max_length=150,
+        blank=True,
+        db_index=True,
+        help_text="The account or API client an access-management entry is about; the username "
+        "tried, for a failed login.",
+    )
     result_count = models.PositiveIntegerField("customers matched", null=True, blank=True)
     reason = models.TextField(blank=True)
     path = models.CharField(max_length=500, blank=True)
@@ -140,3 +164,22 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.get_action_display()}"
+
+
+class RateCounter(models.Model):
+    """How often one identity did one kind of thing in one time window (`lookup.throttle`).
+
+    A table rather than a per-process cache so that every web process on every host counts
+    against the same limit; increments are single UPDATEs, atomic on SQLite and PostgreSQL.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "rate counter"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -27,6 +27,7 @@ from lookup.domain.errors import (
 from lookup.forms import PhoneSearchForm, RestoreForm, UnlinkForm
 from lookup.phones import PhoneNumber, is_e164, phone_from_e164
 from lookup.services.links import link_decide
+from lookup.throttle import lookup_rate_limit
 
 _COUNTRY_SESSION_KEY = "lookup.country"
 _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Open the page again."
@@ -34,6 +35,7 @@ _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Op
 
 @require_GET
 @login_required
+@lookup_rate_limit
 def search(request: HttpRequest) -> HttpResponse:
     """The search page; with `?phone=` it also lists the customers linked to that number."""
     require_permission(request, SEARCH_PHONE)
@@ -56,6 +58,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@lookup_rate_limit
 def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     require_permission(request, VIEW_CUSTOMER, customer_id=customer_id)
     can_unlink = request.user.has_perm(UNLINK_PHONE)

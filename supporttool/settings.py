@@ -7,6 +7,7 @@ AWS endpoints, region and credentials are deliberately absent: boto3 reads botoc
 variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS, AWS_REGION, ...).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -31,6 +32,12 @@ else:
         raise ImproperlyConfigured(
             "Set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see .env.example)."
         )
+    # Sessions, CSRF tokens and password reset links are only as strong as the key.
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be at least 50 random characters; generate one with "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
+        )
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -41,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "lookup",
 ]
 
@@ -48,13 +57,19 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lookup.middleware.RequestIdMiddleware",
+    "lookup.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lookup.middleware.RequestUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lookup.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lookup.middleware.DirectoryUnavailableMiddleware",
+    # Last: turns a sign-in refused by the lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "supporttool.urls"
@@ -114,7 +129,6 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Phone lookup --------------------------------------------------------------------------------
 
@@ -203,6 +217,8 @@ OIDC_VERIFY_SSL = True
 # Without password login only the SSO backend remains, so no password is checked anywhere (the
 # Django admin's login included) and sessions opened with a password end.
 AUTHENTICATION_BACKENDS = [
+    # First: a locked account or address is refused before any other check (see below).
+    "lookup.lockout.LockoutBackend",
     *(["lookup.sso.backend.RoleMappingOIDCBackend"] if OIDC_ENABLED else []),
     *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_LOGIN_ENABLED else []),
 ]
@@ -236,16 +252,131 @@ if OIDC_ENABLED:
 # session, request id, audit entry or rate limit.
 MIDDLEWARE.insert(0, "lookup.health.HealthCheckMiddleware")
 
+# --- Transport security, Content-Security-Policy, sessions --------------------------------------
+# Production is HTTPS only. Behind a TLS-terminating proxy keep both on with TRUST_PROXY_HEADERS
+# (the app then reads X-Forwarded-Proto); turn one off only where the proxy does that job itself.
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+# Only a proxy we trust may tell us the original request was HTTPS; otherwise any client could.
+if TRUST_PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# `check --deploy` warns about choices made on purpose, so silence exactly those: HSTS or the
+# redirect turned off for a proxy that does them, and preload (a decision for the owner of the
+# whole domain, who submits it to browsers' lists, not for this app).
+SILENCED_SYSTEM_CHECKS = [
+    *(["security.W004"] if not DEBUG and SECURE_HSTS_SECONDS == 0 else []),
+    *(["security.W008"] if not DEBUG and not SECURE_SSL_REDIRECT else []),
+    *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
+]
+
+# No inline script or style anywhere (the admin included): injected markup cannot run or restyle
+# the page. frame-ancestors repeats X_FRAME_OPTIONS for browsers that only read CSP.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Sessions end after SESSION_IDLE_TIMEOUT_MINUTES without a request (Django renews the expiry on
+# every request) and SESSION_ABSOLUTE_TIMEOUT_HOURS after sign-in however active
+# (lookup.middleware.SessionLifetimeMiddleware).
+SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_TIMEOUT = 3600 * env.int("SESSION_ABSOLUTE_TIMEOUT_HOURS", default=12)
+
+# --- DynamoDB client budget (lookup/repository/dynamo.py dynamodb_client) ---
+# Tight, so that a hung DynamoDB gives the 503 page within about 2 s and frees the web thread:
+# each call makes at most DYNAMODB_MAX_ATTEMPTS attempts in all (the first included), each of at
+# most the two timeouts, with botocore's short jittered backoff between them (measured: 1.3-2.6 s
+# for a search against a stopped DynamoDB). Batch jobs may run with more generous values.
+DYNAMODB_CONNECT_TIMEOUT_SECONDS = env.float("DYNAMODB_CONNECT_TIMEOUT_SECONDS", default=0.5)
+DYNAMODB_READ_TIMEOUT_SECONDS = env.float("DYNAMODB_READ_TIMEOUT_SECONDS", default=0.6)
+DYNAMODB_MAX_ATTEMPTS = max(1, env.int("DYNAMODB_MAX_ATTEMPTS", default=2))
+
+# --- Privacy ---
+# Search results show customers' emails masked (j•••n@example.com); the customer page, each view
+# of which is audited, shows them whole. False shows them whole in results too.
+MASK_EMAILS_IN_RESULTS = env.bool("MASK_EMAILS_IN_RESULTS", default=True)
+
+# --- SQLite with several web processes (make run) ---
+# Transactions take the write lock when they begin, so concurrent writers (the audit trail, the
+# rate counters, the lockout records) wait their turn instead of failing "database is locked".
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+
+# --- Abuse limits: lookup/throttle.py and lookup/lockout.py --------------------------------------
+# Per minute, counted in the database so that every process and host shares them; 0 turns a
+# limit off. A person's searches by number and customer pages together:
+RATE_LIMIT_LOOKUPS_PER_MINUTE = env.int("RATE_LIMIT_LOOKUPS_PER_MINUTE", default=30)
+# An API client's calls (the order service's synchronous path must fit: the queue has no limit).
+RATE_LIMIT_API_CALLS_PER_MINUTE = env.int("RATE_LIMIT_API_CALLS_PER_MINUTE", default=600)
+# Invalid API keys from one client address; past it the address's API calls are refused.
+RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = env.int(
+    "RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE", default=10
+)
+# Sign-in lockout (django-axes, state in the database): an account after LOGIN_FAILURE_LIMIT
+# failures, a client address after LOGIN_ADDRESS_FAILURE_LIMIT (for any accounts), both within
+# and for LOGIN_COOLOFF_MINUTES; every further failure during a lockout restarts it.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+# (AUTHENTICATION_BACKENDS, with single sign-on above, puts lookup.lockout.LockoutBackend first.)
+AXES_ENABLED = LOGIN_FAILURE_LIMIT > 0
+AXES_FAILURE_LIMIT = max(LOGIN_FAILURE_LIMIT, 1)
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "lookup.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "lookup.lockout.login_client_address"
+AXES_LOCKOUT_CALLABLE = "lookup.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Sign-ins are on the audit trail already; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# --- Logging -------------------------------------------------------------------------------------
+# Every line carries the request id and user of the request it was written in (lookup/logs.py).
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id, user, and
+# for the access log method, path, status, duration_ms).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "lookup.logs.RequestContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"
+        },
+        "json": {"()": "lookup.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "botocore": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        # One line per request (lookup.middleware.RequestIdMiddleware); WARNING silences it.
+        "lookup.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
+        # Its own warnings repeat what the audit trail records.
+        "axes": {"level": "ERROR"},
     },
 }

@@ -29,11 +29,22 @@ from tests.servers import ServerNotStarted, dynalite_server
 pytest_plugins = ["tests.aws_recorder"]
 
 
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
 def pytest_collection_modifyitems(items):
-    """Mark browser tests and run them last: Playwright keeps an event loop running after them."""
+    """Mark browser tests and run them last: Playwright keeps an event loop running after them.
+
+    Tests that use the relational database are marked `database`: the PostgreSQL tier
+    (`make test-postgres`) runs exactly those a second time.
+    """
     for item in items:
         if "browser" in item.nodeid.split("/"):
             item.add_marker(pytest.mark.browser)
+        if _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker(
+            "django_db"
+        ):
+            item.add_marker(pytest.mark.database)
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
 
 

@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from lookup.models import ApiClient
+from lookup.audit import audit_record
+from lookup.models import ApiClient, AuditEntry
 
 _REGENERATED = "Regenerated the API key; the old key no longer works."
 
@@ -63,12 +64,27 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: ApiClient, form, change: bool) -> None:
         key = None
+        before = (
+            ApiClient.objects.filter(pk=obj.pk).values("is_active", "scopes").first()
+            if change
+            else None
+        )
         if not change:
             obj.created_by = request.user
             key = obj.issue_key()
         super().save_model(request, obj, form, change)
         if key is not None:
             _show_key_once(request, obj, key)
+        _changes_audit(request, obj, before)
+
+    def delete_model(self, request: HttpRequest, obj: ApiClient) -> None:
+        _client_audit(request, obj, AuditEntry.Action.API_KEY_REVOKED, "client deleted")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
+        for client in queryset:
+            _client_audit(request, client, AuditEntry.Action.API_KEY_REVOKED, "client deleted")
+        super().delete_queryset(request, queryset)
 
     @admin.action(
         description="Regenerate the key of the selected API clients", permissions=["change"]
@@ -78,6 +94,7 @@ class ApiClientAdmin(admin.ModelAdmin):
             key = client.issue_key()
             client.save(update_fields=["key_prefix", "key_hash"])
             self.log_change(request, client, _REGENERATED)
+            _client_audit(request, client, AuditEntry.Action.API_KEY_REGENERATED, "")
             _show_key_once(request, client, key)
 
 
@@ -94,3 +111,31 @@ def _show_key_once(request: HttpRequest, client: ApiClient, key: str) -> None:
             revoked,
         ),
     )
+
+
+def _changes_audit(request: HttpRequest, client: ApiClient, before: dict | None) -> None:
+    """Key issued, revoked or re-enabled, scopes changed: each on the tool's audit trail."""
+    scopes = ", ".join(client.scopes or []) or "none"
+    if before is None:
+        _client_audit(request, client, AuditEntry.Action.API_CLIENT_CREATED, f"scopes: {scopes}")
+        return
+    if before["is_active"] != client.is_active:
+        action = (
+            AuditEntry.Action.API_KEY_REACTIVATED
+            if client.is_active
+            else AuditEntry.Action.API_KEY_REVOKED
+        )
+        _client_audit(request, client, action, "")
+    if sorted(before["scopes"] or []) != sorted(client.scopes or []):
+        _client_audit(
+            request,
+            client,
+            AuditEntry.Action.API_CLIENT_SCOPES_CHANGED,
+            f"from {', '.join(before['scopes'] or []) or 'none'} to {scopes}",
+        )
+
+
+def _client_audit(request: HttpRequest, client: ApiClient, action: str, reason: str) -> None:
+    # The admin acts: the entry's actor is the admin, its subject the client (no api_client link,
+    # which would attribute the entry to the client itself).
+    audit_record(request=request, action=action, subject=client.name, reason=reason)

@@ -1,7 +1,7 @@
 """The one shape of every API error: `{"error": {"code", "message", "field"?}}`."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.template import loader
 
 from lookup.domain.errors import InvalidField
 
@@ -25,11 +25,18 @@ def api_field_error(error: InvalidField, *, code: str = "invalid_request") -> Js
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: JSON for API callers, the HTML page for people."""
+    """handler500: JSON for API callers, the HTML page for people; both name the request id.
+
+    The id is the one in the error's log line, so a report can be matched to its stack trace.
+    The page is rendered without context processors: they may be what failed.
+    """
+    request_id = getattr(request, "request_id", "")
     if request.path.startswith("/api/"):
+        reference = f" (request id {request_id})" if request_id else ""
         return api_error(
             status=500,
             code="server_error",
-            message="Unexpected error; it has been logged. Retry later.",
+            message=f"Unexpected error{reference}; it has been logged. Retry later.",
         )
-    return defaults.server_error(request)
+    page = loader.get_template("500.html").render({"request_id": request_id})
+    return HttpResponseServerError(page)

@@ -17,11 +17,14 @@ from lookup.audit import AuditContext
 from lookup.domain.errors import InvalidField
 from lookup.models import ApiClient
 from lookup.services.ingestion import order_event_ingest
+from lookup.throttle import api_client_rate_limit, api_key_failure_guard
 
 logger = logging.getLogger(__name__)
 
 
+@api_key_failure_guard
 @api_view(methods=("POST",), scope=ApiClient.Scope.LINKS_WRITE)
+@api_client_rate_limit
 def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
     """Link an order's drop-off phone to its customer: 201 when newly searchable, else 200."""
     try:
@@ -46,7 +49,9 @@ def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonRespon
     return JsonResponse(link_result_payload(result), status=201 if result.outcome.created else 200)
 
 
+@api_key_failure_guard
 @api_view(methods=("GET",), scope=ApiClient.Scope.CUSTOMERS_READ)
+@api_client_rate_limit
 def customers_find(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
     """The customers linked to a phone number, best candidates first, one page per call."""
     try:

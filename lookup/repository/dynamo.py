@@ -266,7 +266,12 @@ def dynamodb_client():
     return boto3.session.Session().client(
         "dynamodb",
         config=Config(
-            connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 2}
+            # A hung DynamoDB must cost one request, not a web worker for minutes: the 503
+            # page within about 2 s (two attempts in all and a backoff; `max_attempts` would
+            # count retries only).
+            connect_timeout=settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS,
+            read_timeout=settings.DYNAMODB_READ_TIMEOUT_SECONDS,
+            retries={"mode": "standard", "total_max_attempts": settings.DYNAMODB_MAX_ATTEMPTS},
         ),
     )
 

@@ -197,4 +197,7 @@ def test_sso_only_production_has_no_password_backend():
     result = load_settings(**SSO_ENV, PASSWORD_LOGIN_ENABLED="false")
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['lookup.sso.backend.RoleMappingOIDCBackend']"
+    # The lockout backend checks no password: it only refuses locked accounts and addresses.
+    assert result.stdout.strip() == (
+        "['lookup.lockout.LockoutBackend', 'lookup.sso.backend.RoleMappingOIDCBackend']"
+    )

@@ -181,8 +181,8 @@ def _user_id(username: str) -> int:
     return get_user_model().objects.get(username=username).pk
 
 
-def test_an_admin_cannot_grant_superuser_or_touch_a_superuser(admin_client_, admin_user):
-    html = admin_client_.get(reverse("admin:auth_user_change", args=[admin_user.pk])).content
+def test_an_admin_cannot_grant_superuser_or_touch_a_superuser(admin_client_, agent):
+    html = admin_client_.get(reverse("admin:auth_user_change", args=[agent.pk])).content
     assert b'name="is_superuser"' not in html and b'name="groups"' in html
     root = get_user_model().objects.create_superuser("root", password="root-password-1")
     root_page = admin_client_.get(reverse("admin:auth_user_change", args=[root.pk]))
@@ -243,3 +243,107 @@ def test_export_with_a_filter_it_cannot_apply_goes_back_to_the_list(admin_client
     response = admin_client_.get(EXPORT, {"at__gte": "not-a-date"})
     assert response.status_code == 302
     assert response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        ';=HYPERLINK("http://evil")',
+        'wrong customer,=HYPERLINK("http://evil")',
+        "ok|+cmd",
+        "tab\t=1+1",
+        "a; @SUM(1)",
+    ],
+)
+def test_csv_export_defuses_formulas_after_a_separator_too(admin_client_, lead, reason):
+    AuditEntry.objects.create(
+        actor="leo.lead", user=lead, action=AuditEntry.Action.UNLINK, phone=DESK, reason=reason
+    )
+    rows = list(
+        csv.reader(io.StringIO(b"".join(admin_client_.get(EXPORT).streaming_content).decode()))
+    )
+    cell = rows[1][6]
+    assert rows[1][3] == DESK  # plain E.164 numbers stay readable
+    assert cell.startswith("'")
+    # Whatever separator a spreadsheet splits the cell on, no piece starts a formula.
+    for separator in ";,\t|":
+        for piece in cell.split(separator):
+            assert piece.lstrip(" ")[:1] not in ("=", "+", "-", "@"), (cell, piece)
+
+
+def test_plain_text_with_separators_is_left_alone(admin_client_, lead):
+    AuditEntry.objects.create(
+        actor="leo.lead",
+        user=lead,
+        action=AuditEntry.Action.UNLINK,
+        reason="number reassigned; customer called, confirmed",
+    )
+    rows = list(
+        csv.reader(io.StringIO(b"".join(admin_client_.get(EXPORT).streaming_content).decode()))
+    )
+    assert rows[1][6] == "number reassigned; customer called, confirmed"
+
+
+def _account_entries(action):
+    return list(AuditEntry.objects.filter(action=action).values_list("actor", "subject", "reason"))
+
+
+def test_account_creation_activation_and_staff_changes_are_audited(admin_client_):
+    admin_client_.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "new.agent",
+            "password1": "Very-long-pass-9",
+            "password2": "Very-long-pass-9",
+            "usable_password": "true",
+        },
+    )
+    user = get_user_model().objects.get(username="new.agent")
+    change_url = reverse("admin:auth_user_change", args=[user.pk])
+    base = {"username": "new.agent", "date_joined_0": "2026-11-01", "date_joined_1": "09:00:00"}
+    admin_client_.post(change_url, {**base, "is_active": "on"})  # nothing changes
+    admin_client_.post(change_url, base)  # untick Active
+    admin_client_.post(change_url, {**base, "is_active": "on", "is_staff": "on"})
+
+    A = AuditEntry.Action
+    assert _account_entries(A.ACCOUNT_CREATED) == [("ada.admin", "new.agent", "")]
+    assert _account_entries(A.ACCOUNT_DEACTIVATED) == [("ada.admin", "new.agent", "")]
+    assert _account_entries(A.ACCOUNT_ACTIVATED) == [("ada.admin", "new.agent", "")]
+    assert _account_entries(A.STAFF_STATUS_CHANGED) == [
+        ("ada.admin", "new.agent", "staff status granted")
+    ]
+    # The trail is searchable by the account concerned.
+    listing = admin_client_.get(CHANGELIST, {"q": "new.agent"})
+    assert len(listing.context["cl"].result_list) == 4
+
+
+def test_api_key_issue_revoke_regenerate_and_scopes_are_audited(admin_client_):
+    from lookup.models import ApiClient
+
+    admin_client_.post(
+        reverse("admin:lookup_apiclient_add"), {"name": "order-service", "scopes": ["links:write"]}
+    )
+    client = ApiClient.objects.get(name="order-service")
+    change_url = reverse("admin:lookup_apiclient_change", args=[client.pk])
+    admin_client_.post(change_url, {"name": "order-service", "scopes": ["links:write"]})  # revoke
+    admin_client_.post(
+        change_url,
+        {"name": "order-service", "scopes": ["links:write", "customers:read"], "is_active": "on"},
+    )
+    admin_client_.post(
+        reverse("admin:lookup_apiclient_changelist"),
+        {"action": "regenerate_key", "_selected_action": [client.pk]},
+    )
+
+    A = AuditEntry.Action
+    assert _account_entries(A.API_CLIENT_CREATED) == [
+        ("ada.admin", "order-service", "scopes: links:write")
+    ]
+    assert _account_entries(A.API_KEY_REVOKED) == [("ada.admin", "order-service", "")]
+    assert _account_entries(A.API_KEY_REACTIVATED) == [("ada.admin", "order-service", "")]
+    assert _account_entries(A.API_CLIENT_SCOPES_CHANGED) == [
+        ("ada.admin", "order-service", "from links:write to links:write, customers:read")
+    ]
+    assert _account_entries(A.API_KEY_REGENERATED) == [("ada.admin", "order-service", "")]
+    # The admin acted, not the client: no entry is attributed to the API client.
+    assert not AuditEntry.objects.filter(api_client__isnull=False).exists()

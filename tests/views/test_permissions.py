@@ -153,3 +153,87 @@ def test_permission_matrix(
         assert AuditEntry.objects.filter(
             action=AuditEntry.Action.PERMISSION_DENIED, user__username=user.username
         ).exists()
+
+
+# --- Who may change whose access, and the audit trail of it ---------------------------------------
+
+
+def _change_form(user, *, roles: list[str], **flags) -> dict:
+    from django.contrib.auth.models import Group
+
+    return {
+        "username": user.username,
+        "groups": [Group.objects.get(name=name).pk for name in roles],
+        "date_joined_0": "2026-11-01",
+        "date_joined_1": "09:00:00",
+        **{flag: "on" for flag, on in flags.items() if on},
+    }
+
+
+def _roles(user) -> set[str]:
+    user.refresh_from_db()
+    return set(user.groups.values_list("name", flat=True))
+
+
+# (editor, target, roles posted, whether the change happens)
+ROLE_CHANGES = [
+    ("admin", "agent", ["Support lead"], True),
+    ("admin", "admin", ["Admin", "Support lead"], False),  # not their own
+    ("superuser", "admin", ["Admin", "Support lead"], True),
+    ("lead", "agent", ["Support lead"], False),
+    ("agent", "agent", ["Support lead"], False),
+    ("newcomer", "agent", ["Support lead"], False),
+    ("anonymous", "agent", ["Support lead"], False),
+]
+
+
+@pytest.mark.parametrize(
+    ("editor", "target", "posted", "changes"),
+    ROLE_CHANGES,
+    ids=[f"{e}-changes-{t}" for e, t, _, _ in ROLE_CHANGES],
+)
+def test_role_changes_matrix_and_their_audit(
+    request, db, django_user_model, editor, target, posted, changes
+):
+    people = {"admin": "admin_user", "agent": "agent", "lead": "lead", "newcomer": "newcomer"}
+    target_user = request.getfixturevalue(people[target])
+    browser = Client()
+    if editor == "superuser":
+        browser.force_login(django_user_model.objects.create_superuser("root", password="r-1"))
+    elif editor != "anonymous":
+        browser.force_login(request.getfixturevalue(people[editor]))
+    before = _roles(target_user)
+
+    browser.post(
+        reverse("admin:auth_user_change", args=[target_user.pk]),
+        _change_form(target_user, roles=posted, is_active=True, is_staff=target_user.is_staff),
+    )
+
+    entries = AuditEntry.objects.filter(action=AuditEntry.Action.ROLES_CHANGED)
+    if changes:
+        assert _roles(target_user) == set(posted)
+        entry = entries.get()
+        assert entry.subject == target_user.username
+        assert entry.actor == ("root" if editor == "superuser" else "ada.admin")
+        added = sorted(set(posted) - before)
+        removed = sorted(before - set(posted))
+        assert entry.reason.startswith(
+            "; ".join([f"added {r}" for r in added] + [f"removed {r}" for r in removed])
+        )
+    else:
+        assert _roles(target_user) == before
+        assert not entries.exists()
+
+
+def test_an_admin_cannot_deactivate_or_unstaff_themselves(admin_client_, admin_user):
+    page = admin_client_.get(reverse("admin:auth_user_change", args=[admin_user.pk]))
+    html = page.content.decode()
+    for field in ("is_active", "is_staff", "groups", "is_superuser"):
+        assert f'name="{field}"' not in html  # shown read-only
+    admin_client_.post(
+        reverse("admin:auth_user_change", args=[admin_user.pk]),
+        _change_form(admin_user, roles=[]),  # no groups, inactive, not staff: all ignored
+    )
+    admin_user.refresh_from_db()
+    assert admin_user.is_active and admin_user.is_staff
+    assert _roles(admin_user) == {"Admin"}

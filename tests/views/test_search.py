@@ -44,7 +44,8 @@ def test_national_international_and_prefixed_formats_find_the_same_customers(
     assert "2 customers linked to this number" in html
     for customer in shared_number:
         assert customer.name in html
-        assert customer.email in html
+        local, _, domain = customer.email.partition("@")
+        assert f"{local[0]}•••{local[-1]}@{domain}" in html  # masked in results
         assert reverse("lookup:customer", args=[customer.customer_id]) in html
 
 

@@ -1,0 +1,80 @@
+"""Log lines that say which request they belong to: request id and user, plain or JSON.
+
+`lookup.middleware.RequestIdMiddleware` puts the request id (and, once known, the user or API
+client) in a context variable for the duration of the request; the `RequestContextFilter` on the
+console handler copies them onto every record, whichever logger wrote it - Django's own 500
+report included. `LOG_FORMAT=json` writes one JSON object per line for log collectors.
+"""
+
+import contextvars
+import json
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str = "-"
+    user: str = "-"
+
+
+_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "lookup_request_context",
+    default=RequestContext(),  # noqa: B039 - frozen, so sharing the default is safe
+)
+
+
+def request_context_begin(*, request_id: str) -> contextvars.Token:
+    return _context.set(RequestContext(request_id=request_id))
+
+
+def request_context_user(*, user: str) -> None:
+    """Name who is making the request, once authentication has said so."""
+    _context.set(replace(_context.get(), user=user))
+
+
+def request_context_end(token: contextvars.Token) -> None:
+    # gunicorn's threads serve one request after another: nothing may leak into the next one.
+    _context.reset(token)
+
+
+def request_context_current() -> RequestContext:
+    return _context.get()
+
+
+class RequestContextFilter(logging.Filter):
+    """Adds `request_id` and `user` to every record ("-" outside a request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = _context.get()
+        record.request_id = getattr(record, "request_id", context.request_id)
+        record.user = getattr(record, "user", context.user)
+        return True
+
+
+# Attributes every LogRecord has; anything else was passed with `extra=` and belongs in the line.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request_id, user and extras."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", "-"),
+            "user": getattr(record, "user", "-"),
+        }
+        for name, value in vars(record).items():
+            if name not in _STANDARD and name not in line:
+                line[name] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        # ASCII escapes: a lone surrogate from hostile input cannot break the log stream.
+        return json.dumps(line, default=str)

@@ -1,0 +1,179 @@
+"""Rate limits: a person's lookups, an API client's calls, wrong API keys from one address.
+
+In process; tests/security/test_shared_state.py shows the same limits hold across two gunicorn
+workers.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from lookup import throttle
+from lookup.models import AuditEntry, RateCounter
+from tests import factories as f
+from tests.api.conftest import UK_MOBILE
+from tests.lookups import store
+
+SEARCH = reverse("lookup:search")
+CUSTOMERS_API = "/api/v1/customers"
+DESK = "+442079460018"
+
+
+@pytest.fixture
+def sam(moto_table):
+    person = f.profile(name="Sam", email="sam@example.com")
+    store(moto_table, profiles=[person], links=[f.order_link(person.customer_id, DESK)])
+    return person
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttle's clock, to move to the next minute."""
+    now = [timezone.now().replace(second=5, microsecond=0)]
+    monkeypatch.setattr(throttle.timezone, "now", lambda: now[0])
+    return now
+
+
+def test_counts_are_per_identity_and_minute(db, clock):
+    decisions = [throttle.rate_hit(scope="s", identity="alice", limit=3) for _ in range(5)]
+    assert [d.allowed for d in decisions] == [True, True, True, False, False]
+    assert [d.first_refusal for d in decisions] == [False, False, False, True, False]
+    assert decisions[-1].retry_after() == 55  # the minute ends 55 s after hh:mm:05
+    assert throttle.rate_hit(scope="s", identity="bob", limit=3).allowed
+    assert throttle.rate_hit(scope="other", identity="alice", limit=3).allowed
+
+    clock[0] += timedelta(minutes=1)
+    assert throttle.rate_hit(scope="s", identity="alice", limit=3).count == 1
+    # The old minute's rows are cleared as new ones open: the table holds active windows only.
+    assert RateCounter.objects.count() == 1
+
+
+def test_a_limit_of_zero_counts_nothing(db):
+    assert all(throttle.rate_hit(scope="s", identity="a", limit=0).allowed for _ in range(50))
+    assert not RateCounter.objects.exists()
+
+
+def test_an_agent_past_the_limit_gets_a_429_page_saying_when_to_retry(
+    agent_client, sam, settings, clock
+):
+    settings.RATE_LIMIT_LOOKUPS_PER_MINUTE = 3
+    customer = reverse("lookup:customer", args=[sam.customer_id])
+    for url, params in [(SEARCH, {"phone": DESK, "country": "GB"}), (customer, {})] * 2:
+        last = agent_client.get(url, params)
+    assert last.status_code == 429
+    assert last["Retry-After"] == "55"
+    page = last.content.decode()
+    assert "more than 3 searches and customer pages in a minute" in page
+    assert "in 55 seconds" in page
+    assert agent_client.get(SEARCH, {"phone": DESK, "country": "GB"}).status_code == 429
+
+    # The empty search form reads no customer data and is never refused.
+    assert agent_client.get(SEARCH).status_code == 200
+    clock[0] += timedelta(minutes=1)
+    assert agent_client.get(customer).status_code == 200
+
+
+def test_a_refusal_is_audited_once_per_minute(agent_client, agent, sam, settings, clock):
+    settings.RATE_LIMIT_LOOKUPS_PER_MINUTE = 2
+    for _ in range(6):
+        agent_client.get(SEARCH, {"phone": DESK, "country": "GB"})
+    refusals = AuditEntry.objects.filter(action=AuditEntry.Action.RATE_LIMITED)
+    assert refusals.count() == 1
+    assert refusals.get().user == agent
+    # Refused searches read nothing, so they are not recorded as searches either.
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.SEARCH).count() == 2
+
+
+def test_one_agents_limit_does_not_slow_another(agent_client, lead_client, sam, settings, clock):
+    settings.RATE_LIMIT_LOOKUPS_PER_MINUTE = 1
+    agent_client.get(SEARCH, {"phone": DESK, "country": "GB"})
+    assert agent_client.get(SEARCH, {"phone": DESK, "country": "GB"}).status_code == 429
+    assert lead_client.get(SEARCH, {"phone": DESK, "country": "GB"}).status_code == 200
+
+
+def test_the_default_allows_a_busy_agent(settings):
+    assert settings.RATE_LIMIT_LOOKUPS_PER_MINUTE == 30
+
+
+# --- API -----------------------------------------------------------------------------------------
+
+
+def test_an_api_client_past_its_limit_gets_429_json_with_retry_after(
+    helpdesk, moto_table, settings, clock
+):
+    settings.RATE_LIMIT_API_CALLS_PER_MINUTE = 2
+    client = Client()
+    params = {"phone": UK_MOBILE, "region": "GB"}
+    statuses = [
+        client.get(CUSTOMERS_API, params, headers=helpdesk.headers).status_code for _ in range(4)
+    ]
+    assert statuses == [200, 200, 429, 429]
+    response = client.get(CUSTOMERS_API, params, headers=helpdesk.headers)
+    assert response["Retry-After"] == "55"
+    assert response.json()["error"]["code"] == "rate_limited"
+    assert "retry after 55 s" in response.json()["error"]["message"]
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.RATE_LIMITED)
+    assert entry.api_client == helpdesk.client
+
+
+def test_each_api_client_has_its_own_budget(helpdesk, order_service, moto_table, settings, clock):
+    from tests.api.conftest import order_event
+
+    settings.RATE_LIMIT_API_CALLS_PER_MINUTE = 1
+    client = Client()
+    client.get(CUSTOMERS_API, {"phone": UK_MOBILE, "region": "GB"}, headers=helpdesk.headers)
+    created = client.post(
+        "/api/v1/phone-links",
+        order_event(),
+        content_type="application/json",
+        headers=order_service.headers,
+    )
+    assert created.status_code == 201  # and without a CSRF token, as before
+
+
+def test_an_address_sending_wrong_keys_is_refused_even_with_a_right_one(
+    helpdesk, moto_table, settings, clock
+):
+    settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 3
+    guesser = Client(REMOTE_ADDR="198.51.100.7")
+    params = {"phone": UK_MOBILE, "region": "GB"}
+    wrong = {"Authorization": "Bearer plk_000000000000_guess"}
+    statuses = [guesser.get(CUSTOMERS_API, params, headers=wrong).status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    refused = guesser.get(CUSTOMERS_API, params, headers=helpdesk.headers)
+    assert refused.status_code == 429 and refused["Retry-After"] == "55"
+    assert refused.json()["error"]["code"] == "rate_limited"
+    # Another address, and the same one a minute later, are served.
+    other = Client(REMOTE_ADDR="198.51.100.8")
+    assert other.get(CUSTOMERS_API, params, headers=helpdesk.headers).status_code == 200
+    clock[0] += timedelta(minutes=1)
+    assert guesser.get(CUSTOMERS_API, params, headers=helpdesk.headers).status_code == 200
+
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.RATE_LIMITED)
+    assert (entry.client_address, entry.actor) == ("198.51.100.7", "anonymous")
+
+
+def test_calls_without_a_key_are_not_key_guesses(db, settings, clock):
+    settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 2
+    statuses = {Client().get(CUSTOMERS_API).status_code for _ in range(5)}
+    assert statuses == {401}
+
+
+def test_behind_a_trusted_proxy_the_callers_address_is_counted(
+    helpdesk, moto_table, settings, clock
+):
+    settings.TRUST_PROXY_HEADERS = True
+    settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 2
+    proxy = Client()  # every call arrives from the balancer's address
+    wrong = {"Authorization": "Bearer plk_000000000000_guess"}
+    for _ in range(3):
+        proxy.get(CUSTOMERS_API, headers={**wrong, "X-Forwarded-For": "203.0.113.50"})
+    honest = proxy.get(
+        CUSTOMERS_API,
+        {"phone": UK_MOBILE, "region": "GB"},
+        headers={**helpdesk.headers, "X-Forwarded-For": "203.0.113.51"},
+    )
+    assert honest.status_code == 200
