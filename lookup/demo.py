@@ -16,13 +16,20 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from lookup.domain.links import CustomerProfile, LinkSource, PhoneLink, RecentOrder
 from lookup.phones import phone_normalize
 
-CUSTOMER_COUNT = 520
+CUSTOMER_COUNT = 520  # and one Argentine customer for the renumbering examples
 
 # Numbers documented in the README as worth trying.
 RECEPTION_DESK = phone_normalize(raw="020 7946 0018", region="GB").e164  # 130 customers
 FAMILY_PHONE = phone_normalize(raw="(11) 91234-5678", region="BR").e164  # 4 customers
 SINGLE_OWNER = phone_normalize(raw="07700 900461", region="GB").e164  # 1 customer, 2 sources
 LEGACY_ONLY = phone_normalize(raw="030 1234 5678", region="DE").e164  # legacy record only
+# The same subscriber under two keys (docs/phone-numbers.md): a search finds both, labelled.
+BR_NINTH_DIGIT = "+5511987654321"  # a profile phone; an older record has +55 11 8765-4321
+BR_BEFORE_NINTH_DIGIT = "+551187654321"
+MX_CURRENT = "+525512345678"  # an order link; an old gateway wrote +52 1 55 1234 5678
+MX_OLD_MOBILE_1 = "+5215512345678"
+AR_WITHOUT_9 = "+543515551234"  # an order link; another customer has +54 9 351 555-1234
+AR_MOBILE_9 = "+5493515551234"
 
 _PEOPLE = {
     "GB": (
@@ -176,7 +183,18 @@ def demo_data(seed: int = 20261128, *, now: datetime | None = None) -> DemoData:
     the demo never ages into "possibly stale" everywhere. Same seed and day, same data."""
     now = now or datetime.combine(datetime.now(UTC).date(), time(12), tzinfo=UTC)
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
-    used: set[str] = {RECEPTION_DESK, FAMILY_PHONE, SINGLE_OWNER, LEGACY_ONLY}
+    used: set[str] = {
+        RECEPTION_DESK,
+        FAMILY_PHONE,
+        SINGLE_OWNER,
+        LEGACY_ONLY,
+        BR_NINTH_DIGIT,
+        BR_BEFORE_NINTH_DIGIT,
+        MX_CURRENT,
+        MX_OLD_MOBILE_1,
+        AR_WITHOUT_9,
+        AR_MOBILE_9,
+    }
     profiles: list[CustomerProfile] = []
     links: list[PhoneLink] = []
     countries = list(_PEOPLE)
@@ -230,6 +248,42 @@ def demo_data(seed: int = 20261128, *, now: datetime | None = None) -> DemoData:
     links.append(_order_link(rng, owner.customer_id, SINGLE_OWNER, since=owner.created_at, now=now))
 
     links.append(_legacy_link(profiles[5].customer_id, LEGACY_ONLY, now - timedelta(days=1500)))
+
+    # Renumberings: one subscriber stored under its old and its current form by different
+    # services at different times.
+    brazilians = [p for p in profiles if p.country == "BR"]
+    mexicans = [p for p in profiles if p.country == "MX"]
+    links.append(_profile_link(brazilians[10].customer_id, BR_NINTH_DIGIT, now, True))
+    links.append(
+        _legacy_link(brazilians[11].customer_id, BR_BEFORE_NINTH_DIGIT, now - timedelta(days=1900))
+    )
+    links.append(
+        _order_link(
+            rng,
+            mexicans[10].customer_id,
+            MX_OLD_MOBILE_1,
+            since=now - timedelta(days=2500),
+            now=now - timedelta(days=1800),
+        )
+    )
+    links.append(
+        _profile_link(mexicans[11].customer_id, MX_CURRENT, now - timedelta(days=90), True)
+    )
+    argentine = CustomerProfile(
+        customer_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        name="Valentina Giménez",
+        email="valentina.gimenez@example.com",
+        country="AR",
+        created_at=now - timedelta(days=700),
+        status="active",
+    )
+    profiles.append(argentine)
+    links.append(_profile_link(argentine.customer_id, AR_MOBILE_9, argentine.created_at, True))
+    links.append(
+        _order_link(
+            rng, mexicans[12].customer_id, AR_WITHOUT_9, since=now - timedelta(days=400), now=now
+        )
+    )
 
     # Numbers shared by 2-6 customers of one country, as order drop-off phones.
     for _ in range(12):

@@ -18,7 +18,7 @@ from lookup.domain.errors import InvalidField
 from lookup.domain.evidence import OrderSeen
 from lookup.domain.text import text_problem
 from lookup.domain.times import format_timestamp, parse_timestamp, utc_now
-from lookup.phones import PhoneNumberError, phone_normalize
+from lookup.phones import PhoneNumberError, phone_canonical, phone_normalize
 
 EVENT_TYPE = "order.committed"
 PHONE_FIELD = "order.delivery.dropoff.phoneNumber"
@@ -77,7 +77,9 @@ def order_event_parse(event: Any) -> OrderSeen:
     return OrderSeen(
         order_id=order_id,
         customer_id=customer_id,
-        phone=phone.e164,
+        # Keyed by the number's current form where a renumbering makes that certain (an old
+        # Brazilian 8-digit mobile gains its ninth digit); searches find the old forms too.
+        phone=phone_canonical(e164=phone.e164),
         country=country.upper(),
         created_at=created_at,
     )

@@ -1,20 +1,30 @@
 from django import forms
 from django.conf import settings
 
-from lookup.phones import PhoneNumberError, phone_normalize, region_choices
+from lookup.phones import PhoneNumberError, phone_read, region_choices, region_normalize
 
 MAX_VERSION = 2**53  # far beyond any link's writes; within every JSON and DynamoDB number
 
 
 class PhoneSearchForm(forms.Form):
+    """A number as the caller gives it and the country to read a national format with.
+
+    Bound from a query string (the search box, or a softphone's screen-pop link): the country is
+    read in any case (`gb`), and a query without one uses `default_country`, the agent's last
+    search's country or else DEFAULT_PHONE_REGION, so the box always shows the country used.
+    """
+
     phone = forms.CharField(
         label="Phone number",
-        max_length=64,
+        # Long enough for what softphones paste (a SIP URI with its host); the reader refuses
+        # anything longer than a number can be with a clearer message.
+        max_length=256,
         error_messages={
             "required": "Enter a phone number.",
             "max_length": "That is too long to be a phone number.",
         },
-        help_text="Any format: 07946 095812, +44 7946 095812, 0044 7946 095812…",
+        help_text="Any format, as typed or pasted: 07946 095812, +44 7946 095812, "
+        "0044 7946 095812, tel:+447946095812…",
         widget=forms.TextInput(
             attrs={
                 "autofocus": True,
@@ -26,26 +36,41 @@ class PhoneSearchForm(forms.Form):
     )
     country = forms.ChoiceField(
         label="Country",
-        required=False,
         help_text="Used to read numbers typed without an international prefix.",
+        error_messages={
+            "invalid_choice": "%(value)s is not a country code: use ISO codes such as GB or BR."
+        },
     )
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["country"].choices = region_choices()
-        self.fields["country"].initial = settings.DEFAULT_PHONE_REGION
-
-    def clean_country(self) -> str:
-        return self.cleaned_data.get("country") or settings.DEFAULT_PHONE_REGION
+    def __init__(self, query=None, *, default_country: str, **kwargs) -> None:
+        data = None
+        if query is not None:
+            given = query.get("country", "").strip()
+            data = {
+                "phone": query.get("phone", ""),
+                "country": region_normalize(code=given) or given or default_country,
+            }
+        super().__init__(data, initial={"country": default_country}, **kwargs)
+        self.fields["country"].choices = country_choices()
 
     def clean(self):
         cleaned = super().clean()
         if "phone" in cleaned and "country" in cleaned:
             try:
-                cleaned["number"] = phone_normalize(raw=cleaned["phone"], region=cleaned["country"])
+                reading = phone_read(raw=cleaned["phone"], region=cleaned["country"])
             except PhoneNumberError as exc:
                 self.add_error("phone", str(exc))
+            else:
+                cleaned["reading"] = reading
+                cleaned["number"] = reading.number
         return cleaned
+
+
+def country_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The countries the business works in (PHONE_REGIONS) first, then every other country."""
+    choices = region_choices(first=tuple(settings.PHONE_REGIONS))
+    served = len({code for code in settings.PHONE_REGIONS})
+    return [("Countries we serve", choices[:served]), ("All countries", choices[served:])]
 
 
 def version_field() -> forms.IntegerField:

@@ -1,5 +1,6 @@
 """The pages: parse the input, call one selector or service, render."""
 
+import re
 from dataclasses import dataclass, replace
 
 from django import forms
@@ -30,6 +31,8 @@ from lookup.services.links import link_decide
 from lookup.throttle import lookup_rate_limit
 
 _COUNTRY_SESSION_KEY = "lookup.country"
+_RECENT_COUNTRIES_SESSION_KEY = "lookup.recent_countries"
+_RECENT_COUNTRIES = 5
 _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Open the page again."
 
 
@@ -37,23 +40,55 @@ _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Op
 @login_required
 @lookup_rate_limit
 def search(request: HttpRequest) -> HttpResponse:
-    """The search page; with `?phone=` it also lists the customers linked to that number."""
+    """The search page; with `?phone=` it also lists the customers linked to that number.
+
+    `/?phone=…&country=…` is also the screen-pop link a softphone opens on an incoming call:
+    the country is optional and read in any case, and `phone` may be a `tel:` URI.
+    """
     require_permission(request, SEARCH_PHONE)
+    default_country = request.session.get(_COUNTRY_SESSION_KEY, settings.DEFAULT_PHONE_REGION)
+    if "phone" not in request.GET:
+        form = PhoneSearchForm(default_country=default_country)
+        return render(request, "lookup/search.html", {"form": form, "results": None})
+    form = PhoneSearchForm(_query_with_plus(request), default_country=default_country)
     results = None
-    if "phone" in request.GET:
-        form = PhoneSearchForm(request.GET)
-        if form.is_valid():
-            request.session[_COUNTRY_SESSION_KEY] = form.cleaned_data["country"]
-            results = selectors.customer_search(
-                number=form.cleaned_data["number"],
-                page=_page_number(request),
-                page_size=settings.SEARCH_PAGE_SIZE,
-                audit=AuditContext.from_request(request),
-            )
-    else:
-        country = request.session.get(_COUNTRY_SESSION_KEY, settings.DEFAULT_PHONE_REGION)
-        form = PhoneSearchForm(initial={"country": country})
+    if form.is_valid():
+        country = form.cleaned_data["country"]
+        recent = _countries_remember(request, country)
+        results = selectors.customer_search(
+            reading=form.cleaned_data["reading"],
+            raw=form.cleaned_data["phone"],
+            region=country,
+            regions=[*settings.PHONE_REGIONS, *recent],
+            page=_page_number(request),
+            page_size=settings.SEARCH_PAGE_SIZE,
+            audit=AuditContext.from_request(request),
+        )
     return render(request, "lookup/search.html", {"form": form, "results": results})
+
+
+def _query_with_plus(request: HttpRequest):
+    """The query, with a `+` a softphone left unescaped in `phone` put back.
+
+    In a query string `+` means a space, so `/?phone=+447700900461` arrives as " 447700900461"
+    and would be read as a national number; the raw query string shows what was meant.
+    """
+    query = request.GET.copy()
+    raw_query = request.META.get("QUERY_STRING", "")
+    phone = query.get("phone", "")
+    if phone.startswith(" ") and re.search(r"(?:^|&)phone=\+", raw_query):
+        query["phone"] = "+" + phone[1:]
+    return query
+
+
+def _countries_remember(request: HttpRequest, country: str) -> list[str]:
+    """Keep the country for the agent's next search, and their recent countries (the last few
+    they searched with, tried when a national number finds nobody)."""
+    recent = [country, *request.session.get(_RECENT_COUNTRIES_SESSION_KEY, [])]
+    recent = list(dict.fromkeys(recent))[:_RECENT_COUNTRIES]
+    request.session[_COUNTRY_SESSION_KEY] = country
+    request.session[_RECENT_COUNTRIES_SESSION_KEY] = recent
+    return recent
 
 
 @require_GET

@@ -136,13 +136,22 @@ X_FRAME_OPTIONS = "DENY"
 DYNAMODB_TABLE_NAME = env.str("DYNAMODB_TABLE_NAME", default="phone-lookup")
 DYNAMODB_INDEX_NAME = env.str("DYNAMODB_INDEX_NAME", default="gsi1")
 
-# Region used to read a number typed without an international prefix, until the agent picks one.
+# Region used to read a number typed without an international prefix, until the agent has
+# searched (then their last search's country), and for links that name no country.
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="GB").upper()
-if DEFAULT_PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
-    raise ImproperlyConfigured(
-        f"DEFAULT_PHONE_REGION={DEFAULT_PHONE_REGION!r} is not an ISO 3166 alpha-2 region code "
-        "phonenumbers knows (e.g. GB, not UK)."
-    )
+# The countries the business works in: listed first in the country box, and tried when a number
+# typed in national format finds nobody in the chosen country ("did you mean").
+PHONE_REGIONS = [code.upper() for code in env.list("PHONE_REGIONS", default=["GB"])]
+for _name, _codes in (
+    ("DEFAULT_PHONE_REGION", [DEFAULT_PHONE_REGION]),
+    ("PHONE_REGIONS", PHONE_REGIONS),
+):
+    _unknown = [code for code in _codes if code not in phonenumbers.SUPPORTED_REGIONS]
+    if _unknown:
+        raise ImproperlyConfigured(
+            f"{_name}: {', '.join(_unknown)} is not an ISO 3166 alpha-2 region code "
+            "phonenumbers knows (e.g. GB, not UK)."
+        )
 
 # Allows `create_demo_users` (known passwords): for local runs only, never in production.
 LOCAL_DEMO = env.bool("LOCAL_DEMO", default=False)

@@ -144,9 +144,15 @@ class RequestLog:
 
     def __init__(self) -> None:
         self.operations: list[str] = []
+        self.numbers_queried: list[str] = []  # the phone index partitions Queries read
 
     def __call__(self, model, **kwargs) -> None:
         self.operations.append(model.name)
+
+    def parameters_seen(self, params, model, **kwargs) -> None:
+        partition = params.get("ExpressionAttributeValues", {}).get(":pk2", {})
+        if model.name == "Query" and "S" in partition:
+            self.numbers_queried.append(partition["S"].removeprefix("phone#"))
 
     @property
     def counts(self) -> Counter:
@@ -158,10 +164,12 @@ def count_requests(table: Table) -> Iterator[RequestLog]:
     log = RequestLog()
     events = table.client.meta.events
     events.register("before-call.dynamodb", log)
+    events.register("before-parameter-build.dynamodb", log.parameters_seen)
     try:
         yield log
     finally:
         events.unregister("before-call.dynamodb", log)
+        events.unregister("before-parameter-build.dynamodb", log.parameters_seen)
 
 
 # --- personas ------------------------------------------------------------------------------------

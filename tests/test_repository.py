@@ -258,3 +258,25 @@ def test_results_spread_over_several_query_pages_are_all_read(table):
     assert page.total == 7
     assert sum(len(match.links) for match in page.matches) == 10
     assert len(links_of(customers[0].customer_id)) == 6
+
+
+def test_a_number_and_its_other_form_are_searched_together_in_three_requests(table):
+    new_form, old_form = "+5511987654321", "+551187654321"  # the ninth digit and before it
+    ana, bruno = f.profile(name="Ana"), f.profile(name="Bruno")
+    store(
+        table,
+        profiles=[ana, bruno],
+        links=[
+            f.profile_link(ana.customer_id, new_form),
+            f.order_link(bruno.customer_id, old_form),
+        ],
+    )
+    with count_requests(table) as log:
+        page = search(new_form)
+    assert log.counts == {"Query": 2, "BatchGetItem": 1}
+    assert sorted(log.numbers_queried) == sorted([new_form, old_form])
+    by_id = {match.customer_id: match for match in page.matches}
+    assert by_id[ana.customer_id].matched_as == ()
+    [via] = by_id[bruno.customer_id].matched_as
+    assert (via.e164, via.label) == (old_form, "the number before the ninth digit")
+    assert [eq.e164 for eq in page.equivalents] == [old_form]

@@ -7,6 +7,13 @@ from lookup.events import PHONE_FIELD
 from lookup.models import ApiClient
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
+# What the server accepts as an id: what `lookup.events` enforces (no '#', no control characters).
+_ID = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 128,
+    "pattern": "^[^#\\u0000-\\u001F\\u007F-\\u009F]+$",
+}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -74,11 +81,13 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "object",
                 "required": ["id", "customerId", "country", "createdAt", "delivery"],
                 "properties": {
-                    "id": {"type": "string", "maxLength": 128},
-                    "customerId": {"type": "string", "maxLength": 128, "description": "cognitoId"},
+                    "id": {**_ID, "description": "The order id."},
+                    "customerId": {**_ID, "description": "cognitoId"},
                     "country": {
                         "type": "string",
-                        "description": "ISO 3166 alpha-2; reads a national drop-off number.",
+                        "pattern": "^[A-Za-z]{2}$",
+                        "description": "ISO 3166 alpha-2, any case; reads a national drop-off "
+                        "number.",
                     },
                     "createdAt": {
                         "type": "string",
@@ -96,7 +105,17 @@ _SCHEMAS: dict[str, Any] = {
                             "dropoff": {
                                 "type": "object",
                                 "required": ["phoneNumber"],
-                                "properties": {"phoneNumber": {"type": "string"}},
+                                "properties": {
+                                    "phoneNumber": {
+                                        "type": "string",
+                                        "minLength": 1,
+                                        "maxLength": 256,
+                                        "description": "Any format; national ones are read "
+                                        "with `order.country`. Stored by the number's current "
+                                        "form where a renumbering makes it certain "
+                                        "(e.g. Brazil's ninth mobile digit).",
+                                    }
+                                },
                             }
                         },
                     },
@@ -133,6 +152,30 @@ _SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "Equivalent": {
+        "allOf": [_ref("Phone")],
+        "type": "object",
+        "required": ["rule", "label"],
+        "properties": {
+            "rule": {
+                "type": "string",
+                "examples": ["br_without_ninth_digit", "mx_with_mobile_1", "ar_with_mobile_9"],
+                "description": "Which renumbering relates this form to the number searched "
+                "(docs/phone-numbers.md lists them).",
+            },
+            "label": {"type": "string", "examples": ["the number before the ninth digit"]},
+        },
+    },
+    "Alternative": {
+        "allOf": [_ref("Phone")],
+        "type": "object",
+        "required": ["customers"],
+        "properties": {
+            "customers": {"type": "integer", "minimum": 1},
+        },
+        "description": "Another reading of a national-format `phone` (another country's, or the "
+        "digits as international) that finds customers.",
+    },
     "LinkResult": {
         "type": "object",
         "required": ["outcome", "created", "customerId", "orderId", "phone"],
@@ -158,6 +201,7 @@ _SCHEMAS: dict[str, Any] = {
             "sources",
             "lastSeen",
             "possiblyStale",
+            "matchedAs",
         ],
         "properties": {
             "customerId": {"type": "string"},
@@ -176,15 +220,44 @@ _SCHEMAS: dict[str, Any] = {
             },
             "possiblyStale": {
                 "type": "boolean",
-                "description": "Only order links, none seen on an order for a long time.",
+                "description": "Only order links, none seen on an order for a long time (or "
+                "never on a dated one).",
+            },
+            "matchedAs": {
+                "oneOf": [_ref("Equivalent"), {"type": "null"}],
+                "description": "The other form of the number this customer was found through; "
+                "null when found through the number asked for.",
             },
         },
     },
     "CustomerPage": {
         "type": "object",
-        "required": ["phone", "total", "customers", "nextCursor"],
+        "required": [
+            "phone",
+            "extension",
+            "alsoSearched",
+            "alternatives",
+            "total",
+            "customers",
+            "nextCursor",
+        ],
         "properties": {
             "phone": _ref("Phone"),
+            "extension": {
+                **_NULLABLE_STRING,
+                "description": "An extension given with `phone`: read, not searched.",
+            },
+            "alsoSearched": {
+                "type": "array",
+                "items": _ref("Equivalent"),
+                "description": "The number's other forms (renumberings) searched with it.",
+            },
+            "alternatives": {
+                "type": "array",
+                "items": _ref("Alternative"),
+                "description": "When `phone` was national and is not a valid number or finds "
+                "nobody: the other readings that find customers (at most a few).",
+            },
             "total": {"type": "integer", "minimum": 0},
             "customers": {"type": "array", "items": _ref("Customer")},
             "nextCursor": {
@@ -239,15 +312,20 @@ def openapi_document() -> dict[str, Any]:
                             "name": "phone",
                             "in": "query",
                             "required": True,
-                            "description": "As typed: international (+, 00, 011) or national "
-                            "with `region`.",
-                            "schema": {"type": "string"},
+                            "description": "As typed or pasted: international (+, 00, 011), "
+                            "national with `region`, a `tel:` URI, with an extension.",
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 256},
                         },
                         {
                             "name": "region",
                             "in": "query",
-                            "description": "ISO 3166 alpha-2 used to read a national number.",
-                            "schema": {"type": "string", "examples": ["GB"]},
+                            "description": "ISO 3166 alpha-2 (any case) used to read a "
+                            "national number.",
+                            "schema": {
+                                "type": "string",
+                                "pattern": "^[A-Za-z]{2}$",
+                                "examples": ["GB"],
+                            },
                         },
                         {
                             "name": "limit",

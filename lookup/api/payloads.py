@@ -4,7 +4,7 @@ from typing import Any
 
 from lookup.domain.links import CustomerMatch, SearchPage
 from lookup.domain.times import format_timestamp
-from lookup.phones import PhoneNumber, phone_from_e164
+from lookup.phones import Equivalent, PhoneNumber, phone_from_e164
 from lookup.services.ingestion import IngestResult
 
 
@@ -28,6 +28,14 @@ def link_result_payload(result: IngestResult) -> dict[str, Any]:
     }
 
 
+def equivalent_payload(equivalent: Equivalent) -> dict[str, Any]:
+    return {
+        **phone_payload(phone_from_e164(equivalent.e164)),
+        "rule": equivalent.rule,
+        "label": equivalent.label,
+    }
+
+
 def customer_match_payload(match: CustomerMatch) -> dict[str, Any]:
     profile = match.profile
     return {
@@ -39,6 +47,8 @@ def customer_match_payload(match: CustomerMatch) -> dict[str, Any]:
         "sources": [source.value for source in match.sources],
         "lastSeen": format_timestamp(match.last_seen),
         "possiblyStale": match.possibly_stale,
+        # The other form of the number this customer was found through (null: the one asked for).
+        "matchedAs": equivalent_payload(match.matched_as[0]) if match.matched_as else None,
     }
 
 
@@ -51,6 +61,12 @@ def search_page_payload(
     matches = () if past_the_end else results.matches
     return {
         "phone": phone_payload(results.number),
+        "extension": results.extension,
+        "alsoSearched": [equivalent_payload(equivalent) for equivalent in results.equivalents],
+        "alternatives": [
+            {**phone_payload(alternative.number), "customers": alternative.customers}
+            for alternative in results.alternatives
+        ],
         "total": results.total,
         "customers": [customer_match_payload(match) for match in matches],
         "nextCursor": None if past_the_end else next_cursor,

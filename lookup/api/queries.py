@@ -7,12 +7,11 @@ which would shift the window and skip or repeat customers.
 
 from dataclasses import dataclass
 
-import phonenumbers
 from django.core import signing
 from django.http import QueryDict
 
 from lookup.domain.errors import InvalidField
-from lookup.phones import PhoneNumber, PhoneNumberError, phone_normalize
+from lookup.phones import PhoneNumber, PhoneNumberError, PhoneReading, phone_read, region_normalize
 from lookup.selectors import MAX_PAGE_SIZE
 
 _CURSOR_SALT = "lookup.api.customers.cursor"
@@ -20,28 +19,39 @@ _CURSOR_SALT = "lookup.api.customers.cursor"
 
 @dataclass(frozen=True, slots=True)
 class CustomerQuery:
-    phone: PhoneNumber
+    raw: str  # the `phone` parameter as sent
+    region: str  # "" when none was sent
+    reading: PhoneReading
     page: int
     page_size: int
 
+    @property
+    def phone(self) -> PhoneNumber:
+        return self.reading.number
+
 
 def customer_query_parse(*, params: QueryDict, default_page_size: int) -> CustomerQuery:
-    """Validate `phone`, `region`, `limit` and `cursor`; raises InvalidField naming the field."""
-    region = params.get("region", "").strip().upper()
-    if region and region not in phonenumbers.SUPPORTED_REGIONS:
+    """Validate `phone`, `region`, `limit` and `cursor`; raises InvalidField naming the field.
+
+    `phone` is read like the search box reads it (any format, a `tel:` URI, an extension);
+    `region` in any case.
+    """
+    given = params.get("region", "").strip()
+    region = region_normalize(code=given) or ""
+    if given and not region:
         raise InvalidField("region", "must be an ISO 3166 alpha-2 country code, e.g. GB.")
+    raw = params.get("phone", "")
     try:
-        phone = phone_normalize(raw=params.get("phone", ""), region=region)
+        reading = phone_read(raw=raw, region=region)
     except PhoneNumberError as exc:
         raise InvalidField("phone", str(exc)) from exc
 
     cursor = params.get("cursor", "")
     if cursor:
-        page, page_size = cursor_decode(cursor=cursor, phone=phone)
-        return CustomerQuery(phone=phone, page=page, page_size=page_size)
-    return CustomerQuery(
-        phone=phone, page=1, page_size=_limit(params.get("limit"), default_page_size)
-    )
+        page, page_size = cursor_decode(cursor=cursor, phone=reading.number)
+    else:
+        page, page_size = 1, _limit(params.get("limit"), default_page_size)
+    return CustomerQuery(raw=raw, region=region, reading=reading, page=page, page_size=page_size)
 
 
 def cursor_encode(*, phone: PhoneNumber, page: int, page_size: int) -> str:

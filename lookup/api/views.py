@@ -61,7 +61,10 @@ def customers_find(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
     except InvalidField as exc:
         return api_field_error(exc)
     results = selectors.customer_search(
-        number=query.phone,
+        reading=query.reading,
+        raw=query.raw,
+        region=query.region,
+        regions=settings.PHONE_REGIONS,
         page=query.page,
         page_size=query.page_size,
         audit=AuditContext.from_request(request, api_client=client),

@@ -20,6 +20,7 @@ from lookup.domain.errors import (
     StaleWrite,
 )
 from lookup.domain.links import (
+    Alternative,
     CustomerDetails,
     CustomerMatch,
     CustomerProfile,
@@ -32,6 +33,7 @@ from lookup.domain.links import (
 )
 
 __all__ = [
+    "Alternative",
     "CustomerDetails",
     "CustomerMatch",
     "CustomerNotFound",

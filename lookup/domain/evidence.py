@@ -1,6 +1,6 @@
 """How an order adds evidence to an order-derived link: pure rules, no storage.
 
-The invariants of DESIGN.md section 3 live here, so they can be tested without DynamoDB:
+The invariants of a link (docs/architecture.md) live here, so they can be tested without DynamoDB:
 idempotent (a redelivered order changes nothing), order-independent (first/last seen stay right
 whatever order events arrive in), replay-safe after an unlink, and bounded (the item keeps only
 the most recent orders).

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from lookup.domain.links import LinkChange, LinkSource, PhoneLink
 from lookup.domain.times import earliest, latest
-from lookup.phones import PhoneNumberError, is_e164, phone_normalize
+from lookup.phones import PhoneNumberError, is_e164, phone_canonical, phone_normalize
 
 MIGRATION_ACTOR = "legacy migration"
 
@@ -34,9 +34,9 @@ def legacy_phone(raw: str) -> str:
 
     Old code stored E.164, but not always cleanly; an international format still normalizes.
     """
-    if is_e164(raw):
-        return raw
-    return phone_normalize(raw=raw, region="").e164
+    e164 = raw if is_e164(raw) else phone_normalize(raw=raw, region="").e164
+    # The current form where a renumbering makes it certain, as ingestion keys new links.
+    return phone_canonical(e164=e164)
 
 
 def link_with_legacy(

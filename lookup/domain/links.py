@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from lookup.domain.times import latest
-from lookup.phones import PhoneNumber
+from lookup.phones import Equivalent, PhoneNumber
 
 
 class LinkSource(StrEnum):
@@ -117,6 +117,8 @@ class LinkRow:
     link: PhoneLink
     number: PhoneNumber
     possibly_stale: bool = False
+    # Set when this number is another form (a renumbering's) of the number listed just above it.
+    same_as: Equivalent | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +129,9 @@ class CustomerMatch:
     profile: CustomerProfile | None
     links: tuple[PhoneLink, ...]
     possibly_stale: bool = False  # every link to the number is possibly stale
+    # The other forms of the number (a renumbering's) this customer was found through, when
+    # none of their links is to the form searched: shown, so an equivalence is never silent.
+    matched_as: tuple[Equivalent, ...] = ()
 
     @property
     def sources(self) -> tuple[LinkSource, ...]:
@@ -139,6 +144,15 @@ class CustomerMatch:
 
 
 @dataclass(frozen=True, slots=True)
+class Alternative:
+    """Another reading of what the agent typed (another country's, or the digits as an
+    international number) and how many customers it finds."""
+
+    number: PhoneNumber
+    customers: int
+
+
+@dataclass(frozen=True, slots=True)
 class SearchPage:
     """One page of the customers linked to a number, best candidates first."""
 
@@ -147,6 +161,9 @@ class SearchPage:
     total: int
     page: int
     page_size: int
+    equivalents: tuple[Equivalent, ...] = ()  # the other forms searched with the number
+    alternatives: tuple[Alternative, ...] = ()  # other readings that find customers
+    extension: str | None = None  # typed or pasted with the number; shown, never searched
 
     @property
     def phone(self) -> str:

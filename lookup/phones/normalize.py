@@ -1,6 +1,6 @@
 """Phone number normalization: the one reading every path (search, ingestion, demo data) uses.
 
-DESIGN.md section 2: parse with the caller's region, accept what `is_possible_number` allows,
+docs/phone-numbers.md: parse with the caller's region, accept what `is_possible_number` allows,
 key by E.164. Validity is reported, not required, because agents must find what customers
 actually typed. Pasted text is cleaned first (lookup.phones.reading); old forms a renumbering
 retired are accepted too (lookup.phones.equivalents), so a search for them finds both keys.
@@ -57,7 +57,7 @@ def phone_read(*, raw: str, region: str) -> PhoneReading:
     `region` (ISO 3166 alpha-2, any case) reads national formats and the country's own
     international prefix; input starting with `+` ignores it. `00` and `011` are also read as
     international prefixes whatever the region, when the number does not make sense in the
-    region itself (DESIGN.md section 2: "0044…" typed with region US). Raises `PhoneNumberError`
+    region itself ("0044…" typed with region US). Raises `PhoneNumberError`
     with a specific reason, including when two numbers were pasted at once.
     """
     if len(raw or "") > _MAX_PASTE_LENGTH:

@@ -1,6 +1,6 @@
 from django import template
 
-from lookup.phones import region_name
+from lookup.phones import phone_from_e164, region_name
 
 register = template.Library()
 
@@ -9,3 +9,9 @@ register = template.Library()
 def country_name(code: str | None) -> str:
     """`{{ profile.country|country_name }}`: "BR" -> "Brazil"; "Unknown" when missing."""
     return region_name(code.upper()) if code else "Unknown"
+
+
+@register.filter
+def international(e164: str) -> str:
+    """`{{ equivalent.e164|international }}`: "+551187654321" -> "+55 11 8765-4321"."""
+    return phone_from_e164(e164).international

@@ -49,6 +49,9 @@ def test_matches_come_with_profile_details_sources_and_last_seen(client, shared_
     assert response.status_code == 200
     assert response.json() == {
         "phone": UK_PHONE,
+        "extension": None,
+        "alsoSearched": [],
+        "alternatives": [],
         "total": 2,
         "customers": [
             {
@@ -59,6 +62,7 @@ def test_matches_come_with_profile_details_sources_and_last_seen(client, shared_
                 "sources": ["profile"],
                 "lastSeen": None,
                 "possiblyStale": False,
+                "matchedAs": None,
             },
             {
                 "customerId": orderer.customer_id,
@@ -68,6 +72,7 @@ def test_matches_come_with_profile_details_sources_and_last_seen(client, shared_
                 "sources": ["order"],
                 "lastSeen": "2026-11-10T12:00:00Z",
                 "possiblyStale": False,
+                "matchedAs": None,
             },
         ],
         "nextCursor": None,
@@ -81,6 +86,8 @@ def test_matches_come_with_profile_details_sources_and_last_seen(client, shared_
         {"phone": "+44 7946 095812", "region": "BR"},
         {"phone": "0044 7946 095812", "region": "us"},
         {"phone": "011 44 7946 095812", "region": "DE"},
+        {"phone": "tel:+44-7946-095812"},
+        {"phone": "07946 095812 ext. 3", "region": "gb"},
     ],
 )
 def test_international_formats_find_the_same_customers(client, shared_number, helpdesk, params):
@@ -277,3 +284,34 @@ def test_a_cursor_past_the_end_returns_no_customers_again(client, moto_table, bu
     assert third["total"] == 13
     assert third["customers"] == []
     assert third["nextCursor"] is None
+
+
+def test_each_match_says_which_form_of_the_number_found_it(client, moto_table, helpdesk):
+    store(
+        moto_table,
+        profiles=[f.profile("cust-ana", name="Ana"), f.profile("cust-bruno", name="Bruno")],
+        links=[
+            f.profile_link("cust-ana", "+5511987654321"),
+            f.legacy_link("cust-bruno", "+551187654321"),
+        ],
+    )
+
+    body = find(client, helpdesk, phone="(11) 98765-4321", region="br").json()
+
+    assert body["total"] == 2
+    [also] = body["alsoSearched"]
+    assert (also["e164"], also["rule"]) == ("+551187654321", "br_without_ninth_digit")
+    matched = {customer["customerId"]: customer["matchedAs"] for customer in body["customers"]}
+    assert matched["cust-ana"] is None
+    assert matched["cust-bruno"]["e164"] == "+551187654321"
+    assert matched["cust-bruno"]["label"] == "the number before the ninth digit"
+
+
+def test_a_national_number_nobody_has_lists_the_readings_that_find_customers(
+    client, shared_number, helpdesk, settings
+):
+    settings.PHONE_REGIONS = ["BR", "GB"]
+    body = find(client, helpdesk, phone="07946 095812", region="BR").json()
+    assert body["total"] == 0 and body["customers"] == []
+    [alternative] = body["alternatives"]
+    assert (alternative["e164"], alternative["customers"]) == (UK_MOBILE, 2)

@@ -186,3 +186,20 @@ def test_a_time_with_an_offset_is_read_in_utc(table):
     event["order"]["createdAt"] = (NOW + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%S+03:00")
     order_event_ingest(event=event)
     assert link_of(table).first_seen == NOW
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "stored_as"),
+    [
+        ("(11) 8765-4321", "BR", "+5511987654321"),  # an 8-digit mobile gains its ninth digit
+        ("+52 1 55 1234 5678", "MX", "+525512345678"),  # the old mobile 1 goes
+        ("+54 351 555-1234", "AR", "+543515551234"),  # both Argentine forms are valid: kept
+        ("(11) 3333-4444", "BR", "+551133334444"),  # a landline: no ninth digit
+    ],
+)
+def test_new_links_are_keyed_by_the_current_form_only_where_certain(
+    table, typed, country, stored_as
+):
+    result = order_event_ingest(event=order_event(customer="cust-br", phone=typed, country=country))
+    assert result.order.phone == stored_as
+    assert [link.phone for link in links_of("cust-br")] == [stored_as]

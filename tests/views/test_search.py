@@ -84,7 +84,7 @@ def test_unusable_input_is_a_form_error_and_queries_nothing(
 
 def test_unknown_country_is_a_form_error(agent_client, moto_table):
     html = agent_client.get(SEARCH, {"phone": "07946095812", "country": "XX"}).content.decode()
-    assert "Select a valid choice" in html
+    assert "XX is not a country code: use ISO codes such as GB or BR." in html
 
 
 def test_number_with_no_customer_says_so(agent_client, moto_table):
