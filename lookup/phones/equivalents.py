@@ -109,6 +109,26 @@ def renumbered_current_form(number: phonenumbers.PhoneNumber) -> phonenumbers.Ph
     return None
 
 
+def old_form_international(number: phonenumbers.PhoneNumber) -> str | None:
+    """An old form written the way people wrote it ("+55 11 8765-4321"), where phonenumbers,
+    finding it invalid today, would run its digits together ("+55 1187654321")."""
+    for form in _forms(number):
+        if not (form.current and phonenumbers.is_valid_number(form.number)):
+            continue
+        prefix = f"+{number.country_code} "
+        current = phonenumbers.format_number(form.number, PhoneNumberFormat.INTERNATIONAL)
+        rest = current.removeprefix(prefix)
+        match form.rule:
+            case "br_with_ninth_digit":  # the ninth digit opens the group after the area code
+                area, _, subscriber = rest.partition(" ")
+                return f"{prefix}{area} {subscriber[1:]}"
+            case "mx_without_mobile_1":
+                return f"{prefix}1 {rest}"
+            case "bj_with_01":
+                return f"{prefix}{rest.removeprefix('01 ')}"
+    return None
+
+
 def _forms(number: phonenumbers.PhoneNumber) -> Iterator[_Form]:
     national = phonenumbers.national_significant_number(number)
     match number.country_code:

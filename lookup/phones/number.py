@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
+from lookup.phones.equivalents import old_form_international
 from lookup.phones.regions import region_name
 
 _E164 = re.compile(r"^\+[1-9][0-9]{2,15}$")
@@ -50,10 +51,14 @@ def phone_describe(number: phonenumbers.PhoneNumber) -> PhoneNumber:
     region = phonenumbers.region_code_for_number(
         number
     ) or phonenumbers.region_code_for_country_code(number.country_code)
+    is_valid = phonenumbers.is_valid_number(number)
+    international = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    if not is_valid:
+        international = old_form_international(number) or international
     return PhoneNumber(
         e164=phonenumbers.format_number(number, PhoneNumberFormat.E164),
-        international=phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL),
+        international=international,
         region=region,
         country_name=region_name(region),
-        is_valid=phonenumbers.is_valid_number(number),
+        is_valid=is_valid,
     )

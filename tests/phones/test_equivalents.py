@@ -174,3 +174,17 @@ def test_old_forms_are_flagged_invalid_not_refused():
 def test_an_old_ivorian_number_says_how_to_write_it_today():
     with pytest.raises(PhoneNumberError, match="10 digits since January 2021"):
         phone_read(raw="07 12 34 56", region="CI")
+
+
+@pytest.mark.parametrize(
+    ("old_form", "written"),
+    [
+        ("+551187654321", "+55 11 8765-4321"),
+        ("+5215512345678", "+52 1 55 1234 5678"),
+        ("+22997123456", "+229 97 12 34 56"),
+    ],
+)
+def test_an_old_form_is_written_as_people_wrote_it(old_form, written):
+    from lookup.phones import phone_from_e164
+
+    assert phone_from_e164(old_form).international == written

@@ -177,7 +177,7 @@ def test_a_number_finds_the_customers_of_its_old_form_and_says_so(agent_client, 
     results = response.context["results"]
     assert {match.customer_id for match in results.matches} == {ana.customer_id, bruno.customer_id}
     html = response.content.decode()
-    assert 'matched as <span class="phone">+55 1187654321</span>, the number before' in html
+    assert 'matched as <span class="phone">+55 11 8765-4321</span>, the number before' in html
     assert "Also searched, the same number in another form" in html
 
 
