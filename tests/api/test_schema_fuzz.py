@@ -3,6 +3,8 @@ documented (schemathesis through the WSGI app, bounded so it stays a few hundred
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import (
@@ -32,6 +34,18 @@ CHECKS = [
 
 # Loaded from the app itself, as a client would fetch it.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _requests_keep_the_test_database_connection():
+    """The WSGI app closes database connections after each request, as in production; Django's
+    own test client switches that off, and so must this direct WSGI caller, or the test's
+    transaction (PostgreSQL) is closed under it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
