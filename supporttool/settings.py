@@ -39,6 +39,12 @@ else:
             "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
         )
 
+# --- Rotating the secret key: docs/deploy.md, "Rotating the secret key" -------------------------
+# Previous keys, comma-separated: what they signed (sessions, API result cursors) is still
+# accepted while everything new is signed with DJANGO_SECRET_KEY, so a rotation signs nobody out.
+# Remove them once the sessions they signed have ended (SESSION_ABSOLUTE_TIMEOUT_HOURS).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

@@ -16,10 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def documented_production_environment() -> dict[str, str]:
-    """The variables README.md's "Production environment" block sets (with a real secret)."""
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"### Production environment\n.*?```sh\n(.*?)```", readme, re.S)
-    assert block, "README.md lost its production environment block"
+    """The variables docs/deploy.md's "Production environment" block sets (with a real secret)."""
+    runbook = (ROOT / "docs" / "deploy.md").read_text()
+    block = re.search(r"### Production environment\n.*?```sh\n(.*?)```", runbook, re.S)
+    assert block, "docs/deploy.md lost its production environment block"
     env = dict(
         line.split("=", 1)
         for line in block.group(1).splitlines()
