@@ -23,7 +23,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 # A request still running after this is a bug, not a slow dependency (those time out in ~2 s).
 timeout = 30
 graceful_timeout = 20
-keepalive = 5
+# Seconds an idle client connection stays open: longer than an AWS load balancer's idle timeout
+# (60 s), or the balancer may reuse a connection gunicorn just closed (an occasional 502).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 # The app writes one access line per request itself, with its request id, user and duration.
 accesslog = None
 errorlog = "-"

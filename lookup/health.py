@@ -12,8 +12,11 @@ by the target's IP over plain HTTP, often, and must stay cheap.
 
 import json
 import logging
+from functools import cache
 
 from django.db import DatabaseError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 from django.http import HttpRequest, HttpResponse
 
 from lookup.repository import get_table, table_available
@@ -47,8 +50,11 @@ def health_live() -> tuple[int, dict]:
 
 
 def health_ready() -> tuple[int, dict]:
+    database = "unavailable"
+    if database_reachable():
+        database = "ok" if database_migrated() else "migrations pending"
     checks = {
-        "database": "ok" if database_reachable() else "unavailable",
+        "database": database,
         "dynamodb": "ok" if directory_reachable() else "unavailable",
     }
     ready = all(state == "ok" for state in checks.values())
@@ -76,6 +82,26 @@ def database_reachable(*, timeout_ms: int = DATABASE_TIMEOUT_MS) -> bool:
         logger.warning("Readiness: database unavailable: %s", exc)
         return False
     return True
+
+
+def database_migrated() -> bool:
+    """Whether every migration this code ships has been applied: a host started before
+    `manage.py migrate` ran (or with a newer release than the database) is not ready."""
+    try:
+        applied = set(MigrationRecorder(connection).applied_migrations())
+    except DatabaseError as exc:
+        logger.warning("Readiness: cannot read the applied migrations: %s", exc)
+        return False
+    missing = _shipped_migrations() - applied
+    if missing:
+        logger.warning("Readiness: %d migrations not applied, e.g. %s", len(missing), min(missing))
+    return not missing
+
+
+@cache
+def _shipped_migrations() -> frozenset[tuple[str, str]]:
+    # Read from disk once per process: the code a process runs does not change under it.
+    return frozenset(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
 
 
 def directory_reachable() -> bool:

@@ -24,18 +24,21 @@ SESSION_SIGNED_IN_AT = "lookup.signed_in_at"
 
 
 class RequestIdMiddleware:
-    """Give every request an id for logs and audit: the trusted proxy's, else a new one.
+    """Give every request an id for logs and audit: a new one, or the one a proxy that sets its
+    own names in `REQUEST_ID_HEADER`.
 
-    A client-chosen id is never used, so audit entries cannot be made to share an id. Every log
-    line written while the request runs carries the id (`lookup.logs`), and one access line per
-    request says how it ended and how long it took.
+    A client-chosen id is never used (audit entries could be made to share an id): only a header
+    the proxy always overwrites may be named, which an AWS load balancer's `X-Request-ID` pass-
+    through is not. Every log line written while the request runs carries the id (`lookup.logs`),
+    and one access line per request says how it ended and how long it took.
     """
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "") if settings.TRUST_PROXY_HEADERS else ""
+        header = settings.REQUEST_ID_HEADER
+        incoming = request.headers.get(header, "") if header else ""
         request.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = request_context_begin(request_id=request.request_id)
         started = time.monotonic()

@@ -327,7 +327,18 @@ def worker_run(
             max_receive_count=max_receive_count,
             concurrency=concurrency,
         )
-        logger.info("Batch: %s", report.summary())
+        logger.info(
+            "Batch: %s",
+            report.summary(),
+            # As fields too, for JSON log lines (LOG_FORMAT=json) and the alarms built on them.
+            extra={
+                "received": report.received,
+                "recorded": sum(report.outcomes.values()),
+                "rejected": report.rejected,
+                "retried": report.retried,
+                "duration_ms": round(report.seconds * 1000, 1),
+            },
+        )
         total.add(report)
         if on_batch is not None:
             on_batch(report)

@@ -4,7 +4,7 @@ Every value comes from the environment (optionally a `.env` file next to manage.
 `environ.Env`; `.env.example` documents each variable. With DJANGO_DEBUG off (the default) the
 secret key and allowed hosts are required, so a production deploy cannot start half-configured.
 AWS endpoints, region and credentials are deliberately absent: boto3 reads botocore's own
-variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS, AWS_REGION, ...).
+variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS, AWS_DEFAULT_REGION, ...).
 """
 
 from datetime import timedelta
@@ -171,9 +171,14 @@ STALE_LINK_AFTER_DAYS = env.int("STALE_LINK_AFTER_DAYS", default=365)
 # Audit entries older than this are removed by `manage.py prune_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 # Behind a load balancer that appends the caller's address to X-Forwarded-For and sets
-# X-Request-ID, trust those two headers (the right-most X-Forwarded-For entry, the one the
-# proxy added). Off: REMOTE_ADDR and our own request ids, whatever the client sends.
+# X-Forwarded-Proto, trust those headers (the right-most X-Forwarded-For entry, the one the
+# proxy added). Off: REMOTE_ADDR, whatever the client sends.
 TRUST_PROXY_HEADERS = env.bool("TRUST_PROXY_HEADERS", default=False)
+# A request-id header the proxy always sets itself, overwriting any the client sent (nginx
+# `proxy_set_header X-Request-ID $request_id;`), to share one id between its logs and ours.
+# Empty (the default): the app makes its own ids. An AWS load balancer passes X-Request-ID
+# through from the client, so do not name it there.
+REQUEST_ID_HEADER = env.str("REQUEST_ID_HEADER", default="")
 
 # --- Order events (SQS): docs/ingestion.md ---
 # The queue `consume_order_events` reads and `publish_order_event` writes to (full SQS URL).

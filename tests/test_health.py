@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.db import OperationalError, connections
+from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 
 from lookup.models import AuditEntry
@@ -110,3 +111,13 @@ def test_probes_accept_head_and_refuse_other_methods(moto_table):
 
 def test_other_pages_still_refuse_a_host_the_tool_does_not_serve(agent_client):
     assert agent_client.get("/", HTTP_HOST=PROBE_HOST).status_code == 400
+
+
+def test_readyz_is_503_while_migrations_are_pending(moto_table):
+    # As on a host started with a new release before `manage.py migrate` ran.
+    MigrationRecorder.Migration.objects.filter(app="lookup").order_by("-name").first().delete()
+
+    response = probe("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "migrations pending", "dynamodb": "ok"}
