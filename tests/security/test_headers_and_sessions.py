@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from lookup.domain import LinkChange
-from lookup.middleware import SESSION_SIGNED_IN_AT
+from lookup.middleware import SESSION_RENEWED_AT, SESSION_SIGNED_IN_AT
 from tests import factories as f
 from tests.api.conftest import UK_MOBILE
 from tests.lookups import store, tombstone
@@ -118,14 +120,29 @@ def sign_in(username: str) -> Client:
     return browser
 
 
-def test_every_request_keeps_the_session_alive_for_30_more_minutes(agent):
+def test_activity_keeps_the_session_alive_for_30_more_minutes(agent):
     browser = sign_in("alice.agent")
-    session = session_of(browser)
-    session.expire_date = timezone.now() + timedelta(minutes=1)
+    session = browser.session
+    session[SESSION_RENEWED_AT] = time.time() - 61  # the last renewal, a minute ago
     session.save()
+    stored = session_of(browser)
+    stored.expire_date = timezone.now() + timedelta(minutes=1)
+    stored.save()
     assert browser.get(reverse("lookup:search")).status_code == 200
     remaining = session_of(browser).expire_date - timezone.now()
     assert timedelta(minutes=29) < remaining <= timedelta(minutes=30)
+
+
+def test_the_session_is_renewed_at_most_once_a_minute(agent):
+    browser = sign_in("alice.agent")
+    browser.get(reverse("lookup:search"))
+    renewed = session_of(browser).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        assert browser.get(reverse("lookup:search")).status_code == 200
+    assert session_of(browser).expire_date == renewed
+    assert not [
+        q for q in queries.captured_queries if "UPDATE" in q["sql"] and "session" in q["sql"]
+    ]
 
 
 def test_a_session_idle_for_30_minutes_is_over(agent):
