@@ -165,6 +165,12 @@ LOCAL_DEMO = env.bool("LOCAL_DEMO", default=False)
 # Customers per page of search results; one BatchGetItem fetches a page, so at most 100.
 SEARCH_PAGE_SIZE = max(1, min(env.int("SEARCH_PAGE_SIZE", default=25), 100))
 
+# Whether legacy lookup records (the older one-customer-per-phone design) may still be in the
+# table: then a first link reads the customer's legacy records (one Query) in case a lead's
+# unlink of one already decided the order. Turn off once `migrate_legacy_lookups` reports that
+# none remain: a first link is then one write.
+LEGACY_LOOKUPS_REMAIN = env.bool("LEGACY_LOOKUPS_REMAIN", default=True)
+
 # Order-derived links not seen on any order for this long are flagged "possibly stale".
 STALE_LINK_AFTER_DAYS = env.int("STALE_LINK_AFTER_DAYS", default=365)
 

@@ -11,10 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from lookup.domain.links import LinkChange, LinkSource, PhoneLink, RecentOrder
+from lookup.domain.links import MAX_RECENT_ORDERS, LinkChange, LinkSource, PhoneLink, RecentOrder
 from lookup.domain.times import earliest, latest
-
-MAX_RECENT_ORDERS = 10
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,9 @@ from enum import StrEnum
 from lookup.domain.times import latest
 from lookup.phones import Equivalent, PhoneNumber
 
+# A link keeps its most recent orders only, so an item never grows without limit.
+MAX_RECENT_ORDERS = 10
+
 
 class LinkSource(StrEnum):
     """Where a phone<->customer link comes from, in the order pages list them."""

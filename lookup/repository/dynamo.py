@@ -138,6 +138,14 @@ def _unprocessed_retry(
         time.sleep(min(0.05 * 2**attempt, 1.0))
 
 
+@dataclass(frozen=True, slots=True)
+class UpdateAttempt:
+    applied: bool
+    old: dict[str, Any] = field(default_factory=dict)  # applied: the old values it replaced
+    current: dict[str, Any] | None = None  # refused: the item as it stood (None: absent)
+    current_known: bool = False  # refused: whether `current` is known, or must be read
+
+
 @dataclass(slots=True)
 class Table:
     """The shared table and its phone index, reached through one boto3 client."""
@@ -147,6 +155,10 @@ class Table:
     index_name: str
     # DynamoDB pages Query results at 1 MB; tests set a small limit to exercise the paging.
     query_page_limit: int | None = None
+    # Whether the backend returns the item with a refused conditional write (DynamoDB does,
+    # dynalite does not): learnt from the first refusal that does; until then a refusal
+    # without an item says nothing about whether the item exists.
+    returns_refused_items: bool = False
 
     def query(self, **request: Any) -> Iterator[dict[str, Any]]:
         """Every item a Query matches, page after page, deserialized."""
@@ -209,20 +221,60 @@ class Table:
         values: dict[str, Any],
         names: dict[str, str] | None = None,
         condition: Condition | None = None,
+        returning: bool = True,
     ) -> dict[str, Any] | None:
-        """UpdateItem returning the item as written; None when the condition failed."""
+        """UpdateItem returning the item as written (an empty dict without `returning`); None
+        when the condition failed."""
         request: dict[str, Any] = {
             "TableName": self.name,
             "Key": serialize(key),
             "UpdateExpression": expression,
             "ExpressionAttributeValues": serialize(values),
-            "ReturnValues": "ALL_NEW",
+            "ReturnValues": "ALL_NEW" if returning else "NONE",
         }
         if names:
             request["ExpressionAttributeNames"] = names
         request = _with_condition(request, condition)
         response = self._conditional(self.client.update_item, request)
-        return None if response is None else deserialize(response["Attributes"])
+        if response is None:
+            return None
+        return deserialize(response["Attributes"]) if returning else {}
+
+    def update_attempt(
+        self,
+        key: dict[str, str],
+        *,
+        expression: str,
+        values: dict[str, Any],
+        names: dict[str, str],
+        condition: Condition,
+    ) -> "UpdateAttempt":
+        """A conditional UpdateItem that says what it met: the updated attributes' old values
+        when it applied (none for an item it created), the item as it stood when the condition
+        failed (when the backend returns it: DynamoDB does, dynalite does not)."""
+        request = _with_condition(
+            {
+                "TableName": self.name,
+                "Key": serialize(key),
+                "UpdateExpression": expression,
+                "ExpressionAttributeValues": serialize(values),
+                "ExpressionAttributeNames": names,
+                "ReturnValues": "UPDATED_OLD",
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            },
+            condition,
+        )
+        try:
+            response = self.client.update_item(**request)
+        except ClientError as exc:
+            if not _conditional_failure(exc):
+                raise
+            item = exc.response.get("Item")
+            if item:
+                self.returns_refused_items = True
+                return UpdateAttempt(applied=False, current=deserialize(item), current_known=True)
+            return UpdateAttempt(applied=False, current_known=self.returns_refused_items)
+        return UpdateAttempt(applied=True, old=deserialize(response.get("Attributes") or {}))
 
     @staticmethod
     def _conditional(call: Callable[..., dict[str, Any]], request: dict[str, Any]):

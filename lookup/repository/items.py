@@ -3,7 +3,9 @@
 UserPhoneLookUp attributes (this project's design, camelCase like the rest of the table):
 `cognitoId`, `phoneNumber`, `firstSeenAt`, `lastSeenAt`, `orderCount` (absent while unknown, as
 after migrating a legacy record), `recentOrders` (newest first, at most
-`domain.evidence.MAX_RECENT_ORDERS` maps of `orderId` and `createdAt`), `country` (of the
+`domain.links.MAX_RECENT_ORDERS` maps of `orderId` and `createdAt`; a list the single-write path
+appended to may hold up to twice as many until the next full write trims it), `recentOrderIds`
+(the same ids as a string set), `country` (of the
 latest order), `version` (bumped by every write), `lastChangeId` (of the last unlink or restore,
 to recognise our own retried write); while unlinked `unlinkedAt`,
 `unlinkedBy`, `unlinkReason` and no `pk2`/`sk2`; after a restore or a re-link `restoredAt`,
@@ -14,12 +16,20 @@ import logging
 from decimal import Decimal
 from typing import Any
 
-from lookup.domain.links import CustomerProfile, LinkChange, LinkSource, PhoneLink, RecentOrder
+from lookup.domain.links import (
+    MAX_RECENT_ORDERS,
+    CustomerProfile,
+    LinkChange,
+    LinkSource,
+    PhoneLink,
+    RecentOrder,
+)
 from lookup.domain.text import text_displayable
 from lookup.domain.times import format_timestamp, parse_timestamp
 from lookup.repository import schema
 from lookup.repository.schema import (
     PK2,
+    RECENT_ORDER_IDS,
     RESTORE_REASON,
     RESTORED_AT,
     RESTORED_BY,
@@ -154,7 +164,9 @@ def _recent_orders_from_item(item: dict[str, Any]) -> tuple[RecentOrder, ...]:
                     created_at=parse_timestamp(entry.get("createdAt")),
                 )
             )
-    return tuple(orders)
+    # The single-write path of a new order lets the stored list run ahead of the window (see
+    # LinkRepository.link_order_add); the link is its most recent orders.
+    return tuple(orders[:MAX_RECENT_ORDERS])
 
 
 def _unlink_from_item(item: dict[str, Any]) -> LinkChange | None:
@@ -214,6 +226,9 @@ def link_to_item(link: PhoneLink) -> dict[str, Any]:
                 )
                 for order in link.recent_orders
             ],
+            # The same ids as a set, for the single-write path's "not recorded yet" condition
+            # (DynamoDB stores no empty set: absent when there are none).
+            RECENT_ORDER_IDS: {order.order_id for order in link.recent_orders} or None,
             "country": link.country,
             VERSION: link.version or None,
         }

@@ -8,10 +8,12 @@ import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from lookup.domain.errors import StaleWrite
 from lookup.domain.links import CustomerProfile, LinkChange, PhoneLink
+from lookup.domain.times import format_timestamp
 from lookup.repository import schema
 from lookup.repository.dynamo import (
     Condition,
@@ -33,6 +35,16 @@ _MAX_PARALLEL_QUERIES = 8
 
 _LIVE = Condition(f"attribute_exists({schema.PK2})")
 _TOMBSTONED = Condition(f"attribute_exists({schema.PK}) AND attribute_not_exists({schema.PK2})")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderAdd:
+    """What `link_order_add` did."""
+
+    applied: bool
+    created: bool = False  # applied, and the link did not exist
+    current: PhoneLink | None = None  # refused: the link as it stood, when known
+    current_known: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +131,87 @@ class LinkRepository:
         return self.table.put(
             link_to_item(link), condition=version_condition(read.version if read else None)
         )
+
+    @storage_errors_as_unavailable
+    def link_order_add(
+        self,
+        *,
+        customer_id: str,
+        phone: str,
+        order_id: str,
+        created_at: datetime,
+        country: str,
+        room: int,
+        create: bool,
+    ) -> OrderAdd:
+        """Record an order in one conditional UpdateItem, when recording it is that simple.
+
+        It is when the link is live and fully recorded (counted, versioned, with recent orders),
+        the order is not among its recent orders, it is newer than every order seen and its list of
+        recent orders is shorter than `room` - then the order moves last seen and the country to
+        itself, adds one to the count and goes first in the list - or, with `create`, when there
+        is no link yet: the update makes it, as the order's first evidence. That is what
+        `domain.evidence.link_with_order` does in those cases, without reading the item first.
+        The list may run past the window this way; the next full write trims it.
+
+        Refused, nothing is written, and `current` is the link as it stood when DynamoDB
+        returns it (`current_known`).
+        """
+        moment = format_timestamp(created_at)
+        simple = (
+            "attribute_exists(#pk2) AND attribute_exists(#count) AND attribute_exists(#version) "
+            "AND attribute_exists(#recent) AND #last < :at AND size(#recent) < :room "
+            "AND NOT contains(#ids, :id)"
+        )
+        condition = f"attribute_not_exists(#pk) OR ({simple})" if create else simple
+        attempt = self.table.update_attempt(
+            schema.lookup_key(customer_id, phone),
+            expression=(
+                "SET #last = :at, #first = if_not_exists(#first, :at), #country = :country, "
+                "#recent = list_append(:entry, if_not_exists(#recent, :none)), "
+                "#count = if_not_exists(#count, :zero) + :one, "
+                "#version = if_not_exists(#version, :zero) + :one, "
+                "#pk2 = if_not_exists(#pk2, :pk2), #sk2 = if_not_exists(#sk2, :sk2), "
+                "#customer = :customer, #phone = :phone "
+                "ADD #ids :id_set"
+            ),
+            names={
+                **({"#pk": schema.PK} if create else {}),  # DynamoDB refuses unused names
+                "#pk2": schema.PK2,
+                "#sk2": schema.SK2,
+                "#last": "lastSeenAt",
+                "#first": "firstSeenAt",
+                "#country": "country",
+                "#recent": "recentOrders",
+                "#count": "orderCount",
+                "#version": schema.VERSION,
+                "#ids": schema.RECENT_ORDER_IDS,
+                "#customer": "cognitoId",
+                "#phone": "phoneNumber",
+            },
+            values={
+                ":at": moment,
+                ":country": country,
+                ":entry": [{"orderId": order_id, "createdAt": moment}],
+                ":none": [],
+                ":zero": 0,
+                ":one": 1,
+                ":id_set": {order_id},
+                ":id": order_id,
+                ":room": room,
+                ":customer": customer_id,
+                ":phone": phone,
+                **{
+                    f":{name}": value
+                    for name, value in schema.lookup_index_keys(customer_id, phone).items()
+                },
+            },
+            condition=Condition(condition),
+        )
+        if attempt.applied:
+            return OrderAdd(applied=True, created=schema.VERSION not in attempt.old)
+        current = link_from_item(attempt.current) if attempt.current is not None else None
+        return OrderAdd(applied=False, current=current, current_known=attempt.current_known)
 
     @storage_errors_as_unavailable
     def link_state_save(

@@ -35,6 +35,7 @@ PROFILE_SK = "profile"
 
 # Attributes this project writes on links (UserPhoneLookUp, and legacy records it unlinks).
 VERSION = "version"  # bumped by every write; conditional writes compare it
+RECENT_ORDER_IDS = "recentOrderIds"  # the ids of `recentOrders`, as a set a condition can test
 LAST_CHANGE_ID = "lastChangeId"  # of the last unlink or restore, to recognise our own retry
 UNLINKED_AT, UNLINKED_BY, UNLINK_REASON = "unlinkedAt", "unlinkedBy", "unlinkReason"
 RESTORED_AT, RESTORED_BY, RESTORE_REASON = "restoredAt", "restoredBy", "restoreReason"

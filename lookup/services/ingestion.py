@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+
 from lookup.audit import AuditContext, audit_write
 from lookup.domain.evidence import LinkOutcome, OrderSeen, legacy_unlink_covers, link_with_order
 from lookup.domain.legacy import legacy_phone_or_reason
-from lookup.domain.links import PhoneLink
+from lookup.domain.links import MAX_RECENT_ORDERS, PhoneLink
 from lookup.domain.times import utc_now
 from lookup.events import order_event_parse
 from lookup.models import AuditEntry
@@ -46,14 +48,34 @@ def order_event_ingest(*, event: Any, audit: AuditContext | None = None) -> Inge
 def order_link_record(*, order: OrderSeen, now: datetime | None = None) -> LinkOutcome:
     """Upsert the UserPhoneLookUp for (customer, phone) with this order's evidence.
 
-    Only a first link costs one more Query: the customer's legacy records, whose unlink may
-    already have decided this order (about a third of a first link's time on dynalite). Once
-    `migrate_legacy_lookups` has run on every table there are none, and it can go.
+    A repeat order, newer than any the link has seen, is one conditional UpdateItem (the common
+    case: a customer ordering again to the same number). Anything else - a first link, an order
+    arriving late or again, an unlinked link - is read, folded by `link_with_order` and written
+    back conditioned on the version read. A first link also reads the customer's legacy records
+    (one Query), whose unlink may already have decided this order, while LEGACY_LOOKUPS_REMAIN:
+    once `migrate_legacy_lookups` has run on every table there are none, and the setting can be
+    turned off.
     """
     now = now or utc_now()
+    added = get_links().link_order_add(
+        customer_id=order.customer_id,
+        phone=order.phone,
+        order_id=order.order_id,
+        created_at=order.created_at,
+        country=order.country,
+        room=2 * MAX_RECENT_ORDERS,
+        # While legacy records may remain, a first link must look at them before it is made.
+        create=not settings.LEGACY_LOOKUPS_REMAIN,
+    )
+    if added.applied:
+        return LinkOutcome.CREATED if added.created else LinkOutcome.UPDATED
 
     def fold(existing: PhoneLink | None) -> tuple[LinkOutcome, PhoneLink | None]:
-        if existing is None and legacy_unlink_covers(_legacy_links_of(order), order):
+        if (
+            existing is None
+            and settings.LEGACY_LOOKUPS_REMAIN
+            and legacy_unlink_covers(_legacy_links_of(order), order)
+        ):
             return LinkOutcome.KEPT_UNLINKED, None
         return link_with_order(existing, order, now=now)
 
@@ -62,6 +84,7 @@ def order_link_record(*, order: OrderSeen, now: datetime | None = None) -> LinkO
         phone=order.phone,
         fold=fold,
         what=f"order {order.order_id}",
+        **({"known": added.current} if added.current_known else {}),
     )
     return outcome
 

@@ -17,19 +17,32 @@ Outcome = TypeVar("Outcome")
 Fold = Callable[[PhoneLink | None], tuple[Outcome, PhoneLink | None]]
 
 
+_UNREAD = object()
+
+
 def link_fold_save(
-    *, customer_id: str, phone: str, fold: Fold[Outcome], what: str
+    *,
+    customer_id: str,
+    phone: str,
+    fold: Fold[Outcome],
+    what: str,
+    known: PhoneLink | None | object = _UNREAD,
 ) -> tuple[Outcome, PhoneLink | None]:
     """Read the current link, let `fold` (a domain rule) say what it becomes, and write that
     back conditioned on the version read; a concurrent writer makes the write fail and the
     loop reads again. Returns the rule's outcome and the link as it now is (None if absent).
+    `known` is the link as a refused write just returned it: the first round starts from it
+    instead of reading.
 
     No transactions (every write is one conditional single-item write), so `fold` must be
     idempotent: folding the same evidence into its own result changes nothing.
     """
     links = get_links()
     for _ in range(CONFLICT_RETRIES):
-        existing = links.link_find(customer_id=customer_id, phone=phone)
+        if known is _UNREAD:
+            existing = links.link_find(customer_id=customer_id, phone=phone)
+        else:
+            existing, known = known, _UNREAD
         outcome, updated = fold(existing)
         if updated is None or links.link_save(link=updated, read=existing):
             return outcome, updated or existing

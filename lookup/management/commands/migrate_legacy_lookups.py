@@ -1,5 +1,6 @@
 from collections import Counter
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup.domain.errors import DirectoryUnavailable
@@ -73,6 +74,18 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run, nothing changed. {summary}; {migrated} would be removed.")
         else:
             self.stdout.write(self.style.SUCCESS(f"{summary}; {migrated} removed."))
+            left = counts[LegacyOutcome.SKIPPED] + unreadable
+            if left:
+                self.stdout.write(
+                    f"{left} legacy records remain: keep LEGACY_LOOKUPS_REMAIN on until they "
+                    "are fixed or removed."
+                )
+            elif settings.LEGACY_LOOKUPS_REMAIN:
+                self.stdout.write(
+                    "No legacy records remain: once this has run on every table, set "
+                    "LEGACY_LOOKUPS_REMAIN=false so that a first link is one write instead of "
+                    "three (docs/ingestion.md)."
+                )
 
 
 def _line(migration: LegacyMigration, *, dry_run: bool) -> str:
