@@ -49,6 +49,8 @@ class PhoneSearchForm(forms.Form):
                 "inputmode": "tel",
                 "autocomplete": "off",
                 "placeholder": "Number the caller gives",
+                # The box `/` focuses (static/lookup/desk.js).
+                "data-search-box": True,
             }
         ),
     )

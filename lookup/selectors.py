@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils import timezone
 
 from lookup.audit import AuditContext, audit_write
 from lookup.domain.errors import CustomerNotFound
@@ -246,7 +247,7 @@ def _search_audited(*, audit: AuditContext, action: str, results: SearchPage, re
     return AuditEntry.objects.filter(
         user=audit.user,
         action=action,
-        at__gte=utc_now() - SAME_SEARCH_WINDOW,
+        at__gte=timezone.now() - SAME_SEARCH_WINDOW,
         phone=results.number.e164,
         reason=reason,
     ).exists()

@@ -116,4 +116,4 @@ def roles_needed(request: HttpRequest | None) -> str:
         role for role in (roles.SUPPORT_AGENT, roles.SUPPORT_LEAD, roles.ADMIN) if role in granting
     ]
     names = ordered or sorted(granting)
-    return " or ".join(names)
+    return names[0] if len(names) <= 1 else f"{', '.join(names[:-1])} or {names[-1]}"
