@@ -82,7 +82,9 @@ def order_url(order_id: str) -> str:
     """The order tool's page of an order (ORDER_URL_TEMPLATE); "" when none is configured."""
     if not settings.ORDER_URL_TEMPLATE:
         return ""
-    return settings.ORDER_URL_TEMPLATE.replace("{order_id}", quote(str(order_id), safe=""))
+    # Whatever the order service wrote is one path segment (a stray surrogate included).
+    segment = quote(str(order_id), safe="", errors="replace")
+    return settings.ORDER_URL_TEMPLATE.replace("{order_id}", segment)
 
 
 @register.simple_tag

@@ -60,7 +60,7 @@ def test_words_are_not_read_as_numbers(admin_client_):
 
 def test_customer_ids_stay_on_one_line_in_the_list(admin_client_):
     entry(customer_id="3f2a9c1e-7b44-4aec-88ab-1241b7ead811")
-    entry(customer_id="c" * 300)
+    entry(customer_id="c" * 128)  # as long as the column allows
     html = admin_client_.get(CHANGELIST).content.decode()
     assert '<link rel="stylesheet" href="/static/lookup/admin.css">' in html
     assert '<td class="field-customer">3f2a9c1e-7b44-4aec-88ab-1241b7ead811</td>' in html
