@@ -8,6 +8,7 @@ request reads customer data without leaving one.
 
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 
@@ -49,6 +50,7 @@ MAX_PAGE_SIZE = BATCH_GET_LIMIT
 SAME_SEARCH_WINDOW = timedelta(minutes=30)
 # A lead's search reads at most this many unlinked customers of the number (the newest unlinks).
 UNLINKED_SHOWN = 10
+_UNLINKED_READERS = 4
 
 
 def freshness() -> Freshness:
@@ -258,8 +260,9 @@ def unlinked_of_number(*, results: SearchPage) -> tuple[UnlinkedLink, ...]:
 
     Unlinked links are out of the phone index by design, so no search finds them; the audit
     trail's unlink entries name the customers (one indexed query in the relational database),
-    and each customer's links are read (their own Query) to show only links still unlinked,
-    with who, when and why as stored. An unlink made outside this tool (the older tool, another
+    and each customer's profile and links are read (the customer page's two Queries, at most
+    UNLINKED_SHOWN customers, a few at a time) to show only links still unlinked, with who, when
+    and why as stored. An unlink made outside this tool (the older tool, another
     service) left no entry and is not listed. Costs nothing in DynamoDB when the trail has no
     unlink of the number.
     """
@@ -269,9 +272,18 @@ def unlinked_of_number(*, results: SearchPage) -> tuple[UnlinkedLink, ...]:
         .order_by("-at", "-id")
         .values_list("customer_id", flat=True)[: UNLINKED_SHOWN * 5]
     )
+    customers = list(dict.fromkeys(unlinked_ids))[:UNLINKED_SHOWN]
+    if not customers:
+        return ()
+    # Customers read concurrently: botocore's client is thread-safe, and no thread touches the
+    # relational database.
+    with ThreadPoolExecutor(max_workers=min(len(customers), _UNLINKED_READERS)) as pool:
+        read = pool.map(
+            lambda customer_id: get_links().links_of_customer(customer_id=customer_id), customers
+        )
+        stored = list(zip(customers, read, strict=True))
     found: list[UnlinkedLink] = []
-    for customer_id in list(dict.fromkeys(unlinked_ids))[:UNLINKED_SHOWN]:
-        profile, links = get_links().links_of_customer(customer_id=customer_id)
+    for customer_id, (profile, links) in stored:
         for link in links:
             if link.phone in phones and link.unlink is not None:
                 found.append(
