@@ -1,5 +1,6 @@
 """Django admin: accounts and roles, the read-only audit trail, API clients."""
 
+import contextlib
 import csv
 import re
 from collections.abc import Iterator
@@ -22,13 +23,16 @@ from lookup import roles
 from lookup.api import admin as api_admin  # noqa: F401
 from lookup.audit import audit_record
 from lookup.models import AuditEntry
-from lookup.phones import PhoneNumberError, phone_normalize
+from lookup.phones import PhoneNumberError, phone_equivalents, phone_other_readings, phone_read
 
 ROLES = {
     roles.SUPPORT_AGENT: "search and view customers",
     roles.SUPPORT_LEAD: "also unlink and restore order links",
-    roles.ADMIN: "accounts, roles, audit trail, API clients (tick Staff status too)",
+    roles.ADMIN: "accounts, roles, audit trail, API clients (gives staff status, which the "
+    "Django admin needs)",
 }
+# Longer customer ids are shortened in the audit list (the entry's page shows them whole).
+_LISTED_ID_LENGTH = 40
 
 admin.site.site_header = "Phone lookup administration"
 admin.site.site_title = "Phone lookup admin"
@@ -67,26 +71,35 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "actor",
         "action",
         "phone",
-        "customer_id",
+        "customer",
         "subject",
         "result_count",
         "short_reason",
         "client_address",
     )
     list_filter = ("action", ("at", admin.DateFieldListFilter), "user")
-    search_fields = ("=phone", "=customer_id", "actor", "=subject", "=request_id")
+    # A customer id is found by its beginning (what an agent reads out); numbers in any format
+    # (get_search_results).
+    search_fields = ("=phone", "customer_id__startswith", "actor", "=subject", "=request_id")
     date_hierarchy = "at"
     list_per_page = 100
     change_list_template = "admin/lookup/auditentry/change_list.html"
 
     def get_search_results(self, request, queryset, search_term):
-        """A number typed in any format finds its entries, which store E.164."""
+        """A number typed in any format finds its entries, which store E.164: read as the search
+        page reads it (the default country, then the other plausible readings in the business's
+        countries), with the other forms of each (a renumbering's)."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        try:
-            number = phone_normalize(raw=search_term, region=settings.DEFAULT_PHONE_REGION)
-        except PhoneNumberError:
+        numbers = _numbers_meant(search_term.strip())
+        if not numbers:
             return results, may_have_duplicates
-        return results | queryset.filter(phone=number.e164), may_have_duplicates
+        return results | queryset.filter(phone__in=numbers), may_have_duplicates
+
+    @admin.display(description="Customer id", ordering="customer_id")
+    def customer(self, entry: AuditEntry) -> str:
+        if len(entry.customer_id) <= _LISTED_ID_LENGTH:
+            return entry.customer_id
+        return f"{entry.customer_id[: _LISTED_ID_LENGTH - 1]}…"
 
     @admin.display(description="Reason")
     def short_reason(self, entry: AuditEntry) -> str:
@@ -156,6 +169,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
                     value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 row.append(_csv_safe("" if value is None else str(value)))
             yield writer.writerow(row)
+
+
+def _numbers_meant(term: str) -> list[str]:
+    """The E.164 numbers a search term may mean: nothing unless it reads as a phone number."""
+    if not term or not any(character.isdigit() for character in term):
+        return []
+    region = settings.DEFAULT_PHONE_REGION
+    readings = []
+    with contextlib.suppress(PhoneNumberError):
+        readings.append(phone_read(raw=term, region=region).number)
+    readings += phone_other_readings(raw=term, region=region, regions=settings.PHONE_REGIONS)
+    numbers = {number.e164 for number in readings}
+    for number in list(numbers):
+        numbers.update(equivalent.e164 for equivalent in phone_equivalents(e164=number))
+    return sorted(numbers)
 
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9]+$")
@@ -235,9 +263,10 @@ class StaffUserAdmin(UserAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         user = form.instance
-        before = set(user.groups.values_list("name", flat=True))
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
         after = set(user.groups.values_list("name", flat=True))
+        _staff_follow_admin_role(request, user, had_admin=roles.ADMIN in before)
         if before != after:
             changes = [f"added {name}" for name in sorted(after - before)]
             changes += [f"removed {name}" for name in sorted(before - after)]
@@ -277,6 +306,22 @@ class StaffUserAdmin(UserAdmin):
                 f"{name}: {summary}" for name, summary in ROLES.items()
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def _staff_follow_admin_role(request: HttpRequest, user, *, had_admin: bool) -> None:
+    """The Admin role gives staff status (the Django admin needs it) and taking the role away
+    takes it away, unless the account is a superuser. Staff ticked by hand without the role
+    is left alone."""
+    has_admin = user.groups.filter(name=roles.ADMIN).exists()
+    if has_admin and not user.is_staff:
+        staff, why = True, "staff status granted with the Admin role"
+    elif had_admin and not has_admin and user.is_staff and not user.is_superuser:
+        staff, why = False, "staff status removed with the Admin role"
+    else:
+        return
+    user.is_staff = staff
+    user.save(update_fields=["is_staff"])
+    _account_audit(request, user, AuditEntry.Action.STAFF_STATUS_CHANGED, why)
 
 
 _FLAGS = ("is_active", "is_staff", "is_superuser")

@@ -1,9 +1,27 @@
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 
-from lookup.phones import PhoneNumberError, phone_read, region_choices, region_normalize
+from lookup.domain.text import text_displayable
+from lookup.phones import (
+    PhoneNumber,
+    PhoneNumberError,
+    is_e164,
+    phone_from_e164,
+    phone_read,
+    region_choices,
+    region_normalize,
+)
 
 MAX_VERSION = 2**53  # far beyond any link's writes; within every JSON and DynamoDB number
+MAX_FILTER_LENGTH = 100
+# The session keys of the agent's last country and recent countries (lookup.views); the top bar's
+# search box reads national numbers with the same country as the search page.
+COUNTRY_SESSION_KEY = "lookup.country"
+RECENT_COUNTRIES_SESSION_KEY = "lookup.recent_countries"
 
 
 class PhoneSearchForm(forms.Form):
@@ -31,6 +49,8 @@ class PhoneSearchForm(forms.Form):
                 "inputmode": "tel",
                 "autocomplete": "off",
                 "placeholder": "Number the caller gives",
+                # The box `/` focuses (static/lookup/desk.js).
+                "data-search-box": True,
             }
         ),
     )
@@ -64,6 +84,106 @@ class PhoneSearchForm(forms.Form):
                 cleaned["reading"] = reading
                 cleaned["number"] = reading.number
         return cleaned
+
+
+def page_sizes() -> list[int]:
+    """The page sizes offered over results: the configured one and a few larger."""
+    return sorted({settings.SEARCH_PAGE_SIZE, *settings.SEARCH_PAGE_SIZES})
+
+
+@dataclass(frozen=True)
+class ResultsState:
+    """Where the agent is in a number's results - page, page size, filter - so that every way
+    back to them (from a customer, an unlink, a restore) lands on the same page and filter.
+
+    Read from a query string tolerantly: a value a person could not have chosen falls back to
+    its default rather than failing the page.
+    """
+
+    number: PhoneNumber
+    page: int = 1
+    size: int | None = None  # None: SEARCH_PAGE_SIZE
+    name_filter: str = ""
+    # On the customer page only: opened directly as the number's one customer.
+    only: bool = False
+    extension: str = ""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str], *, number: PhoneNumber) -> "ResultsState":
+        return cls(
+            number=number,
+            page=_positive(query.get("page", "")) or 1,
+            size=_page_size(query.get("size", "")),
+            name_filter=text_displayable(
+                " ".join(str(query.get("filter", "")).split()), limit=MAX_FILTER_LENGTH
+            ),
+            only=query.get("only") == "1",
+            extension=str(query.get("ext", ""))[:6] if str(query.get("ext", "")).isdigit() else "",
+        )
+
+    @classmethod
+    def from_customer_query(cls, query: Mapping[str, str]) -> "ResultsState | None":
+        """The results a customer page (or an unlink/restore page) was reached from: `from` is
+        the searched number (E.164); None when there is none to go back to."""
+        searched = str(query.get("from", ""))
+        if not is_e164(searched):
+            return None
+        return cls.from_query(query, number=phone_from_e164(searched))
+
+    @property
+    def page_size(self) -> int:
+        return self.size or settings.SEARCH_PAGE_SIZE
+
+    def _state(self) -> dict[str, str | int]:
+        state: dict[str, str | int] = {}
+        if self.page > 1:
+            state["page"] = self.page
+        if self.size:
+            state["size"] = self.size
+        if self.name_filter:
+            state["filter"] = self.name_filter
+        return state
+
+    @property
+    def results_query(self) -> str:
+        """The query string of these results: `/?<results_query>`."""
+        return urlencode(
+            {"phone": self.number.e164, "country": self.number.selectable_region, **self._state()}
+        )
+
+    @property
+    def carry_params(self) -> dict[str, str]:
+        """What a customer page carries (in its links and forms) to come back to these results."""
+        params = {"from": self.number.e164, **self._state()}
+        if self.only:
+            params["only"] = 1
+            if self.extension:
+                params["ext"] = self.extension
+        return {name: str(value) for name, value in params.items()}
+
+    @property
+    def carry_query(self) -> str:
+        return urlencode(self.carry_params)
+
+    def with_page(self, page: int) -> "ResultsState":
+        return replace(self, page=page)
+
+    @property
+    def page_sizes(self) -> list[int]:
+        return page_sizes()
+
+
+def _positive(value: str) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
+
+
+def _page_size(value: str) -> int | None:
+    size = _positive(value)
+    return size if size in page_sizes() and size != settings.SEARCH_PAGE_SIZE else None
 
 
 def country_choices() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -161,6 +161,11 @@ class AuditEntry(models.Model):
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
         ordering = ["-at", "-id"]
+        indexes = [
+            # A person's own latest entries of one kind: their recent searches on the search
+            # page, and whether another page of a search is already on record.
+            models.Index(fields=["user", "action", "-at"], name="audit_user_action_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.get_action_display()}"

@@ -6,10 +6,15 @@ twins, `customer_search` and `customer_view`, which write the audit entry before
 request reads customer data without leaving one.
 """
 
+import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.utils import timezone
 
 from lookup.audit import AuditContext, audit_write
 from lookup.domain.errors import CustomerNotFound
@@ -17,9 +22,13 @@ from lookup.domain.links import (
     Alternative,
     CustomerDetails,
     CustomerMatch,
+    CustomerProfile,
     LinkRow,
+    NumberRow,
     PhoneLink,
+    RecentSearch,
     SearchPage,
+    UnlinkedLink,
 )
 from lookup.domain.ranking import Freshness
 from lookup.domain.times import utc_now
@@ -37,6 +46,11 @@ from lookup.repository.dynamo import BATCH_GET_LIMIT
 
 # One BatchGetItem fetches a page's profiles.
 MAX_PAGE_SIZE = BATCH_GET_LIMIT
+# Turning the pages of a search within this time of its audit entry adds no other entry.
+SAME_SEARCH_WINDOW = timedelta(minutes=30)
+# A lead's search reads at most this many unlinked customers of the number (the newest unlinks).
+UNLINKED_SHOWN = 10
+_UNLINKED_READERS = 4
 
 
 def freshness() -> Freshness:
@@ -45,7 +59,12 @@ def freshness() -> Freshness:
 
 
 def customers_of_number(
-    *, number: PhoneNumber, page: int = 1, page_size: int, extension: str | None = None
+    *,
+    number: PhoneNumber,
+    page: int = 1,
+    page_size: int,
+    extension: str | None = None,
+    name_filter: str = "",
 ) -> SearchPage:
     """Customers linked to a normalized number or to one of its other forms (a renumbering's,
     `lookup.phones.equivalents`), best candidates first, one page at a time.
@@ -55,6 +74,10 @@ def customers_of_number(
     the requested page's profiles. So a number without other forms costs two round trips however
     many customers match, one with k other forms 1 + k Queries (concurrent) and a BatchGetItem.
     A page past the end is the last.
+
+    `name_filter` narrows to the customers whose name or email holds each of its words (case
+    and accents aside), across every match, not just one page: the profiles of all matches are
+    then fetched, one BatchGetItem per 100. Only a filter costs those extra requests.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
@@ -68,10 +91,21 @@ def customers_of_number(
             by_customer.setdefault(link.customer_id, []).append(link)
             forms_of.setdefault(link.customer_id, set()).add(form)
     ordered = sorted(by_customer.items(), key=lambda entry: policy.match_key(*entry))
+    total_unfiltered = len(ordered)
+    words = _words(name_filter)
+    profiles: dict[str, CustomerProfile] = {}
+    if words and ordered:
+        profiles = get_profiles().profiles_get(
+            customer_ids=[customer_id for customer_id, _ in ordered]
+        )
+        ordered = [entry for entry in ordered if _profile_has(profiles.get(entry[0]), words)]
     total = len(ordered)
     page = min(max(page, 1), max(1, -(-total // page_size)))
     window = ordered[(page - 1) * page_size : page * page_size]
-    profiles = get_profiles().profiles_get(customer_ids=[customer_id for customer_id, _ in window])
+    if not words:
+        profiles = get_profiles().profiles_get(
+            customer_ids=[customer_id for customer_id, _ in window]
+        )
     matches = tuple(
         CustomerMatch(
             customer_id=customer_id,
@@ -90,7 +124,27 @@ def customers_of_number(
         page_size=page_size,
         equivalents=equivalents,
         extension=extension,
+        name_filter=" ".join(words),
+        total_unfiltered=total_unfiltered,
     )
+
+
+def _folded(text: str) -> str:
+    """Text compared without case or accents: "Pérez" is found by "perez"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def _words(name_filter: str) -> list[str]:
+    return name_filter.split()
+
+
+def _profile_has(profile: CustomerProfile | None, words: list[str]) -> bool:
+    """Whether every word of the filter is in the customer's name or email."""
+    if profile is None:
+        return False
+    text = _folded(f"{profile.name or ''} {profile.email or ''}")
+    return all(_folded(word) in text for word in words)
 
 
 def _matched_as(
@@ -133,36 +187,142 @@ def customer_search(
     page_size: int,
     audit: AuditContext,
     api: bool = False,
+    name_filter: str = "",
+    page_turn: bool = False,
+    include_unlinked: bool = False,
 ) -> SearchPage:
     """A search as the pages and the API run it, recorded in the audit trail.
 
     The number and its other forms are searched (`customers_of_number`). When it was read in
     national format and is not a valid number or finds nobody, the other readings of `raw` are
     tried too (`number_alternatives`), so a wrong country never gives a silent "no customer".
+
+    One entry per search: `page_turn` (another page or page size of results the page already
+    showed) adds none when the same person's entry for the same number and filter is less than
+    SAME_SEARCH_WINDOW old. `include_unlinked` (leads) adds the number's unlinked links.
     """
     results = customers_of_number(
-        number=reading.number, page=page, page_size=page_size, extension=reading.extension
+        number=reading.number,
+        page=page,
+        page_size=page_size,
+        extension=reading.extension,
+        name_filter=name_filter,
     )
-    if reading.national and (not reading.number.is_valid or not results.total):
+    if reading.national and (not reading.number.is_valid or not results.total_unfiltered):
         alternatives = number_alternatives(
             raw=raw, region=region, regions=regions, searched=results
         )
         results = replace(results, alternatives=alternatives)
-    also = ", ".join(eq.e164 for eq in results.equivalents)
-    audit_write(
-        audit=audit,
-        action=AuditEntry.Action.API_SEARCH if api else AuditEntry.Action.SEARCH,
-        phone=reading.number.e164,
-        result_count=results.total,
-        # The other forms searched can find customers too: the entry says which were looked at.
-        reason=f"also searched as {also}" if also else "",
-    )
+    if include_unlinked:
+        results = replace(results, unlinked=unlinked_of_number(results=results))
+    reason = _search_reason(results)
+    action = AuditEntry.Action.API_SEARCH if api else AuditEntry.Action.SEARCH
+    if not (
+        page_turn and _search_audited(audit=audit, action=action, results=results, reason=reason)
+    ):
+        audit_write(
+            audit=audit,
+            action=action,
+            phone=reading.number.e164,
+            result_count=results.total_unfiltered,
+            reason=reason,
+        )
     return results
 
 
-def customer_details(*, customer_id: str, include_unlinked: bool = True) -> CustomerDetails:
+def _search_reason(results: SearchPage) -> str:
+    """What else the search looked at: the other forms searched (they can find customers too)
+    and the filter it was narrowed with. The same for every page of one search."""
+    parts = []
+    if results.name_filter:
+        parts.append(f"narrowed to “{results.name_filter}”")
+    if results.equivalents:
+        parts.append("also searched as " + ", ".join(eq.e164 for eq in results.equivalents))
+    return "; ".join(parts)
+
+
+def _search_audited(*, audit: AuditContext, action: str, results: SearchPage, reason: str) -> bool:
+    """Whether this person's entry for this search (number and filter) is recent enough to
+    cover another page of it."""
+    if audit.user is None:
+        return False
+    return AuditEntry.objects.filter(
+        user=audit.user,
+        action=action,
+        at__gte=timezone.now() - SAME_SEARCH_WINDOW,
+        phone=results.number.e164,
+        reason=reason,
+    ).exists()
+
+
+def unlinked_of_number(*, results: SearchPage) -> tuple[UnlinkedLink, ...]:
+    """The unlinked links to a searched number (or its other forms), for a lead's hint.
+
+    Unlinked links are out of the phone index by design, so no search finds them; the audit
+    trail's unlink entries name the customers (one indexed query in the relational database),
+    and each customer's profile and links are read (the customer page's two Queries, at most
+    UNLINKED_SHOWN customers, a few at a time) to show only links still unlinked, with who, when
+    and why as stored. An unlink made outside this tool (the older tool, another
+    service) left no entry and is not listed. Costs nothing in DynamoDB when the trail has no
+    unlink of the number.
+    """
+    phones = [results.number.e164, *(eq.e164 for eq in results.equivalents)]
+    unlinked_ids = (
+        AuditEntry.objects.filter(action=AuditEntry.Action.UNLINK, phone__in=phones)
+        .order_by("-at", "-id")
+        .values_list("customer_id", flat=True)[: UNLINKED_SHOWN * 5]
+    )
+    customers = list(dict.fromkeys(unlinked_ids))[:UNLINKED_SHOWN]
+    if not customers:
+        return ()
+    # Customers read concurrently: botocore's client is thread-safe, and no thread touches the
+    # relational database.
+    with ThreadPoolExecutor(max_workers=min(len(customers), _UNLINKED_READERS)) as pool:
+        read = pool.map(
+            lambda customer_id: get_links().links_of_customer(customer_id=customer_id), customers
+        )
+        stored = list(zip(customers, read, strict=True))
+    found: list[UnlinkedLink] = []
+    for customer_id, (profile, links) in stored:
+        for link in links:
+            if link.phone in phones and link.unlink is not None:
+                found.append(
+                    UnlinkedLink(
+                        customer_id=customer_id,
+                        name=profile.name if profile else None,
+                        number=phone_from_e164(link.phone),
+                        source=link.source,
+                        change=link.unlink,
+                    )
+                )
+    return tuple(found)
+
+
+def searches_recent(*, user: AbstractBaseUser, limit: int = 10) -> tuple[RecentSearch, ...]:
+    """The person's own last `limit` searched numbers, newest first, each number once: one
+    query on the audit trail (its (user, action, time) index)."""
+    entries = (
+        AuditEntry.objects.filter(user=user, action=AuditEntry.Action.SEARCH)
+        .order_by("-at", "-id")
+        .values_list("phone", "result_count", "at")[: limit * 5]
+    )
+    recent: dict[str, RecentSearch] = {}
+    for phone, customers, at in entries:
+        if phone and phone not in recent and len(recent) < limit:
+            recent[phone] = RecentSearch(number=phone_from_e164(phone), customers=customers, at=at)
+    return tuple(recent.values())
+
+
+def customer_details(
+    *, customer_id: str, include_unlinked: bool = True, searched: str | None = None
+) -> CustomerDetails:
     """A customer's profile and every linked number, current before possibly stale before
-    unlinked; raises CustomerNotFound. Unlinked links are history, for those who may restore."""
+    unlinked; raises CustomerNotFound. Unlinked links are history, for those who may restore.
+
+    `links` has one row per link; `numbers` the same links with one row per number (a profile
+    phone that is also on orders is one number). `searched` (E.164) marks the row of the
+    number the agent searched, or of another form of it.
+    """
     profile, links = get_links().links_of_customer(customer_id=customer_id)
     if profile is None and not links:
         raise CustomerNotFound(customer_id)
@@ -176,12 +336,40 @@ def customer_details(*, customer_id: str, include_unlinked: bool = True) -> Cust
         )
         for link in shown
     ]
-    return CustomerDetails(customer_id=customer_id, profile=profile, links=_grouped(rows))
+    groups = _grouped(rows)
+    searched_forms = set()
+    if searched:
+        searched_forms = {searched, *(eq.e164 for eq in phone_equivalents(e164=searched))}
+    return CustomerDetails(
+        customer_id=customer_id,
+        profile=profile,
+        links=tuple(row for group in groups for row in group),
+        numbers=tuple(
+            number_row for group in groups for number_row in _numbers(group, searched_forms)
+        ),
+    )
 
 
-def _grouped(rows: list[LinkRow]) -> tuple[LinkRow, ...]:
+def _numbers(group: list[LinkRow], searched: set[str]) -> list[NumberRow]:
+    """A group's rows as one row per number, in the order each number first appears."""
+    by_phone: dict[str, list[LinkRow]] = {}
+    for row in group:
+        by_phone.setdefault(row.link.phone, []).append(row)
+    return [
+        NumberRow(
+            number=rows[0].number,
+            links=tuple(rows),
+            same_as=rows[0].same_as,
+            searched=phone in searched,
+        )
+        for phone, rows in by_phone.items()
+    ]
+
+
+def _grouped(rows: list[LinkRow]) -> list[list[LinkRow]]:
     """The rows in their order, each number's other links and other forms (a renumbering's)
-    moved up under its first row, the other forms labelled."""
+    moved up under its first row, the other forms labelled; one list per number with its
+    other forms."""
     groups: list[list[LinkRow]] = []
     group_of: dict[str, int] = {}
     for row in rows:
@@ -200,14 +388,20 @@ def _grouped(rows: list[LinkRow]) -> tuple[LinkRow, ...]:
         else:
             group_of[phone] = len(groups)
             groups.append([row])
-    return tuple(row for group in groups for row in group)
+    return groups
 
 
 def customer_view(
-    *, customer_id: str, include_unlinked: bool, audit: AuditContext
+    *,
+    customer_id: str,
+    include_unlinked: bool,
+    audit: AuditContext,
+    searched: str | None = None,
 ) -> CustomerDetails:
     """`customer_details`, recorded in the audit trail once the customer is found."""
-    details = customer_details(customer_id=customer_id, include_unlinked=include_unlinked)
+    details = customer_details(
+        customer_id=customer_id, include_unlinked=include_unlinked, searched=searched
+    )
     audit_write(audit=audit, action=AuditEntry.Action.CUSTOMER_VIEW, customer_id=customer_id)
     return details
 

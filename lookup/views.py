@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lookup import selectors
@@ -25,17 +24,37 @@ from lookup.domain.errors import (
     LinkNotUnlinked,
     LinkRefused,
 )
-from lookup.forms import PhoneSearchForm, RestoreForm, UnlinkForm
-from lookup.phones import PhoneNumber, is_e164, phone_from_e164
+from lookup.forms import (
+    COUNTRY_SESSION_KEY,
+    RECENT_COUNTRIES_SESSION_KEY,
+    PhoneSearchForm,
+    RestoreForm,
+    ResultsState,
+    UnlinkForm,
+)
+from lookup.phones import phone_from_e164
 from lookup.services.links import link_decide
+from lookup.templatetags.desk import moment_text
 from lookup.throttle import lookup_rate_limit
 
-_COUNTRY_SESSION_KEY = "lookup.country"
-_RECENT_COUNTRIES_SESSION_KEY = "lookup.recent_countries"
 _RECENT_COUNTRIES = 5
 _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Open the page again."
+# Results with more customers than this offer the filter box and the page size choice.
+NARROW_FROM = 10
 
 
+def _requires(permission: str):
+    """Name the permission a page needs, for its 403 page ("ask for the Support lead role");
+    the view itself checks it with `require_permission`."""
+
+    def mark(view):
+        view.required_permission = permission
+        return view
+
+    return mark
+
+
+@_requires(SEARCH_PHONE)
 @require_GET
 @login_required
 @lookup_rate_limit
@@ -43,28 +62,57 @@ def search(request: HttpRequest) -> HttpResponse:
     """The search page; with `?phone=` it also lists the customers linked to that number.
 
     `/?phone=…&country=…` is also the screen-pop link a softphone opens on an incoming call:
-    the country is optional and read in any case, and `phone` may be a `tel:` URI.
+    the country is optional and read in any case, and `phone` may be a `tel:` URI. `open=1`
+    (sent by the search boxes) opens the customer directly when the number has exactly one
+    current customer (AUTO_OPEN_SINGLE_MATCH). Without a number, the page lists the agent's
+    recent searches.
     """
     require_permission(request, SEARCH_PHONE)
-    default_country = request.session.get(_COUNTRY_SESSION_KEY, settings.DEFAULT_PHONE_REGION)
+    default_country = request.session.get(COUNTRY_SESSION_KEY, settings.DEFAULT_PHONE_REGION)
     if "phone" not in request.GET:
         form = PhoneSearchForm(default_country=default_country)
-        return render(request, "lookup/search.html", {"form": form, "results": None})
-    form = PhoneSearchForm(_query_with_plus(request), default_country=default_country)
-    results = None
-    if form.is_valid():
-        country = form.cleaned_data["country"]
-        recent = _countries_remember(request, country)
-        results = selectors.customer_search(
-            reading=form.cleaned_data["reading"],
-            raw=form.cleaned_data["phone"],
-            region=country,
-            regions=[*settings.PHONE_REGIONS, *recent],
-            page=_page_number(request),
-            page_size=settings.SEARCH_PAGE_SIZE,
-            audit=AuditContext.from_request(request),
+        recent = selectors.searches_recent(user=request.user)
+        return render(
+            request, "lookup/search.html", {"form": form, "results": None, "recent": recent}
         )
-    return render(request, "lookup/search.html", {"form": form, "results": results})
+    form = PhoneSearchForm(_query_with_plus(request), default_country=default_country)
+    if not form.is_valid():
+        return render(request, "lookup/search.html", {"form": form, "results": None})
+    country = form.cleaned_data["country"]
+    recent_countries = _countries_remember(request, country)
+    asked = ResultsState.from_query(request.GET, number=form.cleaned_data["number"])
+    results = selectors.customer_search(
+        reading=form.cleaned_data["reading"],
+        raw=form.cleaned_data["phone"],
+        region=country,
+        regions=[*settings.PHONE_REGIONS, *recent_countries],
+        page=asked.page,
+        page_size=asked.page_size,
+        name_filter=asked.name_filter,
+        # Another page (or page size) of results already shown is the same search.
+        page_turn="page" in request.GET or "size" in request.GET,
+        # Unlinked links are history for those who may restore them.
+        include_unlinked=request.user.has_perm(UNLINK_PHONE),
+        audit=AuditContext.from_request(request),
+    )
+    state = replace(asked, page=results.page, name_filter=results.name_filter)
+    only = results.only_match
+    if only is not None and settings.AUTO_OPEN_SINGLE_MATCH and request.GET.get("open") == "1":
+        opened = replace(state, only=True, extension=results.extension or "")
+        customer = reverse("lookup:customer", args=[only.customer_id])
+        return redirect(f"{customer}?{opened.carry_query}")
+    return render(
+        request,
+        "lookup/search.html",
+        {
+            "form": form,
+            "results": results,
+            "state": state,
+            "previous_page": state.with_page(results.page - 1),
+            "next_page": state.with_page(results.page + 1),
+            "narrowing": results.total_unfiltered > NARROW_FROM or bool(results.name_filter),
+        },
+    )
 
 
 def _query_with_plus(request: HttpRequest):
@@ -84,24 +132,29 @@ def _query_with_plus(request: HttpRequest):
 def _countries_remember(request: HttpRequest, country: str) -> list[str]:
     """Keep the country for the agent's next search, and their recent countries (the last few
     they searched with, tried when a national number finds nobody)."""
-    recent = [country, *request.session.get(_RECENT_COUNTRIES_SESSION_KEY, [])]
+    recent = [country, *request.session.get(RECENT_COUNTRIES_SESSION_KEY, [])]
     recent = list(dict.fromkeys(recent))[:_RECENT_COUNTRIES]
-    request.session[_COUNTRY_SESSION_KEY] = country
-    request.session[_RECENT_COUNTRIES_SESSION_KEY] = recent
+    request.session[COUNTRY_SESSION_KEY] = country
+    request.session[RECENT_COUNTRIES_SESSION_KEY] = recent
     return recent
 
 
+@_requires(VIEW_CUSTOMER)
 @require_GET
 @login_required
 @lookup_rate_limit
 def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
+    """A customer's profile and numbers; `from=<E.164>` (and the results' page and filter)
+    names the search the agent came from, for the way back and the highlighted number."""
     require_permission(request, VIEW_CUSTOMER, customer_id=customer_id)
     can_unlink = request.user.has_perm(UNLINK_PHONE)
+    came_from = ResultsState.from_customer_query(request.GET)
     try:
         details = selectors.customer_view(
             customer_id=customer_id,
             # Unlinked numbers are history for those who may restore them.
             include_unlinked=can_unlink,
+            searched=came_from.number.e164 if came_from else None,
             audit=AuditContext.from_request(request),
         )
     except CustomerNotFound:
@@ -111,8 +164,9 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
         "lookup/customer.html",
         {
             "details": details,
-            "back_to_phone": _searched_phone(request.GET.get("from", "")),
+            "came_from": came_from,
             "can_unlink": can_unlink,
+            "order_url_template": settings.ORDER_URL_TEMPLATE,
         },
     )
 
@@ -144,6 +198,7 @@ _PAGES = {
 }
 
 
+@_requires(UNLINK_PHONE)
 @require_http_methods(["GET", "POST"])
 @login_required
 def link_unlink(request: HttpRequest, customer_id: str, phone: str) -> HttpResponse:
@@ -151,6 +206,7 @@ def link_unlink(request: HttpRequest, customer_id: str, phone: str) -> HttpRespo
     return _link_decision(request, LinkDecision.UNLINK, customer_id, phone)
 
 
+@_requires(UNLINK_PHONE)
 @require_http_methods(["GET", "POST"])
 @login_required
 def link_restore(request: HttpRequest, customer_id: str, phone: str) -> HttpResponse:
@@ -174,7 +230,12 @@ def _link_decision(
         raise Http404("This customer has no order-derived link to that number.")
     details, row = found
     link = row.link
+    # The search the lead came from travels through the confirmation (its form posts to this
+    # URL, query string included) and back to the customer.
+    came_from = ResultsState.from_customer_query(request.GET)
     back = reverse("lookup:customer", args=[customer_id])
+    if came_from is not None:
+        back = f"{back}?{came_from.carry_query}"
     if (refusal := decision_refusal(kind=kind, link=link)) is not None:
         messages.info(request, _refusal_message(refusal, before=True))
         return redirect(back)
@@ -210,7 +271,13 @@ def _link_decision(
     return render(
         request,
         page.template,
-        {"details": details, "row": row, "link": link, "form": form},
+        {
+            "details": details,
+            "row": row,
+            "link": link,
+            "form": form,
+            "back": back,
+        },
     )
 
 
@@ -220,9 +287,7 @@ def _refusal_message(refusal: LinkRefused, *, before: bool) -> str:
     if isinstance(refusal, LinkAlreadyUnlinked):
         unlink = refusal.link.unlink
         who = f" by {unlink.by}" if unlink and unlink.by else ""
-        when = (
-            f" on {timezone.localtime(unlink.at):%d %b %Y %H:%M %Z}" if unlink and unlink.at else ""
-        )
+        when = f" on {moment_text(unlink.at)}" if unlink and unlink.at else ""
         return f"{number} was already unlinked{who}{when}."
     assert isinstance(refusal, LinkNotUnlinked)
     if before:
@@ -236,15 +301,3 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if not isinstance(message, str) or isinstance(exception, Resolver404):
         message = ""
     return render(request, "404.html", {"message": message}, status=404)
-
-
-def _searched_phone(value: str) -> PhoneNumber | None:
-    """The E.164 number the agent came from, for a way back to those results."""
-    return phone_from_e164(value) if is_e164(value) else None
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1

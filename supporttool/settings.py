@@ -7,6 +7,8 @@ AWS endpoints, region and credentials are deliberately absent: boto3 reads botoc
 variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS, AWS_DEFAULT_REGION, ...).
 """
 
+import re
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -411,3 +413,71 @@ LOGGING = {
         "axes": {"level": "ERROR"},
     },
 }
+
+# --- The agent's desk: results, customer page, embedding (lookup/views.py, templates/) ----------
+# Every page shows times in TIME_ZONE (DJANGO_TIME_ZONE above, default UTC), in one format with
+# the zone named ("20 Nov 2026, 14:05 CET"): one zone for the whole desk, set where it works.
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(
+        f"DJANGO_TIME_ZONE={TIME_ZONE!r} is not an IANA time zone (e.g. Europe/London, UTC)."
+    ) from None
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("lookup.context_processors.desk")
+
+# A search started from a search box (or a screen-pop link with open=1) that finds exactly one
+# current customer opens that customer's page directly, saying so; false always lists results.
+AUTO_OPEN_SINGLE_MATCH = env.bool("AUTO_OPEN_SINGLE_MATCH", default=True)
+# Page sizes offered over results, besides SEARCH_PAGE_SIZE (one BatchGetItem each: at most 100).
+SEARCH_PAGE_SIZES = [25, 50, 100]
+
+# Order ids on the customer page link to the order tool when set: a URL with {order_id} in it,
+# e.g. https://orders.example/{order_id}. Empty: order ids are text with a copy button.
+ORDER_URL_TEMPLATE = env.str("ORDER_URL_TEMPLATE", default="")
+if ORDER_URL_TEMPLATE and (
+    not re.fullmatch(r"https?://[^\s{}]+", ORDER_URL_TEMPLATE.replace("{order_id}", "x"))
+    or "{order_id}" not in ORDER_URL_TEMPLATE
+):
+    raise ImproperlyConfigured(
+        "ORDER_URL_TEMPLATE must be an http(s) URL holding {order_id} and no other braces, "
+        "e.g. https://orders.example/{order_id}."
+    )
+
+# Sites allowed to show the tool in a frame (a helpdesk's side panel), as origins:
+# https://acme.zendesk.com. Empty (the default): no site may frame it (X-Frame-Options: DENY and
+# frame-ancestors 'none'). Set: Content-Security-Policy frame-ancestors lists exactly these, and
+# X-Frame-Options (which cannot name a site) is not sent.
+EMBED_ALLOWED_ORIGINS = env.list("EMBED_ALLOWED_ORIGINS", default=[])
+_bad_origins = [
+    origin
+    for origin in EMBED_ALLOWED_ORIGINS
+    if not re.fullmatch(
+        r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?|http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?",
+        origin,
+    )
+]
+if _bad_origins:
+    raise ImproperlyConfigured(
+        f"EMBED_ALLOWED_ORIGINS: {', '.join(_bad_origins)} is not an https origin such as "
+        "https://acme.zendesk.com (scheme and host, no path)."
+    )
+if EMBED_ALLOWED_ORIGINS:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"] = list(EMBED_ALLOWED_ORIGINS)
+    MIDDLEWARE.remove("django.middleware.clickjacking.XFrameOptionsMiddleware")
+# Inside another site's frame the browser withholds SameSite=Strict and Lax cookies, so an
+# embedded tool could not keep anyone signed in: embedding a site that is not ours (another
+# registrable domain) needs SameSite=None, which browsers accept only on Secure (HTTPS) cookies,
+# and then applies to the CSRF cookie too. A helpdesk on a sibling subdomain
+# (helpdesk.example.com framing support.example.com) is the same site and can keep Strict.
+SESSION_COOKIE_SAMESITE = env.str(
+    "SESSION_COOKIE_SAMESITE", default="None" if EMBED_ALLOWED_ORIGINS else SESSION_COOKIE_SAMESITE
+)
+if SESSION_COOKIE_SAMESITE not in {"Strict", "Lax", "None"}:
+    raise ImproperlyConfigured("SESSION_COOKIE_SAMESITE must be Strict, Lax or None.")
+if SESSION_COOKIE_SAMESITE == "None":
+    if not SESSION_COOKIE_SECURE:
+        raise ImproperlyConfigured(
+            "SESSION_COOKIE_SAMESITE=None needs secure cookies (HTTPS, "
+            "DJANGO_SECURE_COOKIES=true): browsers drop SameSite=None cookies that are not Secure."
+        )
+    CSRF_COOKIE_SAMESITE = "None"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from lookup.domain.times import latest
+from lookup.domain.times import earliest, latest
 from lookup.phones import Equivalent, PhoneNumber
 
 # A link keeps its most recent orders only, so an item never grows without limit.
@@ -145,6 +145,65 @@ class CustomerMatch:
     def last_seen(self) -> datetime | None:
         return latest(*(link.last_seen for link in self.links))
 
+    @property
+    def orders(self) -> "OrderSummary":
+        """The customer's orders to this number: the newest one and how many."""
+        return order_summary(self.links)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummary:
+    """What a set of links says about the orders that carried a number.
+
+    `count` is None when no link knows its count (legacy records and profile phones do not);
+    `has_orders` tells "no order ever carried it" (a profile phone only) from "not counted".
+    """
+
+    has_orders: bool
+    count: int | None = None
+    last_at: datetime | None = None
+    last_id: str | None = None  # when the newest order is one of the recent orders kept
+    last_phone: str | None = None  # the number the newest order carried (E.164 as stored)
+
+
+def order_summary(links: "tuple[PhoneLink, ...] | list[PhoneLink]") -> OrderSummary:
+    """The newest order (time, id, number) and the order count over the order-derived links.
+
+    The newest order is the latest of the recent orders kept on the links; a link that keeps
+    none (a legacy record) still dates its last order by its last sighting.
+    """
+    ordered = [link for link in links if link.source is not LinkSource.PROFILE]
+    if not ordered:
+        return OrderSummary(has_orders=False)
+    counts = [link.order_count for link in ordered if link.order_count is not None]
+    count = sum(counts) if counts else None
+    # (moment, has an id, id, number): the latest moment wins, an order with its id first.
+    sightings = [
+        (order.created_at, True, order.order_id, link.phone)
+        for link in ordered
+        for order in link.recent_orders
+        if order.created_at
+    ]
+    sightings += [(link.last_seen, False, None, link.phone) for link in ordered if link.last_seen]
+    if not sightings:
+        return OrderSummary(has_orders=True, count=count)
+    last_at, _, last_id, last_phone = max(sightings, key=lambda seen: (seen[0], seen[1]))
+    return OrderSummary(
+        has_orders=True, count=count, last_at=last_at, last_id=last_id, last_phone=last_phone
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UnlinkedLink:
+    """A tombstoned link to a searched number, as a lead's search hints at it: the customer it
+    no longer finds and who unlinked it, when and why."""
+
+    customer_id: str
+    name: str | None
+    number: PhoneNumber
+    source: LinkSource
+    change: LinkChange
+
 
 @dataclass(frozen=True, slots=True)
 class Alternative:
@@ -167,6 +226,24 @@ class SearchPage:
     equivalents: tuple[Equivalent, ...] = ()  # the other forms searched with the number
     alternatives: tuple[Alternative, ...] = ()  # other readings that find customers
     extension: str | None = None  # typed or pasted with the number; shown, never searched
+    # Narrowing by name or email: `total` counts the customers it keeps, `total_unfiltered`
+    # every customer of the number.
+    name_filter: str = ""
+    total_unfiltered: int = 0
+    # Leads only: links to the number that were unlinked (out of every search, by design).
+    unlinked: tuple[UnlinkedLink, ...] = ()
+
+    @property
+    def only_match(self) -> CustomerMatch | None:
+        """The customer to open directly: the number's one match, when nothing else on the
+        results page needs the agent's eye - no other customer (possibly stale or found
+        through another form), no other reading, no narrowing, no unlinked link to show."""
+        if self.total_unfiltered != 1 or self.name_filter or self.alternatives or self.unlinked:
+            return None
+        if len(self.matches) != 1:
+            return None
+        match = self.matches[0]
+        return None if match.possibly_stale or match.matched_as else match
 
     @property
     def phone(self) -> str:
@@ -194,14 +271,115 @@ class SearchPage:
 
 
 @dataclass(frozen=True, slots=True)
+class NumberRow:
+    """One number on a customer's page with every link to it (profile phone, order link,
+    legacy records) as one row: the same number is listed once, with all its sources."""
+
+    number: PhoneNumber
+    links: tuple[LinkRow, ...]  # in the page's order; each keeps its own unlink/restore
+    # Set when this number is another form (a renumbering's) of the number listed above it.
+    same_as: Equivalent | None = None
+    searched: bool = False  # the number the agent searched, or another form of it
+
+    @property
+    def phone(self) -> str:
+        return self.links[0].link.phone
+
+    @property
+    def sources(self) -> tuple[LinkSource, ...]:
+        """Where the links to the number come from (an unlinked one too: its note says so)."""
+        present = {row.link.source for row in self.links}
+        return tuple(source for source in LinkSource if source in present)
+
+    @property
+    def source_values(self) -> str:
+        return " ".join(source.value for source in self.sources)
+
+    @property
+    def unlinked_sources(self) -> tuple[LinkSource, ...]:
+        """The sources whose every link to the number is unlinked."""
+        live = {row.link.source for row in self.links if row.link.is_active}
+        return tuple(source for source in self.sources if source not in live)
+
+    @property
+    def has_profile_phone(self) -> bool:
+        return LinkSource.PROFILE in self.sources
+
+    @property
+    def is_active(self) -> bool:
+        return any(row.link.is_active for row in self.links)
+
+    @property
+    def possibly_stale(self) -> bool:
+        """Every live link to the number is possibly stale (a profile phone never is)."""
+        live = [row for row in self.links if row.link.is_active]
+        return bool(live) and all(row.possibly_stale for row in live)
+
+    @property
+    def verified(self) -> bool | None:
+        """The profile phone's verification; None without a profile phone."""
+        profile = [row.link for row in self.links if row.link.source is LinkSource.PROFILE]
+        return profile[0].verified if profile else None
+
+    # The evidence of every link, an unlinked one's too: an unlink keeps its history for the
+    # page and a restore.
+    @property
+    def first_seen(self) -> datetime | None:
+        return earliest(*(row.link.first_seen for row in self.links))
+
+    @property
+    def orders(self) -> OrderSummary:
+        return order_summary([row.link for row in self.links])
+
+    @property
+    def recent_orders(self) -> tuple[RecentOrder, ...]:
+        """The links' recent orders, newest first, each once."""
+        seen: dict[str, RecentOrder] = {}
+        for row in self.links:
+            for order in row.link.recent_orders:
+                seen.setdefault(order.order_id, order)
+        return tuple(sorted(seen.values(), key=_order_newest_first))
+
+    @property
+    def changes(self) -> tuple[LinkRow, ...]:
+        """The links with an unlink or a restore on record, for their notes."""
+        return tuple(row for row in self.links if row.link.unlink or row.link.restore)
+
+    @property
+    def actions(self) -> tuple[LinkRow, ...]:
+        """The links a lead may unlink or restore here (order-derived ones)."""
+        return tuple(row for row in self.links if row.link.can_unlink)
+
+
+def _order_newest_first(order: RecentOrder) -> tuple:
+    return (order.created_at is None, -(order.created_at.timestamp() if order.created_at else 0))
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerDetails:
     """A customer's profile (if the users service has one) and all their linked numbers."""
 
     customer_id: str
     profile: CustomerProfile | None
-    links: tuple[LinkRow, ...] = field(default=())
+    links: tuple[LinkRow, ...] = field(default=())  # one per link, in the page's order
+    numbers: tuple[NumberRow, ...] = field(default=())  # the same links, one row per number
+
+    @property
+    def orders(self) -> OrderSummary:
+        """The customer's newest order on any of the links shown, for the top of the page."""
+        return order_summary([row.link for row in self.links])
 
     @property
     def name(self) -> str:
         """What to call the customer in a sentence: their name, else their id."""
         return (self.profile.name if self.profile else None) or self.customer_id
+
+
+@dataclass(frozen=True, slots=True)
+class RecentSearch:
+    """One of an agent's own recent searches, from the audit trail: to search again when the
+    caller rings back."""
+
+    number: PhoneNumber
+    customers: int | None
+    at: datetime

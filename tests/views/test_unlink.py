@@ -50,7 +50,8 @@ def linked(moto_table):
 def test_lead_sees_a_confirmation_naming_customer_and_number(lead_client, linked):
     sam, _ = linked
     html = lead_client.get(unlink_url(sam.customer_id)).content.decode()
-    assert "Unlink +44 20 7946 0018 from Sam Carter?" in html
+    # The number is kept on one line (a span that never wraps).
+    assert 'Unlink <span class="phone">+44 20 7946 0018</span> from Sam Carter?' in html
     for label in (
         "Number reassigned to someone else",
         "Customer asked for it to be removed",

@@ -1,0 +1,121 @@
+"""The agent's desk: one way to write a time, short ids, order links, the role a page needs."""
+
+from datetime import datetime
+from urllib.parse import quote, urlencode
+
+from django import template
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from lookup import roles
+
+register = template.Library()
+
+SHORT_ID_LENGTH = 8
+
+
+def _local(moment: datetime) -> datetime:
+    """`moment` in the desk's time zone (TIME_ZONE, or one a request activated)."""
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def _zone(local: datetime) -> str:
+    """The zone's abbreviation ("UTC", "CET", "BST"), or its offset where the zone has none
+    ("UTC−03" for America/Sao_Paulo, whose tz database name is "-03")."""
+    name = local.tzname() or "UTC"
+    if name[:1] in "+-":
+        sign = "−" if name[0] == "-" else "+"
+        return f"UTC{sign}{name[1:]}"
+    return name
+
+
+def moment_text(moment: datetime) -> str:
+    """A time as every page writes it: "20 Nov 2026, 14:05 UTC" (24-hour, the zone named)."""
+    local = _local(moment)
+    return f"{local.day} {local:%b %Y, %H:%M} {_zone(local)}"
+
+
+def day_text(moment: datetime) -> str:
+    """A day as every page writes it: "20 Nov 2026", the day in the desk's time zone."""
+    local = _local(moment)
+    return f"{local.day} {local:%b %Y}"
+
+
+@register.filter
+def moment(value: datetime | None):
+    """`{{ link.unlink.at|moment }}`: a `<time>` reading "20 Nov 2026, 14:05 UTC"."""
+    if not isinstance(value, datetime):
+        return ""
+    return format_html(
+        '<time datetime="{}">{}</time>', _local(value).isoformat(), moment_text(value)
+    )
+
+
+@register.filter
+def day(value: datetime | None):
+    """`{{ profile.created_at|day }}`: a `<time>` reading "20 Nov 2026", the full time (with
+    its zone) in its title for whoever needs the hour."""
+    if not isinstance(value, datetime):
+        return ""
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        _local(value).isoformat(),
+        moment_text(value),
+        day_text(value),
+    )
+
+
+@register.filter
+def short_id(value: str | None) -> str:
+    """A long customer id shortened for a list ("3f2a9c1e…"); the page keeps the full one in
+    the title and the copy button."""
+    text = str(value or "")
+    return text if len(text) <= SHORT_ID_LENGTH + 2 else f"{text[:SHORT_ID_LENGTH]}…"
+
+
+@register.filter
+def order_url(order_id: str) -> str:
+    """The order tool's page of an order (ORDER_URL_TEMPLATE); "" when none is configured."""
+    if not settings.ORDER_URL_TEMPLATE:
+        return ""
+    # Whatever the order service wrote is one path segment (a stray surrogate included).
+    segment = quote(str(order_id), safe="", errors="replace")
+    return settings.ORDER_URL_TEMPLATE.replace("{order_id}", segment)
+
+
+@register.simple_tag
+def decision_url(name: str, customer_id: str, link, came_from=None) -> str:
+    """The unlink or restore page of `link` (`lookup:unlink`/`lookup:restore`): the legacy
+    record it is, and the search the lead came from, in its query."""
+    params = {}
+    if link.legacy_id:
+        params["legacy"] = link.legacy_id
+    if came_from is not None:
+        params.update(came_from.carry_params)
+    url = reverse(name, args=[customer_id, link.phone])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@register.simple_tag
+def roles_needed(request: HttpRequest | None) -> str:
+    """The roles that grant the permission the requested page needs, as configured ("Support
+    lead"); "" when the page does not name one (`lookup.views._requires`)."""
+    match = getattr(request, "resolver_match", None)
+    permission = getattr(getattr(match, "func", None), "required_permission", "")
+    if not permission:
+        return ""
+    app_label, codename = permission.split(".", 1)
+    granting = set(
+        Group.objects.filter(
+            permissions__content_type__app_label=app_label, permissions__codename=codename
+        ).values_list("name", flat=True)
+    )
+    ordered = [
+        role for role in (roles.SUPPORT_AGENT, roles.SUPPORT_LEAD, roles.ADMIN) if role in granting
+    ]
+    names = ordered or sorted(granting)
+    return names[0] if len(names) <= 1 else f"{', '.join(names[:-1])} or {names[-1]}"
