@@ -80,11 +80,13 @@ def test_each_policy_is_what_the_component_needs(component_calls):
         ("sqs:ReceiveMessage", QUEUE),
         ("sqs:DeleteMessage", QUEUE),  # DeleteMessageBatch
         ("sqs:ChangeMessageVisibility", QUEUE),  # ChangeMessageVisibilityBatch: retry, reject
-        ("dynamodb:GetItem", TABLE),
-        ("dynamodb:Query", TABLE),
+        ("dynamodb:UpdateItem", TABLE),  # an order recorded in one write
+        ("dynamodb:GetItem", TABLE),  # ... or read, folded and written back
+        ("dynamodb:Query", TABLE),  # a first link's legacy check
         ("dynamodb:PutItem", TABLE),
     }
     assert needs[BATCH] == {
+        ("dynamodb:UpdateItem", TABLE),  # backfill: an order recorded in one write
         ("dynamodb:GetItem", TABLE),
         ("dynamodb:Query", TABLE),
         ("dynamodb:PutItem", TABLE),
@@ -107,7 +109,6 @@ def test_the_worker_running_with_the_web_policy_is_refused(component_calls):
     assert report.unused == {
         ("dynamodb:Query", INDEX),
         ("dynamodb:BatchGetItem", TABLE),
-        ("dynamodb:UpdateItem", TABLE),
     }
 
 
