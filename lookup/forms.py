@@ -15,6 +15,7 @@ from lookup.phones import (
     region_choices,
     region_normalize,
 )
+from lookup.widgets import CountrySelect
 
 MAX_VERSION = 2**53  # far beyond any link's writes; within every JSON and DynamoDB number
 MAX_FILTER_LENGTH = 100
@@ -56,6 +57,7 @@ class PhoneSearchForm(forms.Form):
     )
     country = forms.ChoiceField(
         label="Country",
+        widget=CountrySelect,
         help_text="Used to read numbers typed without an international prefix.",
         error_messages={
             "invalid_choice": "%(value)s is not a country code: use ISO codes such as GB or BR."
