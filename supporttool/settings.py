@@ -102,6 +102,11 @@ WSGI_APPLICATION = "supporttool.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
+# Keep each thread's database connection between requests (checked before reuse): opening one
+# (TCP, authentication, a new PostgreSQL backend) cost more than the rest of a page's SQL.
+# Each web process holds at most one per thread (GUNICORN_THREADS).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -247,6 +252,8 @@ OIDC_VERIFY_SSL = True
 AUTHENTICATION_BACKENDS = [
     # First: a locked account or address is refused before any other check (see below).
     "lookup.lockout.LockoutBackend",
+    # Permissions only: a user's and their roles' in one query (lookup/permissions.py).
+    "lookup.permissions.RolePermissionsBackend",
     *(["lookup.sso.backend.RoleMappingOIDCBackend"] if OIDC_ENABLED else []),
     *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_LOGIN_ENABLED else []),
 ]

@@ -26,12 +26,22 @@ def text_problem(value: str) -> str | None:
 
 def text_displayable(value: str, *, limit: int = DISPLAY_LIMIT) -> str:
     """`value` as a page can show it: unpaired surrogates replaced, at most `limit` characters."""
-    if any(unicodedata.category(character) == "Cs" for character in value):
+    if not _encodable(value):
         value = "".join(
             REPLACEMENT if unicodedata.category(character) == "Cs" else character
             for character in value
         )
     return value if len(value) <= limit else f"{value[: limit - 1]}…"
+
+
+def _encodable(value: str) -> bool:
+    # Every read of every stored string passes here: the codec (C) says at once what a loop
+    # over characters would, as only unpaired surrogates cannot be encoded.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def text_storable(value: str) -> str:

@@ -5,9 +5,11 @@ Nothing here knows a record kind; `links` and `profiles` build on it. Storage fa
 the package as the domain's `DirectoryUnavailable`, items as plain dicts (deserialized).
 """
 
+import contextvars
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, wraps
 from typing import Any, TypeVar
@@ -41,6 +43,8 @@ _TRANSIENT_CODES = frozenset(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+R = TypeVar("R")
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -312,12 +316,35 @@ def table_available(table: Table) -> bool:
     return True
 
 
+# Shared by every request of a process: botocore's client is thread-safe, and a few threads
+# kept warm cost less than starting new ones for each page.
+_QUERIES = ThreadPoolExecutor(max_workers=16, thread_name_prefix="dynamodb")
+
+
+def concurrently(call: Callable[[T], R], arguments: Sequence[T]) -> list[R]:
+    """`call` on each argument at the same time (about one round trip for all instead of one
+    each); results in the arguments' order, the first error raised.
+
+    The first runs on the calling thread, the others on the shared pool with the caller's
+    context (the request id of its log lines). Every call is the same kind of request, so the
+    caller's thread makes each kind too: what tests/aws_recorder.py attributes by the stack.
+    """
+    if not arguments:
+        return []
+    context = contextvars.copy_context()
+    others = [_QUERIES.submit(context.copy().run, call, argument) for argument in arguments[1:]]
+    first = call(arguments[0])
+    return [first, *(future.result() for future in others)]
+
+
 def dynamodb_client():
     """A DynamoDB client for web requests: an agent is on the phone, so fail over to the 503
     page within seconds. Endpoint, region and credentials come from botocore's environment."""
     return boto3.session.Session().client(
         "dynamodb",
         config=Config(
+            # Web threads and the concurrent-query pool share the client's connections.
+            max_pool_connections=32,
             # A hung DynamoDB must cost one request, not a web worker for minutes: the 503
             # page within about 2 s (two attempts in all and a backoff; `max_attempts` would
             # count retries only).

@@ -6,7 +6,6 @@ folds in - is the domain's; the services call these in the order those rules ask
 
 import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from lookup.repository import schema
 from lookup.repository.dynamo import (
     Condition,
     Table,
+    concurrently,
     deserialize,
     serialize,
     storage_errors_as_unavailable,
@@ -29,9 +29,6 @@ from lookup.repository.items import (
     link_to_item,
     profile_from_item,
 )
-
-# botocore's client is thread-safe and keeps 10 connections per endpoint by default.
-_MAX_PARALLEL_QUERIES = 8
 
 _LIVE = Condition(f"attribute_exists({schema.PK2})")
 _TOMBSTONED = Condition(f"attribute_exists({schema.PK}) AND attribute_not_exists({schema.PK2})")
@@ -75,33 +72,35 @@ class LinkRepository:
         """The live links of several numbers (a number and its other forms, or other readings
         of what was typed): one Query each, run concurrently, so k numbers cost about one round
         trip. Keyed by the number each link was found under."""
-        if len(phones) <= 1:
-            return {phone: self.links_of_number(phone=phone) for phone in phones}
-        with ThreadPoolExecutor(max_workers=min(len(phones), _MAX_PARALLEL_QUERIES)) as pool:
-            found = pool.map(lambda phone: self.links_of_number(phone=phone), phones)
-            return dict(zip(phones, found, strict=True))
+        found = concurrently(lambda phone: self.links_of_number(phone=phone), phones)
+        return dict(zip(phones, found, strict=True))
 
     @storage_errors_as_unavailable
     def links_of_customer(
         self, *, customer_id: str
     ) -> tuple[CustomerProfile | None, list[PhoneLink]]:
         """A customer's profile (None if absent) and every link, unlinked ones included: two
-        consistent Queries, `user#<id>` and `phone_user#<id>`, so a page shown right after an
-        unlink shows it, with the new version."""
+        consistent Queries, `user#<id>` and `phone_user#<id>`, run concurrently, so a page
+        shown right after an unlink shows it, with the new version."""
+        partitions = (schema.user_pk(customer_id), schema.lookup_pk(customer_id))
         profile: CustomerProfile | None = None
         links: list[PhoneLink] = []
-        for pk in (schema.user_pk(customer_id), schema.lookup_pk(customer_id)):
-            items = self.table.query(
-                KeyConditionExpression=f"{schema.PK} = :pk",
-                ExpressionAttributeValues=serialize({":pk": pk}),
-                ConsistentRead=True,
-            )
+        for items in concurrently(self._partition, partitions):
             for item in items:
                 if item.get(schema.SK) == schema.PROFILE_SK:
                     profile = profile_from_item(item)
                 elif (link := link_from_item(item)) is not None:
                     links.append(link)
         return profile, links
+
+    def _partition(self, pk: str) -> list[dict[str, Any]]:
+        return list(
+            self.table.query(
+                KeyConditionExpression=f"{schema.PK} = :pk",
+                ExpressionAttributeValues=serialize({":pk": pk}),
+                ConsistentRead=True,
+            )
+        )
 
     @storage_errors_as_unavailable
     def legacy_links_of_customer(self, *, customer_id: str) -> list[PhoneLink]:

@@ -197,7 +197,9 @@ def test_sso_only_production_has_no_password_backend():
     result = load_settings(**SSO_ENV, PASSWORD_LOGIN_ENABLED="false")
 
     assert result.returncode == 0, result.stderr
-    # The lockout backend checks no password: it only refuses locked accounts and addresses.
+    # Neither the lockout backend (it refuses locked accounts and addresses) nor the
+    # permissions backend (it loads permissions) checks a password.
     assert result.stdout.strip() == (
-        "['lookup.lockout.LockoutBackend', 'lookup.sso.backend.RoleMappingOIDCBackend']"
+        "['lookup.lockout.LockoutBackend', 'lookup.permissions.RolePermissionsBackend', "
+        "'lookup.sso.backend.RoleMappingOIDCBackend']"
     )
