@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.counting import requests_counted
+from bench.stack import process_cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 10  # messages per SQS receive
@@ -268,6 +269,7 @@ class WorkerRun:
     events: int
     seconds: float
     events_per_s: float
+    cpu_ms_per_event: float  # the worker process's CPU time (all threads) per event
     rss_samples: list[tuple[float, int, float]]  # (seconds, events handled, RSS MB)
     peak_rss_mb: float  # VmHWM of the process
     summary: str  # the worker's own closing line
@@ -330,7 +332,9 @@ def worker_run_measure(
             raise RuntimeError(f"the worker did not start: {first_line!r}; see {log}")
         if on_started is not None:
             on_started(worker.pid)
+        cpu_before = process_cpu_seconds(worker.pid)
         seconds, samples = _feed(worker, progress, sqs_client, queue_url, stream.bodies, backlog)
+        cpu = process_cpu_seconds(worker.pid) - cpu_before
         peak = _status_mb(worker.pid, "VmHWM")
     finally:
         worker.send_signal(signal.SIGTERM)
@@ -344,6 +348,7 @@ def worker_run_measure(
         events=len(stream.bodies),
         seconds=round(seconds, 2),
         events_per_s=round(len(stream.bodies) / seconds, 1),
+        cpu_ms_per_event=round(cpu * 1000 / len(stream.bodies), 2),
         rss_samples=samples,
         peak_rss_mb=peak,
         summary=(output.strip().splitlines() or [""])[-1],

@@ -1,6 +1,6 @@
 """The search results page and the customer page, over HTTP, beside the raw DynamoDB calls.
 
-For each probe case (a number shared by 1, 10, 100 customers) and each round, four timings in
+In each round, for each probe case (a number shared by 1, 10, 100 customers), four timings in
 the same moment of the run: the raw boto3 calls the search needs (one Query on the phone index
 for every link of the number, one BatchGetItem for the first results page's profiles), the
 search results page through gunicorn, the customer page's two raw Queries, and the customer
@@ -94,21 +94,32 @@ def _page(browser: AgentBrowser, path: str, expect: str) -> Callable[[], None]:
 
 
 def pages_measure(
-    *, browser: AgentBrowser, client, probes: list[Probe], rounds: int, warmup: int, page_size: int
-) -> dict[str, dict]:
-    """p50/p95 of each page and its raw calls, per case: {"1": {"search": ..., "customer": ...}}."""
-    results: dict[str, dict] = {}
-    for case in sorted({probe.case for probe in probes}):
-        mine = [probe for probe in probes if probe.case == case]
-        samples: dict[str, list[float]] = {
-            "search_page": [],
-            "search_raw": [],
-            "customer_page": [],
-            "customer_raw": [],
-        }
-        for round_ in range(warmup + rounds):
+    *,
+    browser: AgentBrowser,
+    client,
+    probes: list[Probe],
+    rounds: int,
+    warmup: int,
+    page_size: int,
+    server_cpu: Callable[[], float],
+) -> tuple[dict[str, dict], float]:
+    """p50/p95 of each page and its raw calls, per case ({"1": {"search": ..., "customer":
+    ...}}), and the server's CPU ms per page over the timed rounds (`server_cpu`: its CPU
+    seconds so far). Every case is warmed up first: a fresh gunicorn worker compiles templates
+    and fills caches on its first pages."""
+    cases = sorted({probe.case for probe in probes})
+    samples = {
+        case: {"search_page": [], "search_raw": [], "customer_page": [], "customer_raw": []}
+        for case in cases
+    }
+    cpu_before = 0.0
+    for round_ in range(warmup + rounds):
+        if round_ == warmup:
+            cpu_before = server_cpu()
+        for case in cases:
+            mine = [probe for probe in probes if probe.case == case]
             probe = mine[round_ % len(mine)]
-            calls = {
+            calls: dict[str, Callable[[], object]] = {
                 "search_raw": lambda p=probe: raw_search(client, p.phone, page_size=page_size),
                 "search_page": _page(browser, search_path(probe), f"{case} customer"),
                 "customer_raw": lambda p=probe: raw_customer(client, p.customer_id),
@@ -118,17 +129,20 @@ def pages_measure(
             for name in order:
                 elapsed = _timed(calls[name])
                 if round_ >= warmup:
-                    samples[name].append(elapsed)
-        results[str(case)] = {
+                    samples[case][name].append(elapsed)
+    cpu_ms_per_page = (server_cpu() - cpu_before) * 1000 / (rounds * 2 * len(cases))
+    results = {
+        str(case): {
             "search": Comparison(
-                page=Latency.of(samples["search_page"]), raw=Latency.of(samples["search_raw"])
+                page=Latency.of(mine["search_page"]), raw=Latency.of(mine["search_raw"])
             ),
             "customer": Comparison(
-                page=Latency.of(samples["customer_page"]),
-                raw=Latency.of(samples["customer_raw"]),
+                page=Latency.of(mine["customer_page"]), raw=Latency.of(mine["customer_raw"])
             ),
         }
-    return results
+        for case, mine in samples.items()
+    }
+    return results, round(cpu_ms_per_page, 2)
 
 
 def pages_count(*, probes: list[Probe]) -> dict[str, dict]:

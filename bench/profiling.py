@@ -58,9 +58,11 @@ WEB_RULES: list[Rule] = [
     ),
     ("template: the rest of the page", _has("django/template/")),
     ("DynamoDB: on the network (send, wait for the answer)", _waiting),
+    # The app's own work on what botocore returned (the raw side does none of it).
+    ("results: item deserializing", _has("boto3/dynamodb/types.py")),
     ("DynamoDB: botocore request and response work", _has("botocore/", "boto3/")),
     (
-        "results: items to records, ranking, phone formatting",
+        "results: records, ranking, phone formatting",
         _has("lookup/repository/", "lookup/selectors.py", "lookup/domain/", "lookup/phones/"),
     ),
     ("form validation", _has("lookup/forms.py", "django/forms/")),
@@ -76,6 +78,7 @@ WEB_RULES: list[Rule] = [
 INGEST_RULES: list[Rule] = [
     ("event: JSON, validation, phone normalization", _has("lookup/events.py")),
     ("DynamoDB: on the network (send, wait for the answer)", _waiting),
+    ("records and rules (items, evidence fold)", _has("boto3/dynamodb/types.py")),
     ("DynamoDB: botocore request and response work", _has("botocore/", "boto3/")),
     ("records and rules (items, evidence fold)", _has("lookup/")),
 ]

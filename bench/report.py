@@ -55,6 +55,13 @@ def _thousands(size: int | str) -> str:
 
 def report_lines(results: dict) -> list[str]:
     lines: list[str] = []
+    host = results["machine"]
+    lines += [
+        f"Machine: {host['cpus']} CPUs ({host['cpu']}), {host['memory_gb']} GB; load average"
+        f" {host['load_average'][0]} at the start, {host.get('load_average_after', ['?'])[0]}"
+        " at the end (other work on the machine makes the numbers noisier).",
+        "",
+    ]
     pages = results.get("pages")
     if pages:
         lines += [
@@ -85,7 +92,7 @@ def report_lines(results: dict) -> list[str]:
             )
             lines.append(
                 f"table {_thousands(size)}: {data['items']} items, {data['customers']} customers,"
-                f" {how}"
+                f" {how}; gunicorn CPU {block['gunicorn_cpu_ms_per_page']:.1f} ms per page"
             )
         lines.append("")
     ingestion = results.get("ingestion")
@@ -95,14 +102,14 @@ def report_lines(results: dict) -> list[str]:
             "batches of ten as received from SQS.",
             "",
             f"{'conc.':>5} {'raw put':>8} {'raw upd':>8} {'ingest':>8} {'worker':>8}"
-            f" {'worker/ingest':>13} {'ingest/put':>10} {'events':>7}",
+            f" {'worker/ingest':>13} {'ingest/put':>10} {'events':>7} {'CPU ms/ev':>9}",
         ]
         for level, entry in ingestion["levels"].items():
             lines.append(
                 f"{level:>5} {entry['raw']['put_per_s']:>8.0f} {entry['raw']['update_per_s']:>8.0f}"
                 f" {entry['ingest_only_per_s']:>8.0f} {entry['worker']['events_per_s']:>8.0f}"
                 f" {entry['worker_vs_ingest']:>12.0%} {entry['ingest_vs_raw_put']:>10.0%}"
-                f" {entry['worker']['events']:>7}"
+                f" {entry['worker']['events']:>7} {entry['worker']['cpu_ms_per_event']:>9.2f}"
             )
         memory = ingestion.get("memory")
         if memory:

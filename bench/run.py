@@ -206,13 +206,14 @@ def pages_section(settings: Settings, env: dict[str, str], run_dir: Path) -> dic
                 browser = AgentBrowser(web.port)
                 browser.sign_in()
                 say(f"table of {size} items: timing pages, {settings.rounds} rounds per case")
-                timings = pages_measure(
+                timings, cpu_ms_per_page = pages_measure(
                     browser=browser,
                     client=client,
                     probes=probes,
                     rounds=settings.rounds,
                     warmup=settings.warmup,
                     page_size=page_size,
+                    server_cpu=web.workers_cpu_seconds,
                 )
                 browser.close()
             app_use_table(endpoint=endpoint, table=data.TABLE_NAME)
@@ -227,6 +228,8 @@ def pages_section(settings: Settings, env: dict[str, str], run_dir: Path) -> dic
         results[str(size)] = {
             "dataset": {**asdict(dataset), "folder": str(dataset.folder)},
             "page_size": page_size,
+            # Search and customer pages alike, sign-in excluded: what one page costs a web CPU.
+            "gunicorn_cpu_ms_per_page": round(cpu_ms_per_page, 2),
             "cases": cases,
         }
     return results
@@ -285,6 +288,7 @@ def ingestion_section(settings: Settings, env: dict[str, str], run_dir: Path, sq
                     "events": worker.events,
                     "seconds": worker.seconds,
                     "events_per_s": worker.events_per_s,
+                    "cpu_ms_per_event": worker.cpu_ms_per_event,
                     "summary": worker.summary,
                 },
                 "worker_vs_ingest": round(worker.events_per_s / ingest, 3),

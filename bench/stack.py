@@ -102,10 +102,24 @@ def bench_agent():
     return get_user_model().objects.get(username=AGENT_USERNAME)
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def process_children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 @dataclass
 class WebServer:
     port: int
     process: subprocess.Popen
+
+    def workers_cpu_seconds(self) -> float:
+        """CPU time of gunicorn's worker processes (the master only supervises)."""
+        return sum(process_cpu_seconds(pid) for pid in process_children(self.process.pid))
 
 
 @contextmanager
