@@ -42,6 +42,8 @@ def _waiting(stack: str, leaf: str) -> bool:
 
 
 WEB_RULES: list[Rule] = [
+    # With CONN_MAX_AGE=0 every request opens its own connection, inside its first query.
+    ("SQL: opening the database connection", _has("ensure_connection (")),
     ("template: form fields (the 245-option country list)", _has("as_widget (")),
     ("audit entry insert", _has("audit_write (")),
     # Function names, not files, where a decorator or middleware of that module wraps the view.
