@@ -52,7 +52,8 @@ class EventStream:
 def order_events(count: int, *, seed: int = 12) -> EventStream:
     """`count` order-committed events as the order service sends them: 30% a customer's first
     order with a number, 60% a repeat order of a link seen before, 10% SQS redeliveries of an
-    earlier message; a fifth of the new numbers shared by five customers (a family phone)."""
+    earlier message. A fifth of the first links are to one of 200 numbers many customers share
+    (family and office phones), so some events of a batch meet on the same index partition."""
     rng = random.Random(seed)
     bodies: list[str] = []
     kinds: list[str] = []

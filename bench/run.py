@@ -73,7 +73,9 @@ class Settings:
 
 def settings_parse(argv: list[str] | None) -> Settings:
     parser = argparse.ArgumentParser(
-        prog="python -m bench", description=__doc__.split("\n\n")[0].strip("`: ")
+        prog="python -m bench",
+        description="The measurements of docs/performance.md (make bench): pages beside their "
+        "raw DynamoDB calls, ingestion rates, worker memory, requests per page and event.",
     )
     parser.add_argument("--quick", action="store_true", help=f"a short run: {QUICK}")
     parser.add_argument("--sizes", help=f"table sizes in items (default {DEFAULTS['sizes']})")
@@ -104,7 +106,9 @@ def settings_parse(argv: list[str] | None) -> Settings:
         help="the web tier's relational database (default: a fresh SQLite file per run)",
     )
     parser.add_argument(
-        "--only", default="pages,ingestion", help="sections to run: pages, ingestion"
+        "--only",
+        default="pages,ingestion",
+        help="sections to run: pages, ingestion (none: only the --profile)",
     )
     parser.add_argument(
         "--profile",
