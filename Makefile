@@ -41,6 +41,12 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; }
 
+# Performance: pages beside their raw DynamoDB calls, ingestion rates, worker memory
+# (docs/performance.md). Loads its tables into var/bench/ once; `make bench BENCH_ARGS=--quick`.
+.PHONY: bench
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

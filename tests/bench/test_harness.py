@@ -1,0 +1,110 @@
+"""`make bench` in a tiny configuration: it still starts its stack, measures every section, and
+reports what the docs say it reports; its loaded table is reused, and an interrupted load is not.
+
+Timings are not asserted (the machine is shared); what is asserted is that each figure was
+measured (present, positive, consistent with its neighbours) and the request counts the design
+promises.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.dataset import MARKER_KEY, TABLE_NAME
+from bench.run import dataset_served, raw_client
+
+pytestmark = pytest.mark.server
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SIZE = 300  # items asked for; the 100-customer probe makes it about 900
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> tuple[dict, str, Path]:
+    data_dir = tmp_path_factory.mktemp("bench")
+    finished = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            f"--data-dir={data_dir}",
+            f"--sizes={SIZE}",
+            "--rounds=3",
+            "--warmup=1",
+            "--events=60",
+            "--worker-events=120",
+            "--concurrency=4",
+            "--writers=1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    results = json.loads((data_dir / "latest.json").read_text())
+    return results, finished.stdout, data_dir
+
+
+def test_pages_are_measured_beside_their_raw_calls_for_each_case(tiny_run):
+    results, printed, _ = tiny_run
+    table = results["pages"][str(SIZE)]
+    assert table["dataset"]["loaded_now"] is True
+    assert table["dataset"]["items"] >= SIZE
+    assert set(table["cases"]) == {"1", "10", "100"}
+    for case in table["cases"].values():
+        for view in ("search", "customer"):
+            entry = case[view]
+            page, raw = entry["page"], entry["raw"]
+            assert page["samples"] == raw["samples"] == 3
+            assert 0 < page["p50_ms"] <= page["p95_ms"] <= page["max_ms"]
+            assert 0 < raw["p50_ms"] <= raw["p95_ms"]
+            assert entry["ratio_p50"] == round(page["p50_ms"] / raw["p50_ms"], 2)
+            assert entry["difference_p50_ms"] == round(page["p50_ms"] - raw["p50_ms"], 2)
+            # Two round trips for a search (Query + BatchGetItem), two Queries for a customer.
+            assert entry["dynamodb_requests"] == 2 == entry["raw_requests"]
+            # Audit on: every page view leaves its entry.
+            assert "INSERT lookup_auditentry" in entry["sql"]
+    assert "page p50" in printed and "search" in printed and "customer" in printed
+
+
+def test_ingestion_rates_memory_and_requests_per_event_are_reported(tiny_run):
+    results, printed, _ = tiny_run
+    ingestion = results["ingestion"]
+    level = ingestion["levels"]["4"]
+    assert level["raw"]["put_per_s"] > 0 and level["raw"]["update_per_s"] > 0
+    assert level["ingest_only_per_s"] > 0
+    worker = level["worker"]
+    assert worker["events"] == 120 and worker["events_per_s"] > 0
+    assert "120 received" in worker["summary"]  # the worker's own account of the run
+    assert level["worker_vs_ingest"] == round(
+        worker["events_per_s"] / level["ingest_only_per_s"], 3
+    )
+    memory = ingestion["memory"]
+    assert memory["events"] == 120 and memory["peak_rss_mb"] >= memory["final_rss_mb"] > 20
+    per_kind = ingestion["requests"]["per_kind"]
+    first, repeat, again = (
+        per_kind[kind]["dynamodb_requests"] for kind in ("first link", "repeat order", "redelivery")
+    )
+    assert first >= repeat >= again >= 1
+    loop = ingestion["requests"]["worker_loop"]
+    assert loop["sqs_per_event"] > 0 and loop["dynamodb_per_event"] >= again
+    assert "Worker memory over 120 events" in printed
+
+
+def test_a_loaded_table_is_reused_and_an_interrupted_load_is_redone(tiny_run):
+    results, _, data_dir = tiny_run
+    folder = data_dir / f"dynalite-{SIZE}"
+    items = results["pages"][str(SIZE)]["dataset"]["items"]
+    with dataset_served(size=SIZE, folder=folder, writers=1) as (dataset, endpoint):
+        assert dataset.loaded_now is False and dataset.items == items
+        # As if the load had stopped before its last write: no marker.
+        raw_client(endpoint).delete_item(
+            TableName=TABLE_NAME, Key={name: {"S": value} for name, value in MARKER_KEY.items()}
+        )
+    with dataset_served(size=SIZE, folder=folder, writers=1) as (dataset, _):
+        assert dataset.loaded_now is True and dataset.items == items
