@@ -296,12 +296,102 @@ def worker_run(
     """
     stop = stop or GracefulStop()
     total = WorkerReport()
+    receiver = _Receiver(queue=queue, wait_seconds=wait_seconds)
+    try:
+        _batches(
+            receiver=receiver,
+            queue=queue,
+            retry=retry,
+            max_receive_count=max_receive_count,
+            once=once,
+            concurrency=concurrency,
+            stop=stop,
+            on_batch=on_batch,
+            storage_probe=storage_probe,
+            sleep=sleep,
+            total=total,
+        )
+    finally:
+        receiver.give_back()
+    return total
+
+
+class _Receiver:
+    """Receives the next batch while the current one is being recorded, so that the queue's
+    round trips overlap DynamoDB's instead of adding to them; a batch received ahead and not
+    handled (the worker stopping, DynamoDB going down) is given back to the queue at once."""
+
+    def __init__(self, *, queue: OrderEventQueue, wait_seconds: int) -> None:
+        self.queue = queue
+        self.wait_seconds = wait_seconds
+        self._ahead: threading.Thread | None = None
+        self._received: list[QueueMessage] | QueueUnavailable | None = None
+
+    def ahead(self) -> None:
+        if self._ahead is None:
+            self._received = None
+            # A daemon: a long poll in flight must not hold up a stopping process.
+            self._ahead = threading.Thread(target=self._receive, daemon=True)
+            self._ahead.start()
+
+    def next(self, *, confirm_empty: bool = False) -> list[QueueMessage]:
+        """The batch received ahead, else one received now. Raises QueueUnavailable.
+
+        With `confirm_empty`, an empty batch received ahead is checked by receiving again: it
+        was asked for before the previous batch gave its rejects and retries back.
+        """
+        if self._ahead is None:
+            return self.queue.messages_receive(wait_seconds=self.wait_seconds)
+        self._ahead.join()
+        self._ahead, received = None, self._received
+        if isinstance(received, QueueUnavailable):
+            raise received
+        if not received and confirm_empty:
+            return self.queue.messages_receive(wait_seconds=self.wait_seconds)
+        return received or []
+
+    def give_back(self) -> None:
+        """Make a batch received ahead visible again, unhandled. A receive still waiting after
+        a second (a long poll on an idle queue) is left: what it may yet bring reappears after
+        the queue's visibility timeout."""
+        if self._ahead is None:
+            return
+        self._ahead.join(timeout=1.0)
+        if self._ahead.is_alive():
+            return
+        self._ahead, received = None, self._received
+        if isinstance(received, list) and received:
+            with suppress(QueueUnavailable):
+                self.queue.messages_release(releases=[(message, 0) for message in received])
+
+    def _receive(self) -> None:
+        try:
+            self._received = self.queue.messages_receive(wait_seconds=self.wait_seconds)
+        except QueueUnavailable as exc:
+            self._received = exc
+
+
+def _batches(
+    *,
+    receiver: _Receiver,
+    queue: OrderEventQueue,
+    retry: RetryPolicy,
+    max_receive_count: int | None,
+    once: bool,
+    concurrency: int,
+    stop: GracefulStop,
+    on_batch: Callable[[WorkerReport], None] | None,
+    storage_probe: Callable[[], bool] | None,
+    sleep: Callable[[float], None],
+    total: WorkerReport,
+) -> None:
     outage_pause = 1.0
     storage_pause = 1.0
     while not stop.requested:
         try:
             with stop.waiting():
-                messages = queue.messages_receive(wait_seconds=wait_seconds)
+                # Draining once, an empty receive ends the drain: it must be a real one.
+                messages = receiver.next(confirm_empty=once)
         except _Interrupted:
             break
         except QueueUnavailable:
@@ -320,6 +410,7 @@ def worker_run(
             if once:
                 break
             continue
+        receiver.ahead()
         report = batch_handle(
             queue=queue,
             messages=messages,
@@ -343,6 +434,8 @@ def worker_run(
         if on_batch is not None:
             on_batch(report)
         storage_down = report.storage_down and not sum(report.outcomes.values())
+        if storage_down:
+            receiver.give_back()  # not to be recorded before DynamoDB answers again
         if not storage_down or storage_probe is None:
             storage_pause = 1.0
         elif once:
@@ -355,4 +448,3 @@ def worker_run(
             if next_pause is None:
                 break
             storage_pause = next_pause
-    return total

@@ -78,6 +78,13 @@ class Queues:
         )["Attributes"]
         return sum(int(value) for value in attributes.values())
 
+    def visible(self) -> int:
+        """Messages on the queue that a receive would get now."""
+        attributes = self.client.get_queue_attributes(
+            QueueUrl=self.url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes["ApproximateNumberOfMessages"])
+
     def dead_letters(self) -> list[str]:
         bodies = []
         while True:

@@ -4,6 +4,7 @@ import json
 import logging
 import os
 import signal
+import threading
 from io import StringIO
 
 import botocore.config
@@ -317,6 +318,33 @@ def test_sigterm_stops_after_the_batch_in_hand(moto_table, queues, monkeypatch):
     assert total.batches == 1 and total.received == 10
     assert len(customers_of(moto_table)) == 10  # the whole batch in hand was recorded
     assert queues.depth() == 5  # the rest waits for the next worker
+    # ...at once: the batch received ahead while the first was recorded was given back.
+    assert queues.visible() == 5
+
+
+def test_the_next_batch_is_received_while_the_current_one_is_recorded(moto_table, queues):
+    queues.publish(*(order_event(customer=f"cust-{n:02d}") for n in range(25)))
+    receiving = []
+    queue = OrderEventQueue(client=queue_client(), url=queues.url)
+    real_receive = queue.messages_receive
+
+    def receive(**kwargs):
+        receiving.append(threading.current_thread() is threading.main_thread())
+        return real_receive(**kwargs)
+
+    queue.messages_receive = receive
+    total = worker_run(
+        queue=queue,
+        wait_seconds=0,
+        retry=RetryPolicy(base_seconds=1, max_seconds=1),
+        max_receive_count=MAX_RECEIVES,
+        once=True,
+    )
+
+    assert total.received == 25 and len(customers_of(moto_table)) == 25
+    # The first receive waits for nothing in hand; each next one overlaps a batch's recording.
+    assert receiving[0] is True and receiving[1:3] == [False, False]
+    assert queues.depth() == 0
 
 
 def test_a_queue_without_dead_letter_queue_is_refused(moto_table, queues):
