@@ -280,3 +280,20 @@ def test_a_number_and_its_other_form_are_searched_together_in_three_requests(tab
     [via] = by_id[bruno.customer_id].matched_as
     assert (via.e164, via.label) == (old_form, "the number before the ninth digit")
     assert [eq.e164 for eq in page.equivalents] == [old_form]
+
+
+def test_a_search_reads_each_links_newest_order_only(table):
+    from lookup.repository import LinkRepository
+
+    busy = f.profile()
+    orders = f.recent(*(f"ord_{n}" for n in range(10)))  # newest first
+    store(
+        table, profiles=[busy], links=[f.order_link(busy.customer_id, DESK, recent_orders=orders)]
+    )
+
+    [link] = LinkRepository(table).links_of_number(phone=DESK)
+
+    assert link.recent_order_ids == ("ord_0",)  # the rest of the list is never sent
+    assert (link.order_count, link.last_seen) == (3, f.NOW - timedelta(days=10))
+    [match] = search(DESK).matches
+    assert match.orders.last_id == "ord_0"
