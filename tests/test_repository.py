@@ -283,8 +283,6 @@ def test_a_number_and_its_other_form_are_searched_together_in_three_requests(tab
 
 
 def test_a_search_reads_each_links_newest_order_only(table):
-    from lookup.repository import LinkRepository
-
     busy = f.profile()
     orders = f.recent(*(f"ord_{n}" for n in range(10)))  # newest first
     store(
