@@ -132,10 +132,13 @@ def _query_with_plus(request: HttpRequest):
 def _countries_remember(request: HttpRequest, country: str) -> list[str]:
     """Keep the country for the agent's next search, and their recent countries (the last few
     they searched with, tried when a national number finds nobody)."""
-    recent = [country, *request.session.get(RECENT_COUNTRIES_SESSION_KEY, [])]
-    recent = list(dict.fromkeys(recent))[:_RECENT_COUNTRIES]
-    request.session[COUNTRY_SESSION_KEY] = country
-    request.session[RECENT_COUNTRIES_SESSION_KEY] = recent
+    known = request.session.get(RECENT_COUNTRIES_SESSION_KEY, [])
+    recent = list(dict.fromkeys([country, *known]))[:_RECENT_COUNTRIES]
+    # Only a change is written: a session saved on every search is a database write each time.
+    if request.session.get(COUNTRY_SESSION_KEY) != country:
+        request.session[COUNTRY_SESSION_KEY] = country
+    if recent != known:
+        request.session[RECENT_COUNTRIES_SESSION_KEY] = recent
     return recent
 
 
