@@ -24,8 +24,7 @@ from datetime import UTC, datetime
 from functools import wraps
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -68,18 +67,35 @@ def rate_hit(*, scope: str, identity: str, limit: int) -> RateDecision:
     key, resets_at = _window_key(scope=scope, identity=identity, now=now)
     if limit <= 0:
         return RateDecision(count=0, limit=limit, resets_at=resets_at)
-    with transaction.atomic():
-        if not RateCounter.objects.filter(key=key).update(count=F("count") + 1):
+    count = _counter_increment(key)
+    if count is None:  # the identity's first request of this window
+        with transaction.atomic():
             try:
                 with transaction.atomic():
                     RateCounter.objects.create(key=key, count=1, expires_at=resets_at)
+                count = 1
             except IntegrityError:  # another process opened the window first
-                RateCounter.objects.filter(key=key).update(count=F("count") + 1)
+                count = _counter_increment(key)
             # Once per identity and minute: cheap, and keeps the table to the active windows.
             RateCounter.objects.filter(expires_at__lt=now).delete()
-        # Inside the transaction that holds the row's lock: exactly our own count.
-        count = RateCounter.objects.filter(key=key).values_list("count", flat=True).get()
-    return RateDecision(count=count, limit=limit, resets_at=resets_at)
+    return RateDecision(count=count or 1, limit=limit, resets_at=resets_at)
+
+
+def _counter_increment(key: str) -> int | None:
+    """Add one to the window's counter and read it back in one atomic statement (SQLite and
+    PostgreSQL both return the row an UPDATE wrote): exactly this request's place, whoever
+    counts at the same time. None when the window has no counter yet."""
+    table, count, key_column = (
+        connection.ops.quote_name(name) for name in (RateCounter._meta.db_table, "count", "key")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {count} = {count} + 1 WHERE {key_column} = %s "  # noqa: S608
+            f"RETURNING {count}",
+            [key],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def rate_peek(*, scope: str, identity: str, limit: int) -> RateDecision:

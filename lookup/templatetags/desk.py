@@ -35,13 +35,19 @@ def _zone(local: datetime) -> str:
 
 def moment_text(moment: datetime) -> str:
     """A time as every page writes it: "20 Nov 2026, 14:05 UTC" (24-hour, the zone named)."""
-    local = _local(moment)
-    return f"{local.day} {local:%b %Y, %H:%M} {_zone(local)}"
+    return _moment_text(_local(moment))
 
 
 def day_text(moment: datetime) -> str:
     """A day as every page writes it: "20 Nov 2026", the day in the desk's time zone."""
-    local = _local(moment)
+    return _day_text(_local(moment))
+
+
+def _moment_text(local: datetime) -> str:
+    return f"{local.day} {local:%b %Y, %H:%M} {_zone(local)}"
+
+
+def _day_text(local: datetime) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
@@ -50,9 +56,8 @@ def moment(value: datetime | None):
     """`{{ link.unlink.at|moment }}`: a `<time>` reading "20 Nov 2026, 14:05 UTC"."""
     if not isinstance(value, datetime):
         return ""
-    return format_html(
-        '<time datetime="{}">{}</time>', _local(value).isoformat(), moment_text(value)
-    )
+    local = _local(value)  # converted once: a results page writes dozens of times
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), _moment_text(local))
 
 
 @register.filter
@@ -61,11 +66,12 @@ def day(value: datetime | None):
     its zone) in its title for whoever needs the hour."""
     if not isinstance(value, datetime):
         return ""
+    local = _local(value)
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
-        _local(value).isoformat(),
-        moment_text(value),
-        day_text(value),
+        local.isoformat(),
+        _moment_text(local),
+        _day_text(local),
     )
 
 
