@@ -20,7 +20,14 @@ SHORT_ID_LENGTH = 8
 
 def _local(moment: datetime) -> datetime:
     """`moment` in the desk's time zone (TIME_ZONE, or one a request activated)."""
-    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    if not timezone.is_aware(moment):
+        return moment
+    zone = timezone.get_current_timezone()
+    # Stored times are UTC: a desk in UTC (the default) needs no conversion, which is most of
+    # what a results page's dozens of dates would cost.
+    if zone.utcoffset(moment) == moment.utcoffset() and str(zone) in ("UTC", "Etc/UTC"):
+        return moment
+    return timezone.localtime(moment, zone)
 
 
 def _zone(local: datetime) -> str:
