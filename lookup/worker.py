@@ -22,7 +22,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -121,25 +121,27 @@ def message_handle(message: QueueMessage) -> Handled:
     return Handled(message, Verdict.DONE, outcome=result.outcome)
 
 
-def batch_handle(
-    *,
-    queue: OrderEventQueue,
-    messages: list[QueueMessage],
-    retry: RetryPolicy,
-    max_receive_count: int | None,
-    concurrency: int = 1,
-) -> WorkerReport:
-    """Handle one received batch and settle every message of it with SQS."""
-    started = time.monotonic()
-    if concurrency > 1 and len(messages) > 1:
+def batch_ingest(
+    *, messages: list[QueueMessage], pool: ThreadPoolExecutor | None = None
+) -> list[Handled]:
+    """Ingest every message of a batch, in `pool`'s threads when there is one."""
+    if pool is not None and len(messages) > 1:
         # Each ingestion is a couple of DynamoDB round trips: overlapping them is most of the
         # throughput. Two events for the same link meet the version condition and re-read.
-        with ThreadPoolExecutor(max_workers=min(concurrency, len(messages))) as pool:
-            handled = list(pool.map(message_handle, messages))
-    else:
-        handled = [message_handle(message) for message in messages]
+        return list(pool.map(message_handle, messages))
+    return [message_handle(message) for message in messages]
 
-    report = WorkerReport(batches=1, received=len(messages))
+
+def batch_settle(
+    *,
+    queue: OrderEventQueue,
+    handled: list[Handled],
+    retry: RetryPolicy,
+    max_receive_count: int | None,
+) -> WorkerReport:
+    """Settle every message of a handled batch with SQS: delete the done, release the rest."""
+    started = time.monotonic()
+    report = WorkerReport(batches=1, received=len(handled))
     done = [h.message for h in handled if h.verdict is Verdict.DONE]
     releases: list[tuple[QueueMessage, int]] = []
     for h in handled:
@@ -188,6 +190,28 @@ def batch_handle(
         # If SQS refuses, they reappear after the queue's visibility timeout instead.
         with suppress(QueueUnavailable):
             queue.messages_release(releases=releases)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def batch_handle(
+    *,
+    queue: OrderEventQueue,
+    messages: list[QueueMessage],
+    retry: RetryPolicy,
+    max_receive_count: int | None,
+    concurrency: int = 1,
+) -> WorkerReport:
+    """Handle one received batch and settle every message of it with SQS, then return."""
+    started = time.monotonic()
+    if concurrency > 1 and len(messages) > 1:
+        with ThreadPoolExecutor(max_workers=min(concurrency, len(messages))) as pool:
+            handled = batch_ingest(messages=messages, pool=pool)
+    else:
+        handled = batch_ingest(messages=messages)
+    report = batch_settle(
+        queue=queue, handled=handled, retry=retry, max_receive_count=max_receive_count
+    )
     report.seconds = time.monotonic() - started
     return report
 
@@ -296,24 +320,97 @@ def worker_run(
     """
     stop = stop or GracefulStop()
     total = WorkerReport()
+
+    def settled(report: WorkerReport) -> None:
+        logger.info(
+            "Batch: %s",
+            report.summary(),
+            # As fields too, for JSON log lines (LOG_FORMAT=json) and the alarms built on them.
+            extra={
+                "received": report.received,
+                "recorded": sum(report.outcomes.values()),
+                "rejected": report.rejected,
+                "retried": report.retried,
+                "duration_ms": round(report.seconds * 1000, 1),
+            },
+        )
+        total.add(report)
+        if on_batch is not None:
+            on_batch(report)
+
     receiver = _Receiver(queue=queue, wait_seconds=wait_seconds)
+    settler = _Settler(
+        queue=queue, retry=retry, max_receive_count=max_receive_count, on_settled=settled
+    )
+    pool = ThreadPoolExecutor(max_workers=concurrency) if concurrency > 1 else None
     try:
         _batches(
             receiver=receiver,
-            queue=queue,
-            retry=retry,
-            max_receive_count=max_receive_count,
+            settler=settler,
+            pool=pool,
             once=once,
-            concurrency=concurrency,
             stop=stop,
-            on_batch=on_batch,
             storage_probe=storage_probe,
             sleep=sleep,
-            total=total,
         )
     finally:
-        receiver.give_back()
+        try:
+            settler.close()
+        finally:
+            receiver.give_back()
+            if pool is not None:
+                pool.shutdown()
     return total
+
+
+class _Settler:
+    """Settles a batch with SQS (its deletes and releases) on a thread of its own while the
+    worker records the next batch: acknowledging is a queue round trip the recording need not
+    wait for. Settling is collected (its report logged and counted, on the worker's thread,
+    in batch order) before the next batch is settled and whenever the worker would otherwise
+    wait: for a receive, a pause, its end."""
+
+    def __init__(
+        self,
+        *,
+        queue: OrderEventQueue,
+        retry: RetryPolicy,
+        max_receive_count: int | None,
+        on_settled: Callable[[WorkerReport], None],
+    ) -> None:
+        self.queue = queue
+        self.retry = retry
+        self.max_receive_count = max_receive_count
+        self.on_settled = on_settled
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="settle")
+        self._pending: Future[WorkerReport] | None = None
+        self._pending_ingest_seconds = 0.0
+
+    def submit(self, *, handled: list[Handled], ingest_seconds: float) -> None:
+        self.collect()
+        self._pending = self._thread.submit(
+            batch_settle,
+            queue=self.queue,
+            handled=handled,
+            retry=self.retry,
+            max_receive_count=self.max_receive_count,
+        )
+        self._pending_ingest_seconds = ingest_seconds
+
+    def collect(self) -> None:
+        """Wait for the batch being settled, if any, and report it."""
+        if self._pending is None:
+            return
+        pending, self._pending = self._pending, None
+        report = pending.result()
+        report.seconds += self._pending_ingest_seconds
+        self.on_settled(report)
+
+    def close(self) -> None:
+        try:
+            self.collect()
+        finally:
+            self._thread.shutdown()
 
 
 class _Receiver:
@@ -334,11 +431,18 @@ class _Receiver:
             self._ahead = threading.Thread(target=self._receive, daemon=True)
             self._ahead.start()
 
-    def next(self, *, confirm_empty: bool = False) -> list[QueueMessage]:
+    def has_batch_ready(self) -> bool:
+        """Whether `next` returns without waiting for SQS."""
+        return self._ahead is not None and not self._ahead.is_alive()
+
+    def next(
+        self, *, confirm_empty: bool = False, before_confirming: Callable[[], None] = lambda: None
+    ) -> list[QueueMessage]:
         """The batch received ahead, else one received now. Raises QueueUnavailable.
 
-        With `confirm_empty`, an empty batch received ahead is checked by receiving again: it
-        was asked for before the previous batch gave its rejects and retries back.
+        With `confirm_empty`, an empty batch received ahead is checked by receiving again,
+        after `before_confirming`: it was asked for before the previous batch gave its rejects
+        and retries back.
         """
         if self._ahead is None:
             return self.queue.messages_receive(wait_seconds=self.wait_seconds)
@@ -347,6 +451,7 @@ class _Receiver:
         if isinstance(received, QueueUnavailable):
             raise received
         if not received and confirm_empty:
+            before_confirming()
             return self.queue.messages_receive(wait_seconds=self.wait_seconds)
         return received or []
 
@@ -374,29 +479,28 @@ class _Receiver:
 def _batches(
     *,
     receiver: _Receiver,
-    queue: OrderEventQueue,
-    retry: RetryPolicy,
-    max_receive_count: int | None,
+    settler: _Settler,
+    pool: ThreadPoolExecutor | None,
     once: bool,
-    concurrency: int,
     stop: GracefulStop,
-    on_batch: Callable[[WorkerReport], None] | None,
     storage_probe: Callable[[], bool] | None,
     sleep: Callable[[float], None],
-    total: WorkerReport,
 ) -> None:
     outage_pause = 1.0
     storage_pause = 1.0
     while not stop.requested:
+        if not receiver.has_batch_ready():
+            settler.collect()
         try:
             with stop.waiting():
                 # Draining once, an empty receive ends the drain: it must be a real one.
-                messages = receiver.next(confirm_empty=once)
+                messages = receiver.next(confirm_empty=once, before_confirming=settler.collect)
         except _Interrupted:
             break
         except QueueUnavailable:
             if once:
                 raise
+            settler.collect()
             logger.warning("SQS unavailable; trying again in %.0fs", outage_pause)
             try:
                 with stop.waiting():
@@ -407,38 +511,25 @@ def _batches(
             continue
         outage_pause = 1.0
         if not messages:
+            settler.collect()
             if once:
                 break
             continue
         receiver.ahead()
-        report = batch_handle(
-            queue=queue,
-            messages=messages,
-            retry=retry,
-            max_receive_count=max_receive_count,
-            concurrency=concurrency,
+        started = time.monotonic()
+        handled = batch_ingest(messages=messages, pool=pool)
+        settler.submit(handled=handled, ingest_seconds=time.monotonic() - started)
+        storage_down = any(h.storage_down for h in handled) and not any(
+            h.verdict is Verdict.DONE for h in handled
         )
-        logger.info(
-            "Batch: %s",
-            report.summary(),
-            # As fields too, for JSON log lines (LOG_FORMAT=json) and the alarms built on them.
-            extra={
-                "received": report.received,
-                "recorded": sum(report.outcomes.values()),
-                "rejected": report.rejected,
-                "retried": report.retried,
-                "duration_ms": round(report.seconds * 1000, 1),
-            },
-        )
-        total.add(report)
-        if on_batch is not None:
-            on_batch(report)
-        storage_down = report.storage_down and not sum(report.outcomes.values())
-        if storage_down:
-            receiver.give_back()  # not to be recorded before DynamoDB answers again
-        if not storage_down or storage_probe is None:
+        if not storage_down:
             storage_pause = 1.0
-        elif once:
+            continue
+        settler.collect()  # its events released before any pause
+        receiver.give_back()  # not to be recorded before DynamoDB answers again
+        if storage_probe is None:
+            continue
+        if once:
             if not storage_probe():
                 raise DirectoryUnavailable("the probe failed too; unrecorded events stay queued")
         else:

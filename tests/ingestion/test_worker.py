@@ -347,6 +347,53 @@ def test_the_next_batch_is_received_while_the_current_one_is_recorded(moto_table
     assert queues.depth() == 0
 
 
+def test_a_batch_is_acknowledged_while_the_next_one_is_recorded(moto_table, queues, monkeypatch):
+    queues.publish(*(order_event(customer=f"cust-{n:02d}") for n in range(20)))
+    queue = OrderEventQueue(client=queue_client(), url=queues.url)
+    second_batch_received = threading.Event()
+    second_batch_recording = threading.Event()
+    real_receive, real_delete = queue.messages_receive, queue.messages_delete
+    receives, ingested, overlapped = [], [], []
+
+    def receive(**kwargs):
+        messages = real_receive(**kwargs)
+        receives.append(messages)
+        if len(receives) == 2:
+            second_batch_received.set()
+        return messages
+
+    real_ingest = lookup.worker.order_event_ingest
+
+    def ingest(*, event):
+        ingested.append(event)
+        if len(ingested) == 1:  # keep the first batch in hand until the next one is here
+            second_batch_received.wait(timeout=5)
+        if len(ingested) == 11:
+            second_batch_recording.set()
+        return real_ingest(event=event)
+
+    def delete(**kwargs):
+        if not overlapped:
+            overlapped.append(second_batch_recording.wait(timeout=5))
+        return real_delete(**kwargs)
+
+    queue.messages_receive, queue.messages_delete = receive, delete
+    monkeypatch.setattr(lookup.worker, "order_event_ingest", ingest)
+    total = worker_run(
+        queue=queue,
+        wait_seconds=0,
+        retry=RetryPolicy(base_seconds=1, max_seconds=1),
+        max_receive_count=MAX_RECEIVES,
+        once=True,
+    )
+
+    # The first batch's DeleteMessageBatch waited for the second batch's recording to start.
+    assert overlapped == [True]
+    assert total.received == 20 and total.batches == 2
+    assert len(customers_of(moto_table)) == 20
+    assert queues.depth() == 0
+
+
 def test_a_queue_without_dead_letter_queue_is_refused(moto_table, queues):
     bare = queues.client.create_queue(QueueName="no-dlq")["QueueUrl"]
     with pytest.raises(CommandError, match="no redrive policy"):
