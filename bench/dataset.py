@@ -14,8 +14,10 @@ The shape, per ten customers (so any size has the same mix):
 
 plus the probe numbers the pages are measured on: numbers shared by 1, 10 and 100 customers
 (a customer's own phone; a family phone with profile, order and legacy links; an office
-reception desk), `PROBES_PER_CASE` of each. Everything is written through the repository's own
-item mapping (`records_put`), so the items are exactly what the app reads.
+reception desk), `PROBES_PER_CASE` of each; and numbers whose one customer is found through
+another form (`equivalent_probes`: written on every run, so older folders get them).
+Everything is written through the repository's own item mapping (`records_put`), so the items
+are exactly what the app reads.
 """
 
 import random
@@ -169,6 +171,12 @@ class Probe:
     case: int  # customers sharing the number
     phone: str
     customer_id: str
+    stored_as: str = ""  # the other form of `phone` the link is stored under, if any
+
+    @property
+    def label(self) -> str:
+        """The case as reported: "1", "10", "100"; "1 eq" found through another form."""
+        return f"{self.case} eq" if self.stored_as else str(self.case)
 
 
 def probes(customers: int) -> list[Probe]:
@@ -180,6 +188,34 @@ def probes(customers: int) -> list[Probe]:
             phone = profile_phone(members[0]) if case == 1 else _shared_phone(case, nth)
             found.append(Probe(case=case, phone=phone, customer_id=customer_id(members[0])))
     return found
+
+
+def equivalent_probes(customers: int) -> list[Probe]:
+    """One customer found through another form of the number searched: a Brazilian mobile
+    searched as it is written today, with its ninth digit (+55 11 98765-nnnn), whose link was
+    stored by another service before the change (+55 11 8765-nnnn). The search Queries both
+    forms at once, then gets the profile: 2 Queries + 1 BatchGetItem."""
+    return [
+        Probe(
+            case=1,
+            phone=f"+551198765{nth:04d}",
+            customer_id=customer_id(_probe_members(1, nth + PROBES_PER_CASE, customers)[0]),
+            stored_as=f"+55118765{nth:04d}",
+        )
+        for nth in range(PROBES_PER_CASE)
+    ]
+
+
+def equivalent_records(customers: int) -> list[PhoneLink]:
+    """The links of `equivalent_probes`, under the old form (idempotent: the same items)."""
+    return [
+        _order_link(random.Random(probe.stored_as), _index(probe.customer_id), probe.stored_as)
+        for probe in equivalent_probes(customers)
+    ]
+
+
+def _index(customer: str) -> int:
+    return int(customer.removeprefix("bench-"))
 
 
 def _shared_phone(case: int, nth: int) -> str:

@@ -1,6 +1,7 @@
 """The search results page and the customer page, over HTTP, beside the raw DynamoDB calls.
 
-In each round, for each probe case (a number shared by 1, 10, 100 customers), four timings in
+In each round, for each probe case (a number shared by 1, 10, 100 customers, and "1 eq": one
+customer stored under another form of the number searched), four timings in
 the same moment of the run: the raw boto3 calls the search needs (one Query on the phone index
 for every link of the number, one BatchGetItem for the first results page's profiles), the
 search results page through gunicorn, the customer page's two raw Queries, and the customer
@@ -32,23 +33,30 @@ def customer_path(probe: Probe) -> str:
     return f"{path}?from={quote(probe.phone)}"
 
 
-def raw_search(client, phone: str, *, page_size: int) -> int:
-    """What a search costs DynamoDB at the least: the number's index partition, then the
-    profiles of the first page's customers. Returns the number of customers."""
-    request = {
-        "TableName": TABLE_NAME,
-        "IndexName": INDEX_NAME,
-        "KeyConditionExpression": "pk2 = :pk2",
-        "ExpressionAttributeValues": {":pk2": {"S": f"phone#{phone}"}},
-    }
+def probe_phones(probe: Probe) -> tuple[str, ...]:
+    """The index partitions a search of the probe reads: its number, and the other form."""
+    return (probe.phone, probe.stored_as) if probe.stored_as else (probe.phone,)
+
+
+def raw_search(client, phones: tuple[str, ...], *, page_size: int) -> int:
+    """What a search costs DynamoDB at the least: each form's index partition (one after the
+    other; the app reads them at once), then the profiles of the first page's customers.
+    Returns the number of customers."""
     customers: dict[str, None] = {}
-    while True:
-        response = client.query(**request)
-        for item in response["Items"]:
-            customers[item["cognitoId"]["S"]] = None
-        if "LastEvaluatedKey" not in response:
-            break
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    for phone in phones:
+        request = {
+            "TableName": TABLE_NAME,
+            "IndexName": INDEX_NAME,
+            "KeyConditionExpression": "pk2 = :pk2",
+            "ExpressionAttributeValues": {":pk2": {"S": f"phone#{phone}"}},
+        }
+        while True:
+            response = client.query(**request)
+            for item in response["Items"]:
+                customers[item["cognitoId"]["S"]] = None
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
     keys = [
         {"pk": {"S": f"user#{customer}"}, "sk": {"S": "profile"}}
         for customer in list(customers)[:page_size]
@@ -104,10 +112,10 @@ def pages_measure(
     server_cpu: Callable[[], float],
 ) -> tuple[dict[str, dict], float]:
     """p50/p95 of each page and its raw calls, per case ({"1": {"search": ..., "customer":
-    ...}}), and the server's CPU ms per page over the timed rounds (`server_cpu`: its CPU
-    seconds so far). Every case is warmed up first: a fresh gunicorn worker compiles templates
-    and fills caches on its first pages."""
-    cases = sorted({probe.case for probe in probes})
+    ...}}; "1 eq" for the probes found through another form), and the server's CPU ms per
+    page over the timed rounds (`server_cpu`: its CPU seconds so far). Every case is warmed up
+    first: a fresh gunicorn worker compiles templates and fills caches on its first pages."""
+    cases = sorted({probe.label for probe in probes}, key=_case_order)
     samples = {
         case: {"search_page": [], "search_raw": [], "customer_page": [], "customer_raw": []}
         for case in cases
@@ -117,11 +125,13 @@ def pages_measure(
         if round_ == warmup:
             cpu_before = server_cpu()
         for case in cases:
-            mine = [probe for probe in probes if probe.case == case]
+            mine = [probe for probe in probes if probe.label == case]
             probe = mine[round_ % len(mine)]
             calls: dict[str, Callable[[], object]] = {
-                "search_raw": lambda p=probe: raw_search(client, p.phone, page_size=page_size),
-                "search_page": _page(browser, search_path(probe), f"{case} customer"),
+                "search_raw": lambda p=probe: raw_search(
+                    client, probe_phones(p), page_size=page_size
+                ),
+                "search_page": _page(browser, search_path(probe), f"{probe.case} customer"),
                 "customer_raw": lambda p=probe: raw_customer(client, p.customer_id),
                 "customer_page": _page(browser, customer_path(probe), probe.customer_id),
             }
@@ -157,8 +167,8 @@ def pages_count(*, probes: list[Probe]) -> dict[str, dict]:
     browser = Client(HTTP_HOST="127.0.0.1")
     browser.force_login(bench_agent())
     counts: dict[str, dict] = {}
-    for case in sorted({probe.case for probe in probes}):
-        probe = next(probe for probe in probes if probe.case == case)
+    for case in sorted({probe.label for probe in probes}, key=_case_order):
+        probe = next(probe for probe in probes if probe.label == case)
         counts[str(case)] = {}
         for page, path in (("search", search_path(probe)), ("customer", customer_path(probe))):
             browser.get(path)  # the first request of a session differs (session created)
@@ -178,14 +188,22 @@ def pages_count(*, probes: list[Probe]) -> dict[str, dict]:
     return counts
 
 
-def raw_count(*, client, probes: list[Probe], page_size: int) -> dict[str, int]:
-    """The raw side's requests, as a check that it is the two round trips it claims."""
-    probe = next(probe for probe in probes if probe.case == max(p.case for p in probes))
-    with requests_counted(client) as search:
-        raw_search(client, probe.phone, page_size=page_size)
-    with requests_counted(client) as customer:
-        raw_customer(client, probe.customer_id)
-    return {"search": search.total(), "customer": customer.total()}
+def raw_count(*, client, probes: list[Probe], page_size: int) -> dict[str, dict[str, int]]:
+    """The raw side's requests per case, as a check that they are the round trips claimed."""
+    counts: dict[str, dict[str, int]] = {}
+    for case in sorted({probe.label for probe in probes}, key=_case_order):
+        probe = next(probe for probe in probes if probe.label == case)
+        with requests_counted(client) as search:
+            raw_search(client, probe_phones(probe), page_size=page_size)
+        with requests_counted(client) as customer:
+            raw_customer(client, probe.customer_id)
+        counts[case] = {"search": search.total(), "customer": customer.total()}
+    return counts
+
+
+def _case_order(label: str) -> tuple[int, str]:
+    number, _, kind = label.partition(" ")
+    return int(number), kind
 
 
 def _sql_kind(sql: str) -> str:

@@ -94,6 +94,11 @@ def report_lines(results: dict) -> list[str]:
                 f"table {_thousands(size)}: {data['items']} items, {data['customers']} customers,"
                 f" {how}; gunicorn CPU {block['gunicorn_cpu_ms_per_page']:.1f} ms per page"
             )
+            lines.append(
+                f"table {_thousands(size)}: a search finding its customer through another form"
+                f" of the number (1 eq) took {block['equivalent_vs_plain_search_p50']:.2f}x"
+                " the plain one-customer search (1) at p50"
+            )
         lines.append("")
     ingestion = results.get("ingestion")
     if ingestion:
