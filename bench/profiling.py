@@ -86,10 +86,17 @@ INGEST_RULES: list[Rule] = [
 ]
 
 LOOP_RULES: list[Rule] = [
-    ("SQS ReceiveMessage", _has("messages_receive (")),
-    ("SQS DeleteMessageBatch", _has("messages_delete (")),
+    ("waiting for the batch's ingestion threads", _has("batch_ingest (")),
+    ("SQS ReceiveMessage (nothing received ahead)", _has("messages_receive (")),
+    ("waiting for the batch received ahead", _has("_Receiver.next (")),
+    ("starting the receive ahead (a thread)", _has("_Receiver.ahead (")),
+    ("waiting for the previous batch's acknowledgement", _has("_Settler.collect (")),
     ("logging (batch line)", _has("logging/__init__.py", "lookup/logs.py")),
-    ("waiting for the batch's ingestion threads", _has("batch_handle (")),
+]
+
+SQS_RULES: list[Rule] = [
+    ("ReceiveMessage, received ahead", _has("_Receiver._receive (")),
+    ("DeleteMessageBatch and releases, while the next batch is recorded", _has("batch_settle (")),
 ]
 
 
@@ -192,6 +199,11 @@ def _in_loop(stack: str) -> bool:
     return "worker_run (" in stack and "message_handle (" not in stack
 
 
+def _in_sqs_thread(stack: str) -> bool:
+    # The receive ahead and the acknowledgements run beside the loop, on threads of their own.
+    return "_Receiver._receive (" in stack or "batch_settle (" in stack
+
+
 def profile_section(settings, env: dict[str, str], run_dir: Path, sqs: str) -> dict:
     """Sample the search page (1 and 100 customers) and the worker, on the smallest table."""
     from bench import dataset as data
@@ -269,6 +281,8 @@ def profile_section(settings, env: dict[str, str], run_dir: Path, sqs: str) -> d
     results["worker loop (main thread)"] = breakdown(total, categories, units=events, unit="events")
     total, categories = stacks_categorized(stacks, within=_in_ingestion, rules=INGEST_RULES)
     results["worker ingestion threads"] = breakdown(total, categories, units=events, unit="events")
+    total, categories = stacks_categorized(stacks, within=_in_sqs_thread, rules=SQS_RULES)
+    results["worker SQS threads"] = breakdown(total, categories, units=events, unit="events")
     return results
 
 

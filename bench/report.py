@@ -92,7 +92,8 @@ def report_lines(results: dict) -> list[str]:
             )
             lines.append(
                 f"table {_thousands(size)}: {data['items']} items, {data['customers']} customers,"
-                f" {how}; gunicorn CPU {block['gunicorn_cpu_ms_per_page']:.1f} ms per page"
+                f" {how}; gunicorn CPU {block['gunicorn_cpu_ms_per_page']:.1f} ms per page;"
+                f" HTTP floor (GET /healthz) {block['http_floor']['p50_ms']:.1f} ms p50"
             )
             lines.append(
                 f"table {_thousands(size)}: a search finding its customer through another form"

@@ -217,7 +217,7 @@ def pages_section(settings: Settings, env: dict[str, str], run_dir: Path) -> dic
                 browser = AgentBrowser(web.port)
                 browser.sign_in()
                 say(f"table of {size} items: timing pages, {settings.rounds} rounds per case")
-                timings, cpu_ms_per_page = pages_measure(
+                timings, cpu_ms_per_page, floor = pages_measure(
                     browser=browser,
                     client=client,
                     probes=probes,
@@ -250,6 +250,8 @@ def pages_section(settings: Settings, env: dict[str, str], run_dir: Path) -> dic
             ),
             # Search and customer pages alike, sign-in excluded: what one page costs a web CPU.
             "gunicorn_cpu_ms_per_page": round(cpu_ms_per_page, 2),
+            # GET /healthz, answered before any middleware: HTTP and gunicorn alone.
+            "http_floor": asdict(floor),
             "cases": cases,
         }
     return results

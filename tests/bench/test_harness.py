@@ -74,6 +74,8 @@ def test_pages_are_measured_beside_their_raw_calls_for_each_case(tiny_run):
             assert any("lookup_ratecounter" in statement for statement in entry["sql"])
     assert "page p50" in printed and "search" in printed and "customer" in printed
     assert table["equivalent_vs_plain_search_p50"] > 0
+    assert table["http_floor"]["samples"] == 3 and table["http_floor"]["p50_ms"] > 0
+    assert "HTTP floor (GET /healthz)" in printed
     assert "through another form of the number (1 eq)" in printed
 
 
