@@ -16,7 +16,7 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from lookup.domain.links import CustomerProfile, LinkSource, PhoneLink, RecentOrder
 from lookup.phones import phone_normalize
 
-CUSTOMER_COUNT = 520  # and one Argentine customer for the renumbering examples
+CUSTOMER_COUNT = 520  # and one Argentine and one Beninese customer for the renumbering examples
 
 # Numbers documented in the README as worth trying.
 RECEPTION_DESK = phone_normalize(raw="020 7946 0018", region="GB").e164  # 130 customers
@@ -30,6 +30,8 @@ MX_CURRENT = "+525512345678"  # an order link; an old gateway wrote +52 1 55 123
 MX_OLD_MOBILE_1 = "+5215512345678"
 AR_WITHOUT_9 = "+543515551234"  # an order link; another customer has +54 9 351 555-1234
 AR_MOBILE_9 = "+5493515551234"
+BJ_CURRENT = "+2290197123456"  # searched; orders before 2024 have +229 97 12 34 56
+BJ_BEFORE_01 = "+22997123456"
 
 _PEOPLE = {
     "GB": (
@@ -301,6 +303,28 @@ def demo_data(seed: int = 20261128, *, now: datetime | None = None) -> DemoData:
         links.append(
             _legacy_link(profile.customer_id, _new_mobile(rng, profile.country, used), moment)
         )
+
+    # Benin's 2024 renumbering: a customer whose orders, all from before it, carry the 8-digit
+    # form; a search of today's 10-digit form finds her. Made after every random draw above
+    # (its own seed), so the rest of the demo stays the same.
+    beninese = CustomerProfile(
+        customer_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "demo/benin")),
+        name="Afiavi Houngbédji",
+        email="afiavi.houngbedji@example.com",
+        country="BJ",
+        created_at=now - timedelta(days=1500),
+        status="active",
+    )
+    profiles.append(beninese)
+    links.append(
+        _order_link(
+            random.Random(beninese.customer_id),  # noqa: S311 - demo data
+            beninese.customer_id,
+            BJ_BEFORE_01,
+            since=beninese.created_at,
+            now=now - timedelta(days=400),
+        )
+    )
 
     return DemoData(profiles=profiles, links=_one_per_key(links))
 

@@ -1,6 +1,7 @@
 from collections import Counter
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 
 from lookup import demo
@@ -57,3 +58,25 @@ def test_if_empty_leaves_existing_data_alone(moto_table):
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "already present" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("searched", "stored_as"),
+    [
+        (demo.BR_NINTH_DIGIT, demo.BR_BEFORE_NINTH_DIGIT),
+        (demo.MX_CURRENT, demo.MX_OLD_MOBILE_1),
+        (demo.AR_MOBILE_9, demo.AR_WITHOUT_9),
+        (demo.BJ_CURRENT, demo.BJ_BEFORE_01),
+    ],
+)
+def test_each_renumbering_the_readme_lists_has_a_customer_found_through_the_other_form(
+    moto_table, searched, stored_as
+):
+    call_command("seed_demo", stdout=StringIO())
+
+    found = search(searched)
+
+    through_other_form = [
+        match for match in found.matches if stored_as in {e.e164 for e in match.matched_as}
+    ]
+    assert through_other_form, f"no customer of {searched} found through {stored_as}"
