@@ -43,14 +43,42 @@ def request_context_current() -> RequestContext:
     return _context.get()
 
 
+def request_context_keep(request) -> None:
+    """Leave the request's context on the request itself, for the lines written about it after
+    the middleware is done with it."""
+    request.log_context = _context.get()
+
+
 class RequestContextFilter(logging.Filter):
     """Adds `request_id` and `user` to every record ("-" outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         context = _context.get()
+        if context.request_id == "-":
+            # Django logs every 4xx and 5xx response ("Not Found: /x") once the middleware
+            # has returned, with the request attached.
+            context = getattr(getattr(record, "request", None), "log_context", context)
         record.request_id = getattr(record, "request_id", context.request_id)
         record.user = getattr(record, "user", context.user)
         return True
+
+
+# Control characters (C0, DEL, C1) and the Unicode line separators, written out: a path or a
+# value from a request must not start a line of its own in a plain log (forged log lines).
+_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))} | {
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+class PlainFormatter(logging.Formatter):
+    """The human-readable line, one line per record whatever the message holds; a traceback
+    still follows on lines of its own."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        line = super().formatMessage(record).translate(_CONTROL_ESCAPES)
+        # A lone surrogate cannot be written to a UTF-8 stream: written out too.
+        return line.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and belongs in the line.

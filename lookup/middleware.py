@@ -14,7 +14,12 @@ from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 
 from lookup.domain.errors import DirectoryUnavailable
-from lookup.logs import request_context_begin, request_context_end, request_context_user
+from lookup.logs import (
+    request_context_begin,
+    request_context_end,
+    request_context_keep,
+    request_context_user,
+)
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("lookup.access")
@@ -64,6 +69,7 @@ class RequestIdMiddleware:
             )
             return response
         finally:
+            request_context_keep(request)
             request_context_end(token)
 
 

@@ -399,7 +399,8 @@ LOGGING = {
     "filters": {"request_context": {"()": "lookup.logs.RequestContextFilter"}},
     "formatters": {
         "plain": {
-            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s"
+            "()": "lookup.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s] %(message)s",
         },
         "json": {"()": "lookup.logs.JsonFormatter"},
     },

@@ -4,12 +4,13 @@ import json
 import logging
 
 import pytest
+from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path, reverse
 
 from lookup.api.errors import server_error
-from lookup.logs import JsonFormatter, RequestContextFilter
+from lookup.logs import JsonFormatter, PlainFormatter, RequestContextFilter
 
 app_logger = logging.getLogger("lookup.test_view")
 
@@ -105,6 +106,34 @@ def test_json_lines_have_the_fields_log_collectors_need(agent_client, lines):
     assert (line["method"], line["path"], line["status"]) == ("GET", "/", 200)
     assert isinstance(line["duration_ms"], float) and line["time"].endswith("+00:00")
     assert line["message"].startswith("GET / 200 ")
+
+
+def test_djangos_own_line_about_a_refused_request_carries_its_id_and_user(agent_client, lines):
+    # Django writes "Not Found: /…" once the middleware has returned.
+    response = agent_client.get("/no-such-page")
+    assert response.status_code == 404
+    line = next(r for r in lines if r.name == "django.request")
+    assert line.getMessage() == "Not Found: /no-such-page"
+    assert (line.request_id, line.user) == (response["X-Request-ID"], "alice.agent")
+
+
+def test_a_path_cannot_write_a_forged_line_into_the_plain_log(db, lines):
+    forged = "2026-11-29 17:09:00,000 INFO lookup.access [x admin] POST /admin/ 200 1.0ms"
+    Client().get(f"/x%0A{forged.replace(' ', '%20')}%0D%1B%00")
+    plain = PlainFormatter(settings.LOGGING["formatters"]["plain"]["format"])
+    text = "".join(plain.format(record) + "\n" for record in lines)
+
+    assert not any(line.startswith(forged[:23]) for line in text.splitlines())
+    access = next(plain.format(r) for r in lines if r.name == "lookup.access")
+    assert "/x\\x0a2026-11-29" in access and "\\x0d\\x1b\\x00" in access
+
+
+def test_plain_lines_survive_hostile_text():
+    record = logging.LogRecord("x", logging.WARNING, "", 0, "bad \ud800 value\n%s", ("\x00",), None)
+    RequestContextFilter().filter(record)
+    text = PlainFormatter("%(levelname)s [%(request_id)s] %(message)s").format(record)
+    assert text == "WARNING [-] bad \\ud800 value\\x0a\\x00"
+    assert text.encode("utf-8")
 
 
 def test_json_lines_survive_hostile_text():
