@@ -9,6 +9,7 @@ from datetime import UTC
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
@@ -239,6 +240,15 @@ class StaffUserAdmin(UserAdmin):
             # does, and the audit trail shows who.
             readonly += [f for f in _ACCESS_FIELDS if f not in readonly]
         return readonly
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:  # the form was saved
+            # Whoever sets a password can sign in as that person: the trail must say who did.
+            user = self.get_object(request, unquote(id))
+            reason = "password set" if user.has_usable_password() else "password sign-in turned off"
+            _account_audit(request, user, AuditEntry.Action.PASSWORD_SET, reason)
+        return response
 
     def save_model(self, request, obj, form, change) -> None:
         before = type(obj).objects.filter(pk=obj.pk).values(*_FLAGS).first() if change else None

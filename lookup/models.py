@@ -117,6 +117,7 @@ class AuditEntry(models.Model):
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
         ROLES_CHANGED = "roles_changed", "Roles changed"
         STAFF_STATUS_CHANGED = "staff_status_changed", "Staff status changed"
+        PASSWORD_SET = "password_set", "Password set by an admin"
         API_CLIENT_CREATED = "api_client_created", "API client created (key issued)"
         API_KEY_REGENERATED = "api_key_regenerated", "API key regenerated"
         API_KEY_REVOKED = "api_key_revoked", "API key revoked"

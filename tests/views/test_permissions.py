@@ -225,6 +225,30 @@ def test_role_changes_matrix_and_their_audit(
         assert not entries.exists()
 
 
+def test_a_password_an_admin_sets_for_someone_is_on_the_audit_trail(admin_client_, lead):
+    # Whoever sets a lead's password can sign in as the lead: the trail says who did.
+    new_password = "a-new-password-for-the-lead-1"
+    response = admin_client_.post(
+        reverse("admin:auth_user_password_change", args=[lead.pk]),
+        {"password1": new_password, "password2": new_password, "usable_password": "true"},
+    )
+
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.check_password(new_password)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.PASSWORD_SET)
+    assert (entry.actor, entry.subject) == ("ada.admin", lead.username)
+    assert entry.reason == "password set"
+
+
+def test_a_refused_password_form_is_not_audited(admin_client_, lead):
+    admin_client_.post(
+        reverse("admin:auth_user_password_change", args=[lead.pk]),
+        {"password1": "one-password-123", "password2": "other-one-456", "usable_password": "true"},
+    )
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.PASSWORD_SET).exists()
+
+
 def test_an_admin_cannot_deactivate_or_unstaff_themselves(admin_client_, admin_user):
     page = admin_client_.get(reverse("admin:auth_user_change", args=[admin_user.pk]))
     html = page.content.decode()
