@@ -194,28 +194,6 @@ def batch_settle(
     return report
 
 
-def batch_handle(
-    *,
-    queue: OrderEventQueue,
-    messages: list[QueueMessage],
-    retry: RetryPolicy,
-    max_receive_count: int | None,
-    concurrency: int = 1,
-) -> WorkerReport:
-    """Handle one received batch and settle every message of it with SQS, then return."""
-    started = time.monotonic()
-    if concurrency > 1 and len(messages) > 1:
-        with ThreadPoolExecutor(max_workers=min(concurrency, len(messages))) as pool:
-            handled = batch_ingest(messages=messages, pool=pool)
-    else:
-        handled = batch_ingest(messages=messages)
-    report = batch_settle(
-        queue=queue, handled=handled, retry=retry, max_receive_count=max_receive_count
-    )
-    report.seconds = time.monotonic() - started
-    return report
-
-
 class _Interrupted(BaseException):
     """Raised by the signal handler to leave an idle wait; BaseException so no handler eats it."""
 
