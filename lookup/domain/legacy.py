@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
-from lookup.domain.links import LinkChange, LinkSource, PhoneLink
+from lookup.domain.links import EvidenceBaseline, LinkChange, LinkSource, PhoneLink
 from lookup.domain.times import earliest, latest
 from lookup.phones import PhoneNumberError, is_e164, phone_canonical, phone_normalize
 
@@ -79,12 +79,25 @@ def link_with_legacy(
         ):
             unlink = legacy.unlink  # two unlinks: the latest decision speaks
 
+    first_seen = earliest(existing.first_seen, moment)
+    last_seen = latest(existing.last_seen, legacy.last_seen or moment)
+    baseline = existing.baseline
+    if existing.marked:
+        # A link derived from its order markers keeps what no marker stands for in its
+        # baseline, or the next order's derivation would forget the legacy record's dates.
+        base = existing.baseline or EvidenceBaseline()
+        baseline = replace(
+            base,
+            first_seen=earliest(base.first_seen, moment),
+            last_seen=latest(base.last_seen, legacy.last_seen or moment),
+        )
     merged = replace(
         existing,
-        first_seen=earliest(existing.first_seen, moment),
-        last_seen=latest(existing.last_seen, legacy.last_seen or moment),
+        first_seen=first_seen,
+        last_seen=last_seen,
         unlink=unlink,
         restore=restore,
+        baseline=baseline,
     )
     if merged == existing:
         return LegacyOutcome.UNCHANGED, None

@@ -77,6 +77,34 @@ class RecentOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderMark:
+    """One order recorded for a link: its marker item says the order was delivered."""
+
+    order_id: str
+    created_at: datetime
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceBaseline:
+    """What a link knew of its orders before they were recorded one by one (an order marker
+    each: `lookup.domain.evidence`), frozen when the first marker-based write upgraded it.
+
+    `orders` orders were counted (or, for a record that says only when it was created, one
+    order is assumed: the one that created it) without a marker standing for them, all placed
+    before `before`. A marker older than that may be one of them replayed, so markers there
+    count only beyond `orders`: the count never doubles, and it becomes exact once the old
+    history has been delivered again.
+    """
+
+    orders: int = 0
+    before: datetime | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PhoneLink:
     """One phone<->customer association with its evidence, as stored."""
 
@@ -93,6 +121,10 @@ class PhoneLink:
     country: str | None = None  # the country of the latest order that carried this number
     legacy_id: str | None = None  # identifies a legacy record (its creation time as stored)
     version: int = 0  # bumped by every write; guards against lost updates
+    # Whether the evidence is derived from the link's order markers (every order written since
+    # exact counting began); False for records written before, or by other services.
+    marked: bool = False
+    baseline: EvidenceBaseline | None = None  # a marked link's evidence from before its markers
 
     @property
     def is_active(self) -> bool:

@@ -9,7 +9,15 @@ appended to may hold up to twice as many until the next full write trims it), `r
 latest order), `version` (bumped by every write), `lastChangeId` (of the last unlink or restore,
 to recognise our own retried write); while unlinked `unlinkedAt`,
 `unlinkedBy`, `unlinkReason` and no `pk2`/`sk2`; after a restore or a re-link `restoredAt`,
-`restoredBy`, `restoreReason`.
+`restoredBy`, `restoreReason`; `ordersMarked` (true once the evidence is derived from the
+link's order markers) and, on a link that had evidence before, `evidenceBaseline` (a map:
+`orders`, `before`, `firstSeenAt`, `lastSeenAt`, `country`: `domain.links.EvidenceBaseline`).
+
+A UserPhoneLookUp written by the users service's existing code carries only the keys,
+`cognitoId`, `phoneNumber` and the `createdAt` of the order that created it: it is read as an
+order link first and last seen at `createdAt`, its order count unknown.
+
+Order marker (`schema.order_mark_key`): `orderId`, `createdAt`, `country`.
 """
 
 import logging
@@ -19,8 +27,10 @@ from typing import Any
 from lookup.domain.links import (
     MAX_RECENT_ORDERS,
     CustomerProfile,
+    EvidenceBaseline,
     LinkChange,
     LinkSource,
+    OrderMark,
     PhoneLink,
     RecentOrder,
 )
@@ -28,6 +38,8 @@ from lookup.domain.text import text_displayable
 from lookup.domain.times import format_timestamp, parse_timestamp
 from lookup.repository import schema
 from lookup.repository.schema import (
+    EVIDENCE_BASELINE,
+    ORDERS_MARKED,
     PK2,
     RECENT_ORDER_IDS,
     RESTORE_REASON,
@@ -137,21 +149,103 @@ def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
             version=_int(item, VERSION) or 0,
         )
     if pk.startswith(schema.PHONE_USER_PREFIX) and sk.startswith(schema.PHONE_PREFIX):
+        # The design's own record has only the `createdAt` of the order that made it: first
+        # seen then and, lacking anything newer, last seen then too.
+        created = parse_timestamp(item.get("createdAt"))
+        first_seen = parse_timestamp(item.get("firstSeenAt")) or created
         return PhoneLink(
             customer_id=customer_id,
             phone=phone,
             source=LinkSource.ORDER,
-            first_seen=parse_timestamp(item.get("firstSeenAt")),
-            last_seen=parse_timestamp(item.get("lastSeenAt")),
+            first_seen=first_seen,
+            last_seen=parse_timestamp(item.get("lastSeenAt")) or first_seen,
             order_count=_int(item, "orderCount"),
             recent_orders=_recent_orders_from_item(item),
             unlink=_unlink_from_item(item),
             restore=_restore_from_item(item),
             country=_text(item, "country"),
             version=_int(item, VERSION) or 0,
+            marked=item.get(ORDERS_MARKED) is True,
+            baseline=_baseline_from_item(item.get(EVIDENCE_BASELINE)),
         )
     logger.warning("Skipping an item of unknown shape: pk=%s sk=%s", pk, sk)
     return None
+
+
+def _baseline_from_item(value: Any) -> EvidenceBaseline | None:
+    if not isinstance(value, dict):
+        return None
+    orders = _int(value, "orders")
+    country = _text(value, "country")
+    return EvidenceBaseline(
+        orders=max(0, orders or 0),
+        before=parse_timestamp(value.get("before")),
+        first_seen=parse_timestamp(value.get("firstSeenAt")),
+        last_seen=parse_timestamp(value.get("lastSeenAt")),
+        country=country,
+    )
+
+
+def baseline_to_item(baseline: EvidenceBaseline | None) -> dict[str, Any] | None:
+    if baseline is None:
+        return None
+    return _without_none(
+        {
+            "orders": baseline.orders,
+            "before": format_timestamp(baseline.before),
+            "firstSeenAt": format_timestamp(baseline.first_seen),
+            "lastSeenAt": format_timestamp(baseline.last_seen),
+            "country": baseline.country,
+        }
+    )
+
+
+def order_mark_to_item(customer_id: str, phone: str, mark: OrderMark) -> dict[str, Any]:
+    return _without_none(
+        {
+            **schema.order_mark_key(customer_id, phone, mark.order_id),
+            "orderId": mark.order_id,
+            "createdAt": format_timestamp(mark.created_at),
+            "country": mark.country,
+        }
+    )
+
+
+def order_mark_from_item(item: dict[str, Any]) -> OrderMark | None:
+    order_id = str(item.get("orderId") or str(item.get(schema.SK, ""))[len(schema.ORDER_PREFIX) :])
+    created_at = parse_timestamp(item.get("createdAt"))
+    if not order_id or created_at is None:
+        logger.warning("Skipping an unreadable order marker: pk=%s", item.get(schema.PK))
+        return None
+    country = item.get("country")
+    return OrderMark(
+        order_id=order_id,
+        created_at=created_at,
+        country=str(country) if country else None,
+    )
+
+
+def link_evidence_attributes(link: PhoneLink) -> dict[str, Any]:
+    """The attributes an order-derived link's evidence is written as (None: remove it)."""
+    return {
+        "cognitoId": link.customer_id,
+        "phoneNumber": link.phone,
+        "firstSeenAt": format_timestamp(link.first_seen),
+        "lastSeenAt": format_timestamp(link.last_seen),
+        "orderCount": link.order_count,  # unknown stays unknown, not "0 orders"
+        "recentOrders": [
+            _without_none(
+                {"orderId": order.order_id, "createdAt": format_timestamp(order.created_at)}
+            )
+            for order in link.recent_orders
+        ],
+        # The same ids as a set, for the single-write path's "not recorded yet" condition
+        # (DynamoDB stores no empty set: absent when there are none).
+        RECENT_ORDER_IDS: {order.order_id for order in link.recent_orders} or None,
+        "country": link.country,
+        ORDERS_MARKED: True if link.marked else None,
+        EVIDENCE_BASELINE: baseline_to_item(link.baseline),
+    }
 
 
 def _recent_orders_from_item(item: dict[str, Any]) -> tuple[RecentOrder, ...]:
@@ -215,21 +309,7 @@ def link_to_item(link: PhoneLink) -> dict[str, Any]:
         item = {
             **schema.lookup_key(link.customer_id, link.phone),
             **schema.lookup_index_keys(link.customer_id, link.phone),
-            "cognitoId": link.customer_id,
-            "phoneNumber": link.phone,
-            "firstSeenAt": format_timestamp(link.first_seen),
-            "lastSeenAt": format_timestamp(link.last_seen),
-            "orderCount": link.order_count,  # unknown stays unknown, not "0 orders"
-            "recentOrders": [
-                _without_none(
-                    {"orderId": order.order_id, "createdAt": format_timestamp(order.created_at)}
-                )
-                for order in link.recent_orders
-            ],
-            # The same ids as a set, for the single-write path's "not recorded yet" condition
-            # (DynamoDB stores no empty set: absent when there are none).
-            RECENT_ORDER_IDS: {order.order_id for order in link.recent_orders} or None,
-            "country": link.country,
+            **link_evidence_attributes(link),
             VERSION: link.version or None,
         }
     if link.unlink is not None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from lookup.domain.errors import StaleWrite
-from lookup.domain.links import CustomerProfile, LinkChange, PhoneLink
+from lookup.domain.links import CustomerProfile, LinkChange, OrderMark, PhoneLink
 from lookup.domain.times import format_timestamp
 from lookup.repository import schema
 from lookup.repository.dynamo import (
@@ -25,8 +25,11 @@ from lookup.repository.dynamo import (
 )
 from lookup.repository.items import (
     change_attributes,
+    link_evidence_attributes,
     link_from_item,
     link_to_item,
+    order_mark_from_item,
+    order_mark_to_item,
     profile_from_item,
 )
 
@@ -167,6 +170,70 @@ class LinkRepository:
         )
 
     @storage_errors_as_unavailable
+    def order_mark_add(self, *, customer_id: str, phone: str, mark: OrderMark) -> bool:
+        """Record that an order was delivered for the link: True when it is new, False when
+        it was recorded before (a redelivery, a replay). One conditional PutItem."""
+        return self.table.put(
+            order_mark_to_item(customer_id, phone, mark),
+            condition=Condition(f"attribute_not_exists({schema.PK})"),
+        )
+
+    @storage_errors_as_unavailable
+    def order_marks_put(self, *, customer_id: str, phone: str, marks: Sequence[OrderMark]) -> None:
+        """Write markers that may exist already (the same content again changes nothing)."""
+        self.table.batch_put([order_mark_to_item(customer_id, phone, mark) for mark in marks])
+
+    @storage_errors_as_unavailable
+    def order_marks(self, *, customer_id: str, phone: str) -> list[OrderMark]:
+        """Every order recorded for the link, read consistently (a Query of its partition)."""
+        items = self.table.query(
+            KeyConditionExpression=f"{schema.PK} = :pk",
+            ExpressionAttributeValues=serialize({":pk": schema.order_marks_pk(customer_id, phone)}),
+            ProjectionExpression=f"{schema.SK}, orderId, createdAt, country",
+            ConsistentRead=True,
+        )
+        return [mark for item in items if (mark := order_mark_from_item(item)) is not None]
+
+    @storage_errors_as_unavailable
+    def link_evidence_save(self, *, link: PhoneLink, read: PhoneLink | None) -> bool:
+        """Write an order-derived link's evidence, index keys and unlink/restore state if the
+        item is still as `read` (None: still absent); False when another writer got there
+        first. One UpdateItem: attributes this tool does not know (another writer's, such as
+        the design record's `createdAt`) stay as they are."""
+        attributes = {
+            **link_evidence_attributes(link),
+            schema.VERSION: link.version,
+        }
+        removed = [name for name, value in attributes.items() if value is None]
+        if link.is_active:
+            attributes.update(schema.lookup_index_keys(link.customer_id, link.phone))
+            removed += [schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON]
+        else:
+            removed += [schema.PK2, schema.SK2]
+            if link.unlink is not None:
+                attributes.update(change_attributes(link.unlink, unlinked=True))
+        if link.restore is not None:
+            attributes.update(change_attributes(link.restore, unlinked=False))
+        kept = {name: value for name, value in attributes.items() if value is not None}
+        removed = [name for name in dict.fromkeys(removed) if name not in kept]
+        names = {f"#a{index}": name for index, name in enumerate([*kept, *removed])}
+        placeholders = {name: placeholder for placeholder, name in names.items()}
+        expression = "SET " + ", ".join(
+            f"{placeholders[name]} = :a{index}" for index, name in enumerate(kept)
+        )
+        if removed:
+            expression += " REMOVE " + ", ".join(placeholders[name] for name in removed)
+        written = self.table.update(
+            schema.lookup_key(link.customer_id, link.phone),
+            expression=expression,
+            values={f":a{index}": value for index, value in enumerate(kept.values())},
+            names=names,
+            condition=version_condition(read.version if read else None),
+            returning=False,
+        )
+        return written is not None
+
+    @storage_errors_as_unavailable
     def link_order_add(
         self,
         *,
@@ -180,20 +247,21 @@ class LinkRepository:
     ) -> OrderAdd:
         """Record an order in one conditional UpdateItem, when recording it is that simple.
 
-        It is when the link is live and fully recorded (counted, versioned, with recent orders),
-        the order is not among its recent orders, it is newer than every order seen and its list of
-        recent orders is shorter than `room` - then the order moves last seen and the country to
-        itself, adds one to the count and goes first in the list - or, with `create`, when there
-        is no link yet: the update makes it, as the order's first evidence. That is what
-        `domain.evidence.link_with_order` does in those cases, without reading the item first.
-        The list may run past the window this way; the next full write trims it.
+        It is when the link is live and its evidence derived from order markers, the order's
+        marker was new, the order is not among its recent orders, it is newer than every order
+        seen and its list of recent orders is shorter than `room` - then the order moves last
+        seen and the country to itself, adds one to the count and goes first in the list - or,
+        with `create`, when there is no link yet: the update makes it, as the order's first
+        evidence. That is what `domain.evidence.link_with_marks` derives in those cases, without
+        reading the item or the markers first. The list may run past the window this way; the
+        next full write trims it.
 
         Refused, nothing is written, and `current` is the link as it stood when DynamoDB
         returns it (`current_known`).
         """
         moment = format_timestamp(created_at)
         simple = (
-            "attribute_exists(#pk2) AND attribute_exists(#count) AND attribute_exists(#version) "
+            "attribute_exists(#pk2) AND #marked = :true AND attribute_exists(#version) "
             "AND attribute_exists(#recent) AND #last < :at AND size(#recent) < :room "
             "AND NOT contains(#ids, :id)"
         )
@@ -206,7 +274,7 @@ class LinkRepository:
                 "#count = if_not_exists(#count, :zero) + :one, "
                 "#version = if_not_exists(#version, :zero) + :one, "
                 "#pk2 = if_not_exists(#pk2, :pk2), #sk2 = if_not_exists(#sk2, :sk2), "
-                "#customer = :customer, #phone = :phone "
+                "#customer = :customer, #phone = :phone, #marked = :true "
                 "ADD #ids :id_set"
             ),
             names={
@@ -222,6 +290,7 @@ class LinkRepository:
                 "#ids": schema.RECENT_ORDER_IDS,
                 "#customer": "cognitoId",
                 "#phone": "phoneNumber",
+                "#marked": schema.ORDERS_MARKED,
             },
             values={
                 ":at": moment,
@@ -235,6 +304,7 @@ class LinkRepository:
                 ":room": room,
                 ":customer": customer_id,
                 ":phone": phone,
+                ":true": True,
                 **{
                     f":{name}": value
                     for name, value in schema.lookup_index_keys(customer_id, phone).items()

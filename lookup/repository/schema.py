@@ -9,10 +9,13 @@ change nothing here without them. Each key builder documents the record whose ke
 | UserPhone       | `user#<id>`       | `phone#<E164>`    | `phone#<E164>` | `user#<id>`       |
 | UserPhoneLookUp | `phone_user#<id>` | `phone#<E164>`    | `phone#<E164>` | `phone_user#<id>` |
 | Legacy lookup   | `phone_user#<id>` | `createdAt#<ISO>` | `phone#<E164>` | `createdAt#<ISO>` |
+| Order marker    | `link_orders#<id>#<E164>` | `order#<orderId>` | -      | -                 |
 
 (UserPhone: the phone on the customer's profile, written by the users service; UserPhoneLookUp:
 a phone seen on the customer's orders, written by this project; legacy: the older
-one-customer-per-phone design, read until `migrate_legacy_lookups` rewrites it.)
+one-customer-per-phone design, read until `migrate_legacy_lookups` rewrites it; order marker:
+one per order delivered for a UserPhoneLookUp, in a key space only this project writes, from
+which the link's counts are derived.)
 
 The index on pk2/sk2 is sparse: an unlinked (tombstoned) link has no pk2/sk2 and is in no
 search.
@@ -32,6 +35,8 @@ PHONE_PREFIX = "phone#"
 PHONE_USER_PREFIX = "phone_user#"
 CREATED_AT_PREFIX = "createdAt#"
 PROFILE_SK = "profile"
+LINK_ORDERS_PREFIX = "link_orders#"
+ORDER_PREFIX = "order#"
 
 # Attributes this project writes on links (UserPhoneLookUp, and legacy records it unlinks).
 VERSION = "version"  # bumped by every write; conditional writes compare it
@@ -39,6 +44,9 @@ RECENT_ORDER_IDS = "recentOrderIds"  # the ids of `recentOrders`, as a set a con
 LAST_CHANGE_ID = "lastChangeId"  # of the last unlink or restore, to recognise our own retry
 UNLINKED_AT, UNLINKED_BY, UNLINK_REASON = "unlinkedAt", "unlinkedBy", "unlinkReason"
 RESTORED_AT, RESTORED_BY, RESTORE_REASON = "restoredAt", "restoredBy", "restoreReason"
+# Evidence derived from order markers: the flag, and the evidence from before the markers.
+ORDERS_MARKED = "ordersMarked"
+EVIDENCE_BASELINE = "evidenceBaseline"
 
 
 def user_pk(customer_id: str) -> str:
@@ -93,6 +101,20 @@ def lookup_index_keys(customer_id: str, e164: str) -> dict[str, str]:
     Removing them (an unlink tombstone) drops the item from the sparse index and every search.
     """
     return {PK2: phone_pk2(e164), SK2: lookup_pk(customer_id)}
+
+
+def order_marks_pk(customer_id: str, e164: str) -> str:
+    """Partition of a link's order markers: `link_orders#<cognitoId>#<E164>` (ids hold no `#`)."""
+    return f"{LINK_ORDERS_PREFIX}{customer_id}#{e164}"
+
+
+def order_mark_key(customer_id: str, e164: str, order_id: str) -> dict[str, str]:
+    """Order marker: pk=`link_orders#<cognitoId>#<E164>`, sk=`order#<orderId>`; not in the index.
+
+    One item per (link, order) by construction: writing it again for a redelivery changes
+    nothing, and the link's evidence is derived from the partition's items.
+    """
+    return {PK: order_marks_pk(customer_id, e164), SK: f"{ORDER_PREFIX}{order_id}"}
 
 
 def legacy_sk(created_at: str) -> str:

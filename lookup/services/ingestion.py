@@ -6,21 +6,30 @@ and the backfill command. Idempotent and independent of arrival order (the rules
 DynamoDB cannot be reached (worth a retry).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 
 from lookup.audit import AuditContext, audit_write
-from lookup.domain.evidence import LinkOutcome, OrderSeen, legacy_unlink_covers, link_with_order
+from lookup.domain.errors import DirectoryUnavailable
+from lookup.domain.evidence import (
+    LinkOutcome,
+    OrderSeen,
+    baseline_of,
+    legacy_unlink_covers,
+    link_with_marks,
+    order_mark,
+)
 from lookup.domain.legacy import legacy_phone_or_reason
 from lookup.domain.links import MAX_RECENT_ORDERS, PhoneLink
 from lookup.domain.times import utc_now
 from lookup.events import order_event_parse
 from lookup.models import AuditEntry
 from lookup.repository import get_links
-from lookup.services.links import link_fold_save
+from lookup.repository.dynamo import concurrently
+from lookup.services.links import CONFLICT_RETRIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,47 +55,96 @@ def order_event_ingest(*, event: Any, audit: AuditContext | None = None) -> Inge
 
 
 def order_link_record(*, order: OrderSeen, now: datetime | None = None) -> LinkOutcome:
-    """Upsert the UserPhoneLookUp for (customer, phone) with this order's evidence.
+    """Record the order for (customer, phone) and bring the link's evidence up to date.
 
-    A repeat order, newer than any the link has seen, is one conditional UpdateItem (the common
-    case: a customer ordering again to the same number). Anything else - a first link, an order
-    arriving late or again, an unlinked link - is read, folded by `link_with_order` and written
-    back conditioned on the version read. A first link also reads the customer's legacy records
-    (one Query), whose unlink may already have decided this order, while LEGACY_LOOKUPS_REMAIN:
-    once `migrate_legacy_lookups` has run on every table there are none, and the setting can be
-    turned off.
+    The order is first recorded as an order marker (one conditional PutItem; it exists already
+    for a redelivery). The link's evidence is what its markers say (`link_with_marks`), so it
+    is exact whatever the order, timing and repetition of deliveries. A new order, newer than
+    any the link has seen, on a link already derived from markers, adds itself in one
+    conditional UpdateItem (the common case: a customer ordering again to the same number).
+    Anything else - a first link, an order arriving late or again, a link written before
+    markers existed or by another service, an unlinked link - reads the link and its markers,
+    derives the link and writes it back conditioned on the version read (`link_derive_save`).
+    A crash between the marker and the link heals on the next delivery, which derives again.
     """
     now = now or utc_now()
-    added = get_links().link_order_add(
-        customer_id=order.customer_id,
-        phone=order.phone,
-        order_id=order.order_id,
-        created_at=order.created_at,
-        country=order.country,
-        room=2 * MAX_RECENT_ORDERS,
-        # While legacy records may remain, a first link must look at them before it is made.
-        create=not settings.LEGACY_LOOKUPS_REMAIN,
+    links = get_links()
+    fresh = links.order_mark_add(
+        customer_id=order.customer_id, phone=order.phone, mark=order_mark(order)
     )
-    if added.applied:
-        return LinkOutcome.CREATED if added.created else LinkOutcome.UPDATED
+    if fresh:
+        added = links.link_order_add(
+            customer_id=order.customer_id,
+            phone=order.phone,
+            order_id=order.order_id,
+            created_at=order.created_at,
+            country=order.country,
+            room=2 * MAX_RECENT_ORDERS,
+            # While legacy records may remain, a first link must look at them before it is made.
+            create=not settings.LEGACY_LOOKUPS_REMAIN,
+        )
+        if added.applied:
+            return LinkOutcome.CREATED if added.created else LinkOutcome.UPDATED
+    return link_derive_save(order=order, now=now)
 
-    def fold(existing: PhoneLink | None) -> tuple[LinkOutcome, PhoneLink | None]:
+
+def link_derive_save(*, order: OrderSeen, now: datetime) -> LinkOutcome:
+    """Read the link and its order markers, derive the link and write it back conditioned on
+    the version read; a concurrent writer makes the write fail and the loop reads again (the
+    last writer to succeed has read every marker written before it read)."""
+    links = get_links()
+    customer_id, phone = order.customer_id, order.phone
+    for _ in range(CONFLICT_RETRIES):
+        existing, marks = concurrently(
+            lambda read: read(),
+            [
+                lambda: links.link_find(customer_id=customer_id, phone=phone),
+                lambda: links.order_marks(customer_id=customer_id, phone=phone),
+            ],
+        )
         if (
             existing is None
             and settings.LEGACY_LOOKUPS_REMAIN
             and legacy_unlink_covers(_legacy_links_of(order), order)
         ):
-            return LinkOutcome.KEPT_UNLINKED, None
-        return link_with_order(existing, order, now=now)
-
-    outcome, _ = link_fold_save(
-        customer_id=order.customer_id,
-        phone=order.phone,
-        fold=fold,
-        what=f"order {order.order_id}",
-        **({"known": added.current} if added.current_known else {}),
+            # The marker stays: if a later order links the number, it counts this one too.
+            return LinkOutcome.KEPT_UNLINKED
+        if existing is not None and not existing.marked:
+            # Written before markers existed, or by another service: its evidence becomes the
+            # baseline, and the orders it names become markers.
+            baseline, named = baseline_of(existing)
+            links.order_marks_put(customer_id=customer_id, phone=phone, marks=named)
+            marks = [*marks, *named]
+            upgrading = replace(existing, baseline=baseline, marked=True)
+        else:
+            upgrading = existing
+        outcome, derived = link_with_marks(
+            upgrading, marks, customer_id=customer_id, phone=phone, now=now
+        )
+        if derived is None and upgrading is not existing:
+            derived = replace(upgrading, version=existing.version + 1)
+        if derived is None or links.link_evidence_save(link=derived, read=existing):
+            if (
+                outcome is LinkOutcome.UPDATED
+                and existing is not None
+                and _same_evidence(existing, derived)
+            ):
+                return LinkOutcome.ALREADY_RECORDED
+            return outcome
+    raise DirectoryUnavailable(
+        f"Gave up recording order {order.order_id}: the link kept changing under us."
     )
-    return outcome
+
+
+def _same_evidence(before: PhoneLink, after: PhoneLink | None) -> bool:
+    """Whether a write only upgraded the link's record (to marker-derived evidence) without
+    changing what it says: the order was already recorded."""
+    return after is not None and (
+        before.order_count,
+        before.first_seen,
+        before.last_seen,
+        before.recent_order_ids,
+    ) == (after.order_count, after.first_seen, after.last_seen, after.recent_order_ids)
 
 
 def _legacy_links_of(order: OrderSeen) -> list[PhoneLink]:

@@ -1,5 +1,6 @@
-"""The evidence rules of DESIGN.md section 3, without storage."""
+"""The evidence rules of a link (docs/architecture.md): derived from its distinct orders."""
 
+import itertools
 from dataclasses import replace
 from datetime import timedelta
 
@@ -8,9 +9,13 @@ from lookup.domain.evidence import (
     MAX_RECENT_ORDERS,
     LinkOutcome,
     OrderSeen,
+    baseline_of,
+    evidence_derive,
     legacy_unlink_covers,
-    link_with_order,
+    link_with_marks,
+    order_mark,
 )
+from lookup.domain.links import LinkSource, PhoneLink, RecentOrder
 from tests import factories as f
 
 DESK = "+442079460018"
@@ -26,13 +31,33 @@ def order(order_id: str, days_ago: int, country: str = "GB") -> OrderSeen:
     )
 
 
-def apply(*orders: OrderSeen):
-    link, outcomes = None, []
+class Link:
+    """A link and the markers of the orders delivered for it, as the service keeps them."""
+
+    def __init__(self, link: PhoneLink | None = None, marks=()) -> None:
+        self.link, self.marks = link, list(marks)
+
+    def deliver(self, seen: OrderSeen) -> tuple[LinkOutcome, PhoneLink | None]:
+        self.marks.append(order_mark(seen))
+        outcome, updated = link_with_marks(
+            self.link, self.marks, customer_id="sam", phone=DESK, now=f.NOW
+        )
+        self.link = updated or self.link
+        return outcome, updated
+
+
+def apply(*orders: OrderSeen, start: Link | None = None):
+    state = start or Link()
+    outcomes = [state.deliver(seen)[0] for seen in orders]
+    return state.link, outcomes
+
+
+def unlinked_after(*orders: OrderSeen, at: LinkChange) -> Link:
+    state = Link()
     for seen in orders:
-        outcome, updated = link_with_order(link, seen, now=f.NOW)
-        outcomes.append(outcome)
-        link = updated or link
-    return link, outcomes
+        state.deliver(seen)
+    state.link = replace(state.link, unlink=at)
+    return state
 
 
 def test_first_order_creates_the_link_with_its_evidence():
@@ -63,7 +88,7 @@ def test_the_latest_order_decides_the_country():
     assert link.country == "BR"
 
 
-def test_recent_orders_are_bounded_and_old_replays_are_not_counted_twice():
+def test_recent_orders_are_bounded_and_a_replayed_history_counts_nothing_twice():
     oldest_first = range(MAX_RECENT_ORDERS + 5, 0, -1)
     orders = [order(f"o{day}", day) for day in oldest_first]
     link, _ = apply(*orders)
@@ -75,55 +100,61 @@ def test_recent_orders_are_bounded_and_old_replays_are_not_counted_twice():
     assert set(outcomes[len(orders) :]) == {LinkOutcome.ALREADY_RECORDED}
 
 
-def test_a_late_order_older_than_the_whole_window_is_not_counted_as_it_may_be_a_replay():
-    # The known limit of a bounded item: counts may undercount, never double.
+def test_a_history_delivered_newest_first_counts_every_order():
     newest_first = [order(f"o{day}", day) for day in range(1, MAX_RECENT_ORDERS + 3)]
-    link, _ = apply(*newest_first)
-    assert link.order_count == MAX_RECENT_ORDERS
+    link, outcomes = apply(*newest_first)
+    assert link.order_count == MAX_RECENT_ORDERS + 2
+    assert outcomes[-1] is LinkOutcome.UPDATED
     assert link.first_seen == f.NOW - timedelta(days=MAX_RECENT_ORDERS + 2)
+    assert link.recent_order_ids == tuple(f"o{day}" for day in range(1, MAX_RECENT_ORDERS + 1))
 
 
-def test_an_old_order_never_seen_still_moves_first_seen_back():
-    orders = [order(f"o{day}", day) for day in range(1, MAX_RECENT_ORDERS + 1)]
-    link, _ = apply(*orders, order("ancient", 900))
-    assert link.first_seen == f.NOW - timedelta(days=900)
+def test_every_permutation_with_repeats_gives_the_same_link():
+    orders = [order("a", 9, "BR"), order("b", 4, "PT"), order("c", 4, "GB"), order("d", 1, "BR")]
+    results = set()
+    for arrival in itertools.permutations([*orders, orders[1], orders[3]]):
+        link, _ = apply(*arrival)
+        results.add(
+            (link.order_count, link.first_seen, link.last_seen, link.recent_order_ids, link.country)
+        )
+    assert results == {
+        (4, f.NOW - timedelta(days=9), f.NOW - timedelta(days=1), ("d", "c", "b", "a"), "BR")
+    }
 
 
 def test_orders_from_before_an_unlink_do_not_resurrect_it():
-    link, _ = apply(order("o1", 30))
-    unlinked = replace(link, unlink=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x"))
-    outcome, updated = link_with_order(unlinked, order("late", 5), now=f.NOW)
-    assert outcome is LinkOutcome.KEPT_UNLINKED and not outcome.created
-    assert not updated.is_active and updated.unlink == unlinked.unlink
-    assert "late" in updated.recent_order_ids  # kept as evidence on the tombstone
-    assert link_with_order(updated, order("late", 5), now=f.NOW) == (
-        LinkOutcome.ALREADY_RECORDED,
-        None,
+    state = unlinked_after(
+        order("o1", 30), at=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x")
     )
+    unlink = state.link.unlink
+    outcome, updated = state.deliver(order("late", 5))
+    assert outcome is LinkOutcome.KEPT_UNLINKED and not outcome.created
+    assert not updated.is_active and updated.unlink == unlink
+    assert "late" in updated.recent_order_ids  # kept as evidence on the tombstone
+    assert state.deliver(order("late", 5)) == (LinkOutcome.ALREADY_RECORDED, None)
 
 
 def test_the_history_is_the_same_whichever_side_of_the_unlink_arrives_first():
-    link, _ = apply(order("o1", 30))
-    unlinked = replace(link, unlink=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x"))
+    at = LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x")
     before, after = order("before", 5), order("after", 1)
-
     results = []
     for arrival in ([before, after], [after, before]):
-        current = unlinked
+        state = unlinked_after(order("o1", 30), at=at)
         for seen in arrival:
-            current = link_with_order(current, seen, now=f.NOW)[1] or current
-        results.append(current)
-
+            state.deliver(seen)
+        results.append(state.link)
     first, second = results
     assert first.is_active and second.is_active
+    assert first.restore == second.restore and first.restore.by == "order after"
     assert first.order_count == second.order_count == 3
     assert first.recent_order_ids == second.recent_order_ids == ("after", "before", "o1")
 
 
 def test_an_order_after_the_unlink_links_the_number_again():
-    link, _ = apply(order("o1", 30))
-    unlinked = replace(link, unlink=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x"))
-    outcome, relinked = link_with_order(unlinked, order("fresh", 1), now=f.NOW)
+    state = unlinked_after(
+        order("o1", 30), at=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x")
+    )
+    outcome, relinked = state.deliver(order("fresh", 1))
     assert outcome is LinkOutcome.RELINKED and outcome.created
     assert relinked.is_active
     assert relinked.restore.by == "order fresh"
@@ -131,17 +162,77 @@ def test_an_order_after_the_unlink_links_the_number_again():
 
 
 def test_an_unlink_of_unknown_time_is_not_undone_by_any_order():
-    link, _ = apply(order("o1", 30))
-    unlinked = replace(link, unlink=LinkChange(at=None, by="old tool", reason=""))
-    outcome, updated = link_with_order(unlinked, order("fresh", 0), now=f.NOW)
+    state = unlinked_after(order("o1", 30), at=LinkChange(at=None, by="old tool", reason=""))
+    outcome, updated = state.deliver(order("fresh", 0))
     assert outcome is LinkOutcome.KEPT_UNLINKED and not updated.is_active
 
 
 def test_an_item_merely_out_of_the_index_is_no_decision_and_a_new_order_links_it():
-    link, _ = apply(order("o1", 30))
-    bare = replace(link, unlink=LinkChange(at=None, by=None, reason=None))
-    outcome, updated = link_with_order(bare, order("fresh", 0), now=f.NOW)
+    state = unlinked_after(order("o1", 30), at=LinkChange(at=None, by=None, reason=None))
+    outcome, updated = state.deliver(order("fresh", 0))
     assert outcome is LinkOutcome.RELINKED and updated.is_active
+
+
+# --- links written before markers existed, or by other services -------------------------------
+
+
+def upgraded(link: PhoneLink) -> Link:
+    """The link as the service upgrades it: its baseline taken, its named orders as markers."""
+    baseline, named = baseline_of(link)
+    return Link(replace(link, baseline=baseline, marked=True), named)
+
+
+def test_a_design_record_stands_for_the_one_order_that_created_it():
+    created = f.NOW - timedelta(days=14)
+    design = PhoneLink(
+        customer_id="sam",
+        phone=DESK,
+        source=LinkSource.ORDER,
+        first_seen=created,
+        last_seen=created,
+    )
+    link, [outcome] = apply(order("next", 2), start=upgraded(design))
+    assert outcome is LinkOutcome.UPDATED
+    assert (link.order_count, link.first_seen, link.last_seen) == (
+        2,
+        created,
+        order("x", 2).created_at,
+    )
+    # The creating order delivered again (a backfill): recognised by its time, not counted.
+    replay = OrderSeen("ord_first", "sam", DESK, "GB", created)
+    link, [outcome] = apply(replay, start=upgraded(design))
+    assert link.order_count == 1 and outcome is LinkOutcome.UPDATED
+
+
+def test_a_link_counted_before_markers_never_counts_an_old_replay_twice():
+    window = [order(f"o{day}", day) for day in range(1, MAX_RECENT_ORDERS + 1)]
+    counted = PhoneLink(
+        customer_id="sam",
+        phone=DESK,
+        source=LinkSource.ORDER,
+        first_seen=f.NOW - timedelta(days=40),
+        last_seen=window[0].created_at,
+        order_count=MAX_RECENT_ORDERS + 3,  # three older orders, known only by their count
+        recent_orders=tuple(RecentOrder(o.order_id, o.created_at) for o in window),
+        version=7,
+    )
+    state = upgraded(counted)
+    # A recent one again, then the three old ones replayed: nothing new.
+    for seen in (window[3], order("old1", 40), order("old2", 30), order("old3", 20)):
+        state.deliver(seen)
+    assert state.link.order_count == MAX_RECENT_ORDERS + 3
+    # A fourth old order is more than the count held: it is new.
+    state.deliver(order("old4", 25))
+    assert state.link.order_count == MAX_RECENT_ORDERS + 4
+    state.deliver(order("new", 0))
+    assert state.link.order_count == MAX_RECENT_ORDERS + 5
+    assert state.link.first_seen == f.NOW - timedelta(days=40)
+
+
+def test_without_a_baseline_the_count_is_the_distinct_markers():
+    marks = [order_mark(order("a", 3)), order_mark(order("a", 3)), order_mark(order("b", 1))]
+    evidence = evidence_derive(marks, None)
+    assert (evidence.order_count, evidence.recent_orders[0].order_id) == (2, "b")
 
 
 def test_an_unlinked_legacy_record_covers_orders_from_before_its_unlink():
