@@ -15,6 +15,7 @@ writes to a fresh table of one dynalite on LevelDB that lives for the run only.
   queue's depth; real SQS does not). Its RSS is sampled from /proc meanwhile.
 """
 
+import calendar
 import json
 import random
 import re
@@ -203,20 +204,52 @@ def ingest_counts(*, endpoint: str, table: str) -> dict[str, dict]:
         for body, kind in zip(stream.bodies, stream.kinds, strict=True)
         if kind == FIRST and json.loads(body)["order"]["customerId"] == repeated
     )
+    late = _event_like(stream.bodies[repeat], order_id="late-order", seconds=-86_400 * 30)
+    history = [
+        _event_like(stream.bodies[first], order_id=f"hist-{n:02d}", seconds=-3_600 * n)
+        for n in range(1, 26)
+    ]
     cases = {
         FIRST: [stream.bodies[first]],
         REPEAT: [earlier, stream.bodies[repeat]],  # the link exists, then a new order
         DUPLICATE: [stream.bodies[repeat]],  # the same message again
+        # An order older than the link's newest (SQS reordering, a late redelivery).
+        "late order": [late],
     }
     counts: dict[str, dict] = {}
     for kind, bodies in cases.items():
         *before, measured = bodies
         for body in before:
             order_event_ingest(event=event_unwrap(body))
-        with requests_counted(client) as aws:
+        with requests_counted(client, capacity=True) as aws:
             order_event_ingest(event=event_unwrap(measured))
-        counts[kind] = {"dynamodb_requests": aws.total(), "operations": dict(aws.counts)}
+        counts[kind] = _cost(aws, events=1)
+    # A history of 25 orders delivered newest first, then all of it again: per event.
+    with requests_counted(client, capacity=True) as aws:
+        for body in [*history, *history]:
+            order_event_ingest(event=event_unwrap(body))
+    counts["history newest first, twice"] = _cost(aws, events=2 * len(history))
     return counts
+
+
+def _cost(aws, *, events: int) -> dict:
+    return {
+        "dynamodb_requests": round(aws.total() / events, 2),
+        "operations": {name: round(n / events, 2) for name, n in aws.counts.items()},
+        "read_units": round(aws.read_units / events, 2),
+        "write_units": round(aws.write_units / events, 2),
+    }
+
+
+def _event_like(body: str, *, order_id: str, seconds: int) -> str:
+    """Another order of the same link as `body`, `seconds` away from it."""
+    event = json.loads(body)
+    order = event["order"]
+    moment = time.strptime(order["createdAt"], "%Y-%m-%dT%H:%M:%SZ")
+    order["id"] = order_id
+    order["createdAt"] = _iso(int(calendar.timegm(moment)) + seconds)
+    event["id"] = f"evt_{order_id}"
+    return json.dumps(event)
 
 
 def worker_loop_counts(*, endpoint: str, table: str, sqs_client, queue_url: str, events: int):

@@ -129,7 +129,13 @@ def report_lines(results: dict) -> list[str]:
         counts = ingestion.get("requests")
         if counts:
             per_kind = ", ".join(
-                f"{kind} {entry['dynamodb_requests']}" for kind, entry in counts["per_kind"].items()
+                f"{kind} {entry['dynamodb_requests']}"
+                + (
+                    f" ({entry['read_units']} RCU, {entry['write_units']} WCU)"
+                    if "write_units" in entry
+                    else ""
+                )
+                for kind, entry in counts["per_kind"].items()
             )
             loop = counts["worker_loop"]
             lines += [
