@@ -5,7 +5,6 @@ import json
 
 from django.urls import reverse
 
-from lookup.events import ACCOUNT_PHONE_FIELD
 from lookup.models import AuditEntry
 from tests.api.conftest import order_event
 from tests.api.test_openapi import conforms
@@ -14,6 +13,7 @@ from tests.lookups import search
 
 URL = reverse("api:phone-links")
 BRAZIL_MOBILE = "+5511912345678"
+ACCOUNT_PHONE_FIELD = "order.customer.phoneNumber"  # the documented name
 
 
 def post(client, body: dict, caller):

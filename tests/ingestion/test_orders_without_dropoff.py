@@ -11,13 +11,14 @@ from django.core.management import call_command
 
 from lookup.domain import InvalidField
 from lookup.domain.evidence import LinkOutcome
-from lookup.events import ACCOUNT_PHONE_FIELD, PHONE_FIELD
 from lookup.services.ingestion import order_event_ingest
 from tests.conftest import count_requests
 from tests.ingestion.conftest import MAX_RECEIVES, order_event, sns_envelope
 from tests.lookups import links_of, search, stored_link
 
 PHONE = "+447946095812"
+PHONE_FIELD = "order.delivery.dropoff.phoneNumber"  # the documented names
+ACCOUNT_PHONE_FIELD = "order.customer.phoneNumber"
 
 
 def pickup(*, customer: str = "cust-pat", delivery=..., account_phone=...) -> dict:
