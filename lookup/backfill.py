@@ -46,8 +46,13 @@ class BackfillCounts:
         return self.outcomes[LinkOutcome.CREATED] + self.outcomes[LinkOutcome.RELINKED]
 
     @property
+    def skipped(self) -> int:
+        """Well-formed orders with no phone to link: neither recorded nor rejected."""
+        return self.outcomes[LinkOutcome.SKIPPED]
+
+    @property
     def already_linked(self) -> int:
-        return sum(self.outcomes.values()) - self.created
+        return sum(self.outcomes.values()) - self.created - self.skipped
 
     def as_json(self) -> dict:
         return {"lines": self.lines, "outcomes": self.outcomes, "rejected": self.rejected}

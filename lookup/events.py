@@ -5,6 +5,11 @@ An event comes as a raw JSON message or inside an SNS notification (SNS delivers
 is enabled; both arrive on the same queue, and backfill files may hold either). A malformed
 event raises `InvalidField` naming the bad field: the worker sends it to the dead-letter queue,
 the API answers 400, the backfill lists it with the rejects.
+
+An order without a drop-off phone (pickup, dine-in, drive-through) is not malformed: it links
+the customer's account phone when the event carries one, and is otherwise skipped
+(`OrderSkipped`). A phone field counts as absent when it, or an object on its path, is missing
+or null, or when it is an empty or blank string; any other value must be a usable number.
 """
 
 import json
@@ -15,13 +20,15 @@ from typing import Any
 import phonenumbers
 
 from lookup.domain.errors import InvalidField
-from lookup.domain.evidence import OrderSeen
+from lookup.domain.evidence import OrderSeen, OrderSkipped
 from lookup.domain.text import text_problem
 from lookup.domain.times import format_timestamp, parse_timestamp, utc_now
 from lookup.phones import PhoneNumberError, phone_canonical, phone_normalize
 
 EVENT_TYPE = "order.committed"
 PHONE_FIELD = "order.delivery.dropoff.phoneNumber"
+ACCOUNT_PHONE_FIELD = "order.customer.phoneNumber"
+SKIP_NO_PHONE = "no drop-off or account phone"
 MESSAGE_FIELD = "(message)"
 _MAX_ID_LENGTH = 128
 EARLIEST_ORDER = datetime(2000, 1, 1, tzinfo=UTC)
@@ -50,8 +57,9 @@ def _json(text: str, field: str) -> Any:
         raise InvalidField(field, "is nested too deeply to be an order event") from None
 
 
-def order_event_parse(event: Any) -> OrderSeen:
-    """Validate an order-committed event and normalize its drop-off phone."""
+def order_event_parse(event: Any) -> OrderSeen | OrderSkipped:
+    """Validate an order-committed event and normalize the phone it links: the drop-off
+    phone, else the customer's account phone; neither is a skip, not an error."""
     if not isinstance(event, Mapping):
         raise InvalidField("(event)", "must be a JSON object")
     if event.get("type") != EVENT_TYPE:
@@ -63,17 +71,19 @@ def order_event_parse(event: Any) -> OrderSeen:
     if not isinstance(country, str) or country.upper() not in phonenumbers.SUPPORTED_REGIONS:
         raise InvalidField("order.country", "must be an ISO 3166 alpha-2 country code")
     created_at = _order_time(order.get("createdAt"))
-    delivery = _object(order, "delivery", "order.delivery")
-    dropoff = _object(delivery, "dropoff", "order.delivery.dropoff")
-    raw_phone = dropoff.get("phoneNumber")
-    if not isinstance(raw_phone, str):
-        raise InvalidField(PHONE_FIELD, "is required and must be a string")
-    if (problem := text_problem(raw_phone)) is not None:
-        raise InvalidField(PHONE_FIELD, problem)
+    # The account phone is read only when there is no drop-off phone: an order that has one
+    # links it whatever the rest of the profile copy holds.
+    field = PHONE_FIELD
+    raw_phone = _optional_phone(order, ("delivery", "dropoff", "phoneNumber"))
+    if raw_phone is None:
+        field = ACCOUNT_PHONE_FIELD
+        raw_phone = _optional_phone(order, ("customer", "phoneNumber"))
+    if raw_phone is None:
+        return OrderSkipped(order_id=order_id, customer_id=customer_id, reason=SKIP_NO_PHONE)
     try:
         phone = phone_normalize(raw=raw_phone, region=country.upper())
     except PhoneNumberError as exc:
-        raise InvalidField(PHONE_FIELD, str(exc)) from exc
+        raise InvalidField(field, str(exc)) from exc
     return OrderSeen(
         order_id=order_id,
         customer_id=customer_id,
@@ -82,7 +92,34 @@ def order_event_parse(event: Any) -> OrderSeen:
         phone=phone_canonical(e164=phone.e164),
         country=country.upper(),
         created_at=created_at,
+        phone_field=field,
     )
+
+
+def _optional_phone(order: Mapping, path: tuple[str, ...]) -> str | None:
+    """The phone at `path` under `order`, or None when it is absent: missing or null anywhere
+    on the path, or an empty or blank string. A value of the wrong type, or text no number
+    holds (control characters), is malformed."""
+    parent = order
+    field = "order"
+    for key in path[:-1]:
+        field = f"{field}.{key}"
+        value = parent.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise InvalidField(field, "must be an object (or null, or left out)")
+        parent = value
+    field = f"{field}.{path[-1]}"
+    raw = parent.get(path[-1])
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise InvalidField(field, "must be a string (or null, or left out)")
+    # Control characters first: a "blank" of tabs and NULs is a broken producer, not a pickup.
+    if (problem := text_problem(raw)) is not None:
+        raise InvalidField(field, problem)
+    return raw if raw.strip() else None
 
 
 def _order_time(value: Any) -> datetime:

@@ -2,8 +2,8 @@
 
 Delivery is at least once and ingestion is idempotent, so the rules are simple:
 
-* a message whose event was recorded (or was already recorded) is deleted, in one
-  DeleteMessageBatch per receive;
+* a message whose event was recorded (or was already recorded), or skipped (an order with no
+  drop-off or account phone: a pickup, say), is deleted, in one DeleteMessageBatch per receive;
 * a bad event (not JSON, missing fields, unusable phone) is logged with the reason and made
   visible again at once, so it reaches the queue's maxReceiveCount within seconds and SQS moves
   it to the dead-letter queue: never acknowledged and lost, never retried forever;
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from lookup.domain.errors import DirectoryUnavailable, InvalidField
-from lookup.domain.evidence import LinkOutcome
-from lookup.events import event_unwrap
+from lookup.domain.evidence import LinkOutcome, OrderSeen
+from lookup.events import ACCOUNT_PHONE_FIELD, event_unwrap
 from lookup.queue import OrderEventQueue, QueueMessage, QueueUnavailable
 from lookup.services.ingestion import order_event_ingest
 
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 
 class Verdict(StrEnum):
-    DONE = "done"  # recorded, or nothing to record: acknowledge
+    DONE = "done"  # recorded, or nothing to record (skipped included): acknowledge
     REJECTED = "rejected"  # a bad event: on to the dead-letter queue
     RETRY = "retry"  # transient: try again later
 
@@ -49,6 +49,7 @@ class Handled:
     outcome: LinkOutcome | None = None
     reason: str = ""
     storage_down: bool = False  # the retry is DynamoDB's fault, not the message's
+    account_phone: bool = False  # recorded with the account phone: the order had no drop-off
 
 
 @dataclass(slots=True)
@@ -58,6 +59,7 @@ class WorkerReport:
     batches: int = 0
     received: int = 0
     outcomes: Counter = field(default_factory=Counter)  # LinkOutcome -> messages
+    account_phone: int = 0  # of the recorded: linked with the account phone
     rejected: int = 0
     retried: int = 0
     storage_down: int = 0  # of the retried: DynamoDB could not be reached
@@ -68,22 +70,33 @@ class WorkerReport:
         self.batches += other.batches
         self.received += other.received
         self.outcomes.update(other.outcomes)
+        self.account_phone += other.account_phone
         self.rejected += other.rejected
         self.retried += other.retried
         self.storage_down += other.storage_down
         self.unacknowledged += other.unacknowledged
         self.seconds += other.seconds
 
+    @property
+    def skipped(self) -> int:
+        return self.outcomes[LinkOutcome.SKIPPED]
+
+    @property
+    def recorded(self) -> int:
+        return sum(self.outcomes.values()) - self.skipped
+
     def summary(self) -> str:
         outcomes = ", ".join(
             f"{self.outcomes[outcome]} {outcome.value.replace('_', ' ')}"
             for outcome in LinkOutcome
-            if self.outcomes[outcome]
+            if self.outcomes[outcome] and outcome is not LinkOutcome.SKIPPED
         )
+        if self.account_phone:
+            outcomes += f"; {self.account_phone} with the account phone"
         text = (
-            f"{self.received} received: {sum(self.outcomes.values())} recorded"
-            f"{f' ({outcomes})' if outcomes else ''}, {self.rejected} rejected, "
-            f"{self.retried} to retry"
+            f"{self.received} received: {self.recorded} recorded"
+            f"{f' ({outcomes})' if outcomes else ''}, {self.skipped} skipped (no phone), "
+            f"{self.rejected} rejected, {self.retried} to retry"
         )
         if self.unacknowledged:
             text += f", {self.unacknowledged} not acknowledged"
@@ -118,7 +131,13 @@ def message_handle(message: QueueMessage) -> Handled:
         # so a fix deployed meanwhile still gets the event; the redrive policy bounds it.
         logger.exception("Unexpected error on message %s", message.message_id)
         return Handled(message, Verdict.RETRY, reason=f"unexpected {type(exc).__name__}")
-    return Handled(message, Verdict.DONE, outcome=result.outcome)
+    return Handled(
+        message,
+        Verdict.DONE,
+        outcome=result.outcome,
+        account_phone=isinstance(result.order, OrderSeen)
+        and result.order.phone_field == ACCOUNT_PHONE_FIELD,
+    )
 
 
 def batch_ingest(
@@ -147,6 +166,7 @@ def batch_settle(
     for h in handled:
         if h.verdict is Verdict.DONE:
             report.outcomes[h.outcome] += 1
+            report.account_phone += h.account_phone
         elif h.verdict is Verdict.REJECTED:
             report.rejected += 1
             releases.append((h.message, 0))
@@ -306,7 +326,8 @@ def worker_run(
             # As fields too, for JSON log lines (LOG_FORMAT=json) and the alarms built on them.
             extra={
                 "received": report.received,
-                "recorded": sum(report.outcomes.values()),
+                "recorded": report.recorded,
+                "skipped": report.skipped,
                 "rejected": report.rejected,
                 "retried": report.retried,
                 "duration_ms": round(report.seconds * 1000, 1),

@@ -3,7 +3,7 @@ generator). tests/api/test_openapi.py validates it and checks real responses aga
 
 from typing import Any
 
-from lookup.events import PHONE_FIELD
+from lookup.events import ACCOUNT_PHONE_FIELD, PHONE_FIELD, SKIP_NO_PHONE
 from lookup.models import ApiClient
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
@@ -14,6 +14,9 @@ _ID = {
     "maxLength": 128,
     "pattern": "^[^#\\u0000-\\u001F\\u007F-\\u009F]+$",
 }
+
+# A phone field of the event: null, empty or blank mean "none" (lookup.events).
+_PHONE = {"type": ["string", "null"], "maxLength": 256}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -79,7 +82,7 @@ _SCHEMAS: dict[str, Any] = {
             "occurredAt": {"type": "string", "format": "date-time"},
             "order": {
                 "type": "object",
-                "required": ["id", "customerId", "country", "createdAt", "delivery"],
+                "required": ["id", "customerId", "country", "createdAt"],
                 "properties": {
                     "id": {**_ID, "description": "The order id."},
                     "customerId": {**_ID, "description": "cognitoId"},
@@ -99,23 +102,36 @@ _SCHEMAS: dict[str, Any] = {
                         ),
                     },
                     "delivery": {
-                        "type": "object",
-                        "required": ["dropoff"],
+                        "type": ["object", "null"],
+                        "description": "Left out or null for an order without delivery "
+                        "(pickup, dine-in, drive-through).",
                         "properties": {
                             "dropoff": {
-                                "type": "object",
-                                "required": ["phoneNumber"],
+                                "type": ["object", "null"],
                                 "properties": {
                                     "phoneNumber": {
-                                        "type": "string",
-                                        "minLength": 1,
-                                        "maxLength": 256,
-                                        "description": "Any format; national ones are read "
-                                        "with `order.country`. Stored by the number's current "
-                                        "form where a renumbering makes it certain "
-                                        "(e.g. Brazil's ninth mobile digit).",
+                                        **_PHONE,
+                                        "description": "The number the order links. Any "
+                                        "format; national ones are read with `order.country`. "
+                                        "Stored by the number's current form where a "
+                                        "renumbering makes it certain (e.g. Brazil's ninth "
+                                        "mobile digit). Left out, null, empty or blank: the "
+                                        f"order links `{ACCOUNT_PHONE_FIELD}` instead.",
                                     }
                                 },
+                            }
+                        },
+                    },
+                    "customer": {
+                        "type": ["object", "null"],
+                        "description": "The customer's account, as the order service knows it.",
+                        "properties": {
+                            "phoneNumber": {
+                                **_PHONE,
+                                "description": "The account's phone: read, like the drop-off "
+                                "phone and with the same rules, only when the order has no "
+                                "drop-off phone. Without either the order is answered "
+                                "`skipped`.",
                             }
                         },
                     },
@@ -134,7 +150,19 @@ _SCHEMAS: dict[str, Any] = {
                     "createdAt": "2026-11-28T09:59:58Z",
                     "delivery": {"dropoff": {"phoneNumber": "+55 11 91234-5678"}},
                 },
-            }
+            },
+            {
+                "type": "order.committed",
+                "id": "evt_02",
+                "occurredAt": "2026-11-28T12:30:00Z",
+                "order": {
+                    "id": "ord_02",
+                    "customerId": "eu-west-1:7c1e",
+                    "country": "BR",
+                    "createdAt": "2026-11-28T12:29:58Z",
+                    "customer": {"phoneNumber": "+55 11 91234-5678"},
+                },
+            },
         ],
     },
     "Phone": {
@@ -181,14 +209,31 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["outcome", "created", "customerId", "orderId", "phone"],
         "properties": {
             "outcome": {
-                "enum": ["created", "relinked", "updated", "already_recorded", "kept_unlinked"],
+                "enum": [
+                    "created",
+                    "relinked",
+                    "updated",
+                    "already_recorded",
+                    "kept_unlinked",
+                    "skipped",
+                ],
                 "description": "`kept_unlinked`: the order predates an unlink by support staff, "
-                "so it does not make the number searchable again.",
+                "so it does not make the number searchable again. `skipped`: the order has "
+                "neither a drop-off nor an account phone; nothing was written, and sending it "
+                "again changes nothing.",
             },
             "created": {"type": "boolean", "description": "True with status 201."},
             "customerId": {"type": "string"},
             "orderId": {"type": "string"},
-            "phone": _ref("Phone"),
+            "phone": {
+                "oneOf": [_ref("Phone"), {"type": "null"}],
+                "description": "The number linked; null when `skipped`.",
+            },
+            "reason": {
+                "type": "string",
+                "description": "Why the order was `skipped` (only then).",
+                "examples": [SKIP_NO_PHONE],
+            },
         },
     },
     "Customer": {
@@ -285,16 +330,21 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/phone-links": {
                 "post": {
                     "operationId": "phoneLinksCreate",
-                    "summary": "Link an order's drop-off phone to its customer",
+                    "summary": "Link an order's drop-off phone (else the account phone) to its "
+                    "customer",
                     "description": "Idempotent: the same order again answers 200 and changes "
-                    f"nothing. Scope `{ApiClient.Scope.LINKS_WRITE}`.",
+                    "nothing. An order with neither phone answers 200 `skipped`. Scope "
+                    f"`{ApiClient.Scope.LINKS_WRITE}`.",
                     "requestBody": {
                         "required": True,
                         "content": {"application/json": {"schema": _ref("OrderCommittedEvent")}},
                     },
                     "responses": {
                         "201": _json(_ref("LinkResult"), "The number is newly searchable."),
-                        "200": _json(_ref("LinkResult"), "Already linked; nothing new."),
+                        "200": _json(
+                            _ref("LinkResult"),
+                            "Already linked, or `skipped` (no phone to link); nothing new.",
+                        ),
                         "400": _error("Not JSON, or an unusable event; `field` names why."),
                         "413": _error("Body too large."),
                         **_AUTH_ERRORS,

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from lookup.domain.evidence import OrderSkipped
 from lookup.domain.links import CustomerMatch, SearchPage
 from lookup.domain.times import format_timestamp
 from lookup.phones import Equivalent, PhoneNumber, phone_from_e164
@@ -19,13 +20,16 @@ def phone_payload(phone: PhoneNumber) -> dict[str, Any]:
 
 
 def link_result_payload(result: IngestResult) -> dict[str, Any]:
-    return {
+    order = result.order
+    payload = {
         "outcome": result.outcome.value,
         "created": result.outcome.created,
-        "customerId": result.order.customer_id,
-        "orderId": result.order.order_id,
-        "phone": phone_payload(phone_from_e164(result.order.phone)),
+        "customerId": order.customer_id,
+        "orderId": order.order_id,
     }
+    if isinstance(order, OrderSkipped):
+        return {**payload, "phone": None, "reason": order.reason}
+    return {**payload, "phone": phone_payload(phone_from_e164(order.phone))}
 
 
 def equivalent_payload(equivalent: Equivalent) -> dict[str, Any]:

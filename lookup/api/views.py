@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 @api_view(methods=("POST",), scope=ApiClient.Scope.LINKS_WRITE)
 @api_client_rate_limit
 def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
-    """Link an order's drop-off phone to its customer: 201 when newly searchable, else 200."""
+    """Link an order's drop-off phone (else the account phone) to its customer: 201 when newly
+    searchable, else 200 (an order with no phone at all is 200 `skipped`)."""
     try:
         event = json.loads(request.body)
     except RequestDataTooBig:

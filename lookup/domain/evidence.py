@@ -29,13 +29,27 @@ from lookup.domain.times import earliest, latest
 
 @dataclass(frozen=True, slots=True)
 class OrderSeen:
-    """An order that carried a drop-off phone, as ingestion hands it over."""
+    """An order that carried a phone (its drop-off phone, else the customer's account phone),
+    as ingestion hands it over."""
 
     order_id: str
     customer_id: str
     phone: str  # E.164, normalized with the order's country
     country: str
     created_at: datetime
+    # Which event field the number came from: the link is the same either way, so this is only
+    # said (audit, worker counts), never stored.
+    phone_field: str = "order.delivery.dropoff.phoneNumber"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSkipped:
+    """A well-formed order with no phone to link (a pickup, dine-in or drive-through order of
+    an account without a phone): acknowledged, counted, never retried."""
+
+    order_id: str
+    customer_id: str
+    reason: str
 
 
 class LinkOutcome(StrEnum):
@@ -44,6 +58,7 @@ class LinkOutcome(StrEnum):
     UPDATED = "updated"  # new evidence on a link that existed
     ALREADY_RECORDED = "already_recorded"  # a redelivery or replay: nothing changed
     KEPT_UNLINKED = "kept_unlinked"  # an order from before the unlink: not resurrected
+    SKIPPED = "skipped"  # no drop-off or account phone: nothing to link, nothing written
 
     @property
     def created(self) -> bool:

@@ -17,6 +17,7 @@ from lookup.domain.errors import DirectoryUnavailable
 from lookup.domain.evidence import (
     LinkOutcome,
     OrderSeen,
+    OrderSkipped,
     baseline_of,
     legacy_unlink_covers,
     link_with_marks,
@@ -25,7 +26,7 @@ from lookup.domain.evidence import (
 from lookup.domain.legacy import legacy_phone_or_reason
 from lookup.domain.links import MAX_RECENT_ORDERS, PhoneLink
 from lookup.domain.times import utc_now
-from lookup.events import order_event_parse
+from lookup.events import PHONE_FIELD, order_event_parse
 from lookup.models import AuditEntry
 from lookup.repository import get_links
 from lookup.repository.dynamo import concurrently
@@ -34,22 +35,30 @@ from lookup.services.links import CONFLICT_RETRIES
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
-    outcome: LinkOutcome
-    order: OrderSeen
+    outcome: LinkOutcome  # SKIPPED exactly when `order` is an OrderSkipped
+    order: OrderSeen | OrderSkipped
 
 
 def order_event_ingest(*, event: Any, audit: AuditContext | None = None) -> IngestResult:
-    """Record the event's order as evidence of its (customer, drop-off phone) link; with
-    `audit` (a calling service's request), write the audit entry too."""
+    """Record the event's order as evidence of its (customer, phone) link, the phone being the
+    drop-off phone, else the account phone; an order with neither is skipped without a
+    DynamoDB request. With `audit` (a calling service's request), write the audit entry too."""
     order = order_event_parse(event)
-    outcome = order_link_record(order=order)
+    if isinstance(order, OrderSkipped):
+        outcome = LinkOutcome.SKIPPED
+        phone, what = "", f"{outcome.value}, {order.reason}"
+    else:
+        outcome = order_link_record(order=order)
+        phone, what = order.phone, outcome.value
+        if order.phone_field != PHONE_FIELD:
+            what += f" from {order.phone_field}"
     if audit is not None:
         audit_write(
             audit=audit,
             action=AuditEntry.Action.API_LINK,
-            phone=order.phone,
+            phone=phone,
             customer_id=order.customer_id,
-            reason=f"order {order.order_id}: {outcome.value}",
+            reason=f"order {order.order_id}: {what}",
         )
     return IngestResult(outcome=outcome, order=order)
 

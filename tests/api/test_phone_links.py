@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from lookup.domain import CustomerNotFound, LinkSource
+from lookup.events import ACCOUNT_PHONE_FIELD as ACCOUNT_FIELD
 from lookup.events import PHONE_FIELD
 from lookup.models import ApiClient, AuditEntry
 from tests.api.conftest import order_event
@@ -218,9 +219,11 @@ def _without(event: dict, *path: str) -> dict:
         (order_event(createdAt="0001-01-01T00:00:00+01:00"), "order.createdAt", "between"),
         (order_event(createdAt="1999-12-31T23:59:59Z"), "order.createdAt", "between"),
         (order_event(createdAt="2999-01-01T00:00:00Z"), "order.createdAt", "clock skew"),
-        (order_event(delivery=None), "order.delivery", "object"),
+        (order_event(delivery="to the door"), "order.delivery", "object"),
         (order_event(delivery={"dropoff": "desk"}), "order.delivery.dropoff", "object"),
-        (order_event(delivery={"dropoff": {}}), PHONE_FIELD, "required"),
+        (order_event(delivery={"dropoff": {"phoneNumber": 11912345678}}), PHONE_FIELD, "string"),
+        (order_event(delivery=None, customer=["+55"]), "order.customer", "object"),
+        (order_event(delivery=None, customer={"phoneNumber": "n/a"}), ACCOUNT_FIELD, "letters"),
         (order_event(delivery={"dropoff": {"phoneNumber": "call me"}}), PHONE_FIELD, "letters"),
         (order_event(delivery={"dropoff": {"phoneNumber": "12"}}), PHONE_FIELD, "too short"),
     ],

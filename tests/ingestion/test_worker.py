@@ -43,7 +43,7 @@ def test_events_on_the_queue_become_links_and_are_acknowledged(table, queues):
 
     assert sorted(customers_of(table)) == [f"cust-{n:02d}" for n in range(23)]
     assert queues.depth() == 0 and queues.dead_letters() == []
-    assert "23 received: 23 recorded (23 created), 0 rejected, 0 to retry" in out
+    assert "23 received: 23 recorded (23 created), 0 skipped (no phone), 0 rejected" in out
 
 
 def test_an_sns_notification_is_unwrapped(table, queues):

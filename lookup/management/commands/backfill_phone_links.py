@@ -14,6 +14,7 @@ from lookup.backfill import (
     checkpoint_read,
 )
 from lookup.domain.evidence import LinkOutcome
+from lookup.events import SKIP_NO_PHONE
 from lookup.progress import ProgressBar
 
 
@@ -148,6 +149,7 @@ class Command(BaseCommand):
             f"  (new evidence {outcomes[LinkOutcome.UPDATED.value]:,}, "
             f"already recorded {outcomes[LinkOutcome.ALREADY_RECORDED.value]:,}, "
             f"kept unlinked {outcomes[LinkOutcome.KEPT_UNLINKED.value]:,})\n"
+            f"  skipped         {counts.skipped:>9,}  ({SKIP_NO_PHONE})\n"
             f"  rejected        {rejected:>9,}" + (f"  -> {rejects}" if rejected else "")
         )
         for field_name, count in counts.rejected.most_common():

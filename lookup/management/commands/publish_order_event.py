@@ -5,8 +5,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup.domain.errors import InvalidField
+from lookup.domain.evidence import OrderSkipped
 from lookup.domain.times import format_timestamp, utc_now
-from lookup.events import EVENT_TYPE, order_event_parse
+from lookup.events import ACCOUNT_PHONE_FIELD, EVENT_TYPE, order_event_parse
 from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
 
 
@@ -19,7 +20,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--customer", required=True, help="The customer's cognitoId.")
         parser.add_argument(
-            "--phone", required=True, help="Drop-off phone, in any format the order form takes."
+            "--phone", default=None, help="Drop-off phone, in any format the order form takes."
+        )
+        parser.add_argument(
+            "--pickup",
+            action="store_true",
+            help="An order without delivery (pickup, dine-in, drive-through): no drop-off "
+            "phone. It links --account-phone if given, else the worker skips it.",
+        )
+        parser.add_argument(
+            "--account-phone",
+            default=None,
+            help="The customer's account phone (order.customer.phoneNumber), linked when the "
+            "order has no drop-off phone.",
         )
         parser.add_argument(
             "--country", required=True, help="The order's country (ISO 3166 alpha-2), e.g. GB."
@@ -41,27 +54,44 @@ class Command(BaseCommand):
         url = settings.ORDER_EVENTS_QUEUE_URL
         if not url:
             raise CommandError("No queue: set ORDER_EVENTS_QUEUE_URL.")
+        if options["pickup"] and options["phone"] is not None:
+            raise CommandError("A --pickup order has no drop-off phone: leave out --phone.")
+        if not options["pickup"] and options["phone"] is None:
+            raise CommandError(
+                "Give --phone (the drop-off phone), or --pickup for an order without delivery."
+            )
         now = format_timestamp(utc_now())
         order_id = options["order_id"] or f"ord_{uuid.uuid4().hex[:16]}"
+        order = {
+            "id": order_id,
+            "customerId": options["customer"],
+            "country": options["country"],
+            "createdAt": options["created_at"] or now,
+        }
+        if not options["pickup"]:
+            order["delivery"] = {"dropoff": {"phoneNumber": options["phone"]}}
+        if options["account_phone"] is not None:
+            order["customer"] = {"phoneNumber": options["account_phone"]}
         event = {
             "type": EVENT_TYPE,
             "id": f"evt_{uuid.uuid4().hex[:16]}",
             "occurredAt": now,
-            "order": {
-                "id": order_id,
-                "customerId": options["customer"],
-                "country": options["country"],
-                "createdAt": options["created_at"] or now,
-                "delivery": {"dropoff": {"phoneNumber": options["phone"]}},
-            },
+            "order": order,
         }
-        phone = None
+        what = ""
         try:
-            phone = order_event_parse(event).phone
+            parsed = order_event_parse(event)
         except InvalidField as exc:
             if not options["allow_invalid"]:
                 raise CommandError(f"Invalid event, not published: {exc}") from exc
             self.stderr.write(f"Publishing an invalid event on purpose: {exc}")
+        else:
+            if isinstance(parsed, OrderSkipped):
+                what = f" with no phone to link ({parsed.reason}: the worker skips it)"
+            elif parsed.phone_field == ACCOUNT_PHONE_FIELD:
+                what = f" with account phone {parsed.phone}"
+            else:
+                what = f" with drop-off phone {parsed.phone}"
         body = json.dumps(event)
         if options["sns"]:
             body = json.dumps(
@@ -79,8 +109,7 @@ class Command(BaseCommand):
             raise CommandError(f"Could not publish to {url}: {exc}") from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Published order {order_id} of customer {options['customer']}"
-                + (f" with drop-off phone {phone}" if phone else "")
-                + f" as message {message_id}."
+                f"Published order {order_id} of customer {options['customer']}{what} "
+                f"as message {message_id}."
             )
         )
