@@ -72,15 +72,7 @@ def main() -> int:
                 supervisor.service_start(service)
             for service in (dynalite, moto):
                 supervisor.service_wait_ready(service)
-            for args in (
-                ("migrate", "--noinput", "--verbosity", "0"),
-                ("collectstatic", "--noinput", "--verbosity", "0"),
-                ("ensure_table",),
-                ("ensure_queues",),
-                ("seed_demo", "--if-empty"),
-                ("create_demo_users", "--password", env["DEMO_PASSWORD"]),
-            ):
-                supervisor.step_run(manage(*args), label=f"manage.py {args[0]}")
+            supervisor.step_run([python, "bin/local_setup.py"], label="the setup")
             for service in (dynalite, moto):
                 if service.process.poll() is not None:
                     raise StartupFailed(f"{service.name} exited during startup")
