@@ -66,12 +66,15 @@ def test_a_page_of_numbers_the_most_recent_first_with_the_total_and_the_other_pa
     assert "60 numbers, showing 1–25." in html
     assert "Page 1 of 3" in html and "Previous" not in html
     # Controls above and below the list.
-    assert html.count('rel="next" href="?numbers_page=2"') == 2
+    assert html.count('rel="next" href="?numbers_page=2#numbers-heading"') == 2
 
     html, rows = page_of(agent_client, customer_id, numbers_page=2)
     assert rows == [number(nth) for nth in range(25, 50)]
     assert "60 numbers, showing 26–50." in html and "Page 2 of 3" in html
-    assert 'rel="prev" href="?"' in html and 'rel="next" href="?numbers_page=3"' in html
+    assert (
+        'rel="prev" href="?#numbers-heading"' in html
+        and 'rel="next" href="?numbers_page=3#numbers-heading"' in html
+    )
 
     html, rows = page_of(agent_client, customer_id, numbers_page=3)
     assert rows == [number(nth) for nth in range(50, 60)]
@@ -101,7 +104,10 @@ def test_the_searched_number_comes_first_on_page_one_and_only_there(agent_client
 def test_paging_keeps_the_way_back_to_the_results(agent_client, moto_table):
     customer_id = operator(moto_table, 30)
     html, _ = page_of(agent_client, customer_id, **{"from": SEARCH_FROM, "page": 3})
-    assert 'rel="next" href="?from=%2B442079460018&amp;page=3&amp;numbers_page=2"' in html
+    assert (
+        'rel="next" href="?from=%2B442079460018&amp;page=3&amp;numbers_page=2#numbers-heading"'
+        in html
+    )
     html, _ = page_of(
         agent_client, customer_id, **{"from": SEARCH_FROM, "page": 3, "numbers_page": 2}
     )
