@@ -386,13 +386,15 @@ class CustomerDetails:
     def has_previous(self) -> bool:
         return self.page > 1
 
+    # Counted in numbers, a renumbering's forms of one number as one (they are listed together,
+    # so a page may have a row or two more than its size).
     @property
     def first_index(self) -> int:
-        return (self.page - 1) * self.page_size + 1 if self.numbers else 0
+        return (self.page - 1) * self.page_size + 1 if self.total_numbers else 0
 
     @property
     def last_index(self) -> int:
-        return (self.page - 1) * self.page_size + len(self.numbers)
+        return min(self.page * self.page_size, self.total_numbers)
 
     @property
     def name(self) -> str:

@@ -211,3 +211,29 @@ def test_unlink_and_restore_from_a_later_page_come_back_to_it(lead_client, moto_
         f"{restore}?{query}", {"reason": "Customer confirmed it is theirs", "version": 1}
     )
     assert response["Location"].endswith(f"?{query}")
+
+
+def test_a_renumberings_forms_are_one_number_kept_together_on_a_page(
+    agent_client, moto_table, settings
+):
+    settings.CUSTOMER_NUMBERS_PAGE_SIZE = 2
+    customer = f.profile(name="Helena Alves", country="BR")
+    today, before = "+5511987654321", "+551187654321"  # Brazil's ninth digit, and without it
+    store(
+        moto_table,
+        profiles=[customer],
+        links=[
+            f.order_link(customer.customer_id, today, last_seen=f.NOW),
+            *(
+                f.order_link(customer.customer_id, number(n), last_seen=f.NOW - timedelta(days=n))
+                for n in (1, 2, 3)
+            ),
+            f.order_link(customer.customer_id, before, last_seen=f.NOW - timedelta(days=900)),
+        ],
+    )
+    html, rows = page_of(agent_client, customer.customer_id)
+    assert rows == [today, before, number(1)]
+    assert "4 numbers, showing 1–2." in html and "same number as above" in html
+    html, rows = page_of(agent_client, customer.customer_id, numbers_page=2)
+    assert rows == [number(2), number(3)]
+    assert "4 numbers, showing 3–4." in html
