@@ -83,6 +83,7 @@ def report_lines(results: dict) -> list[str]:
                         f" {entry['dynamodb_requests']:>7} {entry['sql_queries']:>4}"
                     )
         lines.append("")
+        lines += _accounts_lines(pages)
         for size, block in pages.items():
             data = block["dataset"]
             how = (
@@ -155,4 +156,31 @@ def report_lines(results: dict) -> list[str]:
             for category, share in entry["categories"].items():
                 lines.append(f"  {category:<44} {share['ms']:>6.2f} ms {share['share']:>6.1%}")
         lines.append("")
+    return lines
+
+
+def _accounts_lines(pages: dict) -> list[str]:
+    """The customer page of a shared account beside one of 10 numbers (bench/accounts.py)."""
+    lines: list[str] = []
+    for size, block in pages.items():
+        accounts = block.get("accounts")
+        if not accounts:
+            continue
+        lines += [
+            "",
+            f"Customer page by account size (table {_thousands(size)}, a page of"
+            f" {accounts['page_size']} numbers): page = HTTP, raw = its two Queries read to the"
+            " end; p50 / p95 ms.",
+            f"{'numbers':>7} {'page p50':>8} {'p95':>6} {'raw p50':>8} {'p95':>6} {'diff':>6}"
+            f" {'bytes':>7} {'rows':>4} {'CPU ms':>6} {'DDB req':>7} {'raw req':>7} {'items':>6}",
+        ]
+        for links, entry in accounts["by_links"].items():
+            page, raw = entry["page"], entry["raw"]
+            lines.append(
+                f"{links:>7} {page['p50_ms']:>8.1f} {page['p95_ms']:>6.1f} {raw['p50_ms']:>8.1f}"
+                f" {raw['p95_ms']:>6.1f} {entry['difference_p50_ms']:>6.1f}"
+                f" {entry['response_bytes']:>7} {entry['rows']:>4}"
+                f" {entry['gunicorn_cpu_ms_per_page']:>6.1f} {entry['dynamodb_requests']:>7}"
+                f" {entry.get('raw_requests', '?'):>7} {entry.get('items_read', '?'):>6}"
+            )
     return lines

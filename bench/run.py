@@ -43,6 +43,7 @@ DEFAULTS = {
     "memory_concurrency": 4,
     "backlog": 20,
     "writers": 3,
+    "account_links": 10000,
 }
 QUICK = {
     "sizes": "20000",
@@ -64,6 +65,7 @@ class Settings:
     memory_concurrency: int
     backlog: int
     writers: int
+    account_links: int
     data_dir: Path
     database_url: str
     sections: set[str]
@@ -99,6 +101,12 @@ def settings_parse(argv: list[str] | None) -> Settings:
         help="most messages waiting in SQS (default 20: one batch in flight, one ready)",
     )
     parser.add_argument("--writers", type=int, help="loader processes (default 3)")
+    parser.add_argument(
+        "--account-links",
+        type=int,
+        help="numbers of the shared account whose customer page is measured beside one of "
+        "10 (default 10000)",
+    )
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"), help="default var/bench")
     parser.add_argument(
         "--database-url",
@@ -132,6 +140,7 @@ def settings_parse(argv: list[str] | None) -> Settings:
         memory_concurrency=int(chosen["memory_concurrency"]),
         backlog=int(chosen["backlog"]),
         writers=int(chosen["writers"]),
+        account_links=int(chosen["account_links"]),
         data_dir=data_dir,
         database_url=args.database_url or f"sqlite:///{data_dir / 'run' / 'db.sqlite3'}",
         sections={name.strip() for name in args.only.split(",")},
@@ -195,6 +204,7 @@ def dataset_served(*, size: int, folder: Path, writers: int) -> Iterator[tuple[d
 def pages_section(settings: Settings, env: dict[str, str], run_dir: Path) -> dict:
     from django.conf import settings as django_settings
 
+    from bench.accounts import SMALL_ACCOUNT, accounts_count, accounts_ensure, accounts_measure
     from bench.pages import pages_count, pages_measure, raw_count
     from lookup.repository.dynamo import Table
     from lookup.repository.records import records_put
@@ -208,10 +218,11 @@ def pages_section(settings: Settings, env: dict[str, str], run_dir: Path) -> dic
             client = raw_client(endpoint)
             probes = data.probes(dataset.customers) + data.equivalent_probes(dataset.customers)
             # Written on every run (the same items): a folder loaded before they existed has them.
-            records_put(
-                table=Table(client=client, name=data.TABLE_NAME, index_name=data.INDEX_NAME),
-                links=data.equivalent_records(dataset.customers),
-            )
+            table = Table(client=client, name=data.TABLE_NAME, index_name=data.INDEX_NAME)
+            records_put(table=table, links=data.equivalent_records(dataset.customers))
+            account_sizes = (SMALL_ACCOUNT, settings.account_links)
+            say(f"table of {size} items: accounts of {account_sizes} numbers")
+            accounts_ensure(client=client, table=table, sizes=account_sizes)
             web_env = {**env, **table_environment(endpoint=endpoint, table=data.TABLE_NAME)}
             with gunicorn_server(env=web_env, log=run_dir / f"gunicorn-{size}.log") as web:
                 browser = AgentBrowser(web.port)
@@ -226,9 +237,20 @@ def pages_section(settings: Settings, env: dict[str, str], run_dir: Path) -> dic
                     page_size=page_size,
                     server_cpu=web.workers_cpu_seconds,
                 )
+                say(f"table of {size} items: customer pages of accounts of {account_sizes}")
+                accounts = accounts_measure(
+                    browser=browser,
+                    client=client,
+                    sizes=account_sizes,
+                    rounds=settings.rounds,
+                    warmup=settings.warmup,
+                    server_cpu=web.workers_cpu_seconds,
+                )
                 browser.close()
             app_use_table(endpoint=endpoint, table=data.TABLE_NAME)
             counts = pages_count(probes=probes)
+            for links, counted in accounts_count(client=client, sizes=account_sizes).items():
+                accounts[links].update(counted)
             raw = raw_count(client=client, probes=probes, page_size=page_size)
         cases = {}
         for case, views in timings.items():
@@ -253,6 +275,11 @@ def pages_section(settings: Settings, env: dict[str, str], run_dir: Path) -> dic
             # GET /healthz, answered before any middleware: HTTP and gunicorn alone.
             "http_floor": asdict(floor),
             "cases": cases,
+            # The customer page of a shared account beside one of 10 numbers (bench/accounts.py).
+            "accounts": {
+                "page_size": django_settings.CUSTOMER_NUMBERS_PAGE_SIZE,
+                "by_links": accounts,
+            },
         }
     return results
 

@@ -175,6 +175,25 @@ class ResultsState:
         return page_sizes()
 
 
+# The customer page's own page of numbers; `page` is the results' page it carries for the way back.
+NUMBERS_PAGE_PARAM = "numbers_page"
+
+
+def numbers_page_read(query: Mapping[str, str]) -> int:
+    """The page of a customer's numbers asked for; 1 for anything a person could not have
+    chosen (the selector takes a page past the end as the last)."""
+    return _positive(str(query.get(NUMBERS_PAGE_PARAM, ""))) or 1
+
+
+def numbers_page_query(came_from: "ResultsState | None", page: int) -> str:
+    """The query string of a customer page (or its unlink/restore page): the way back to the
+    results it came from, and its page of numbers; "" when there is neither."""
+    params = dict(came_from.carry_params) if came_from is not None else {}
+    if page > 1:
+        params[NUMBERS_PAGE_PARAM] = str(page)
+    return urlencode(params)
+
+
 def _positive(value: str) -> int | None:
     try:
         number = int(value)

@@ -29,6 +29,7 @@ from lookup.domain.links import (
     RecentSearch,
     SearchPage,
     UnlinkedLink,
+    order_summary,
 )
 from lookup.domain.ranking import Freshness
 from lookup.domain.times import utc_now
@@ -314,15 +315,28 @@ def searches_recent(*, user: AbstractBaseUser, limit: int = 10) -> tuple[RecentS
 
 
 def customer_details(
-    *, customer_id: str, include_unlinked: bool = True, searched: str | None = None
+    *,
+    customer_id: str,
+    include_unlinked: bool = True,
+    searched: str | None = None,
+    page: int = 1,
+    page_size: int | None = None,
 ) -> CustomerDetails:
-    """A customer's profile and every linked number, current before possibly stale before
-    unlinked; raises CustomerNotFound. Unlinked links are history, for those who may restore.
+    """A customer's profile and one page of their linked numbers; raises CustomerNotFound.
 
-    `links` has one row per link; `numbers` the same links with one row per number (a profile
-    phone that is also on orders is one number). `searched` (E.164) marks the row of the
-    number the agent searched, or of another form of it.
+    The numbers are ordered by `Freshness.link_key` (live before unlinked, current before
+    possibly stale, profile before orders before legacy, the most recent first), with the
+    number the agent searched (`searched`, E.164, or another form of it) pinned first on page
+    1: it is the one they are on the phone about. Unlinked links are history, for those who may
+    restore (`include_unlinked`). A page past the end is the last.
+
+    The two Queries read every link (an operator's account may have thousands); only the page's
+    `page_size` numbers (default CUSTOMER_NUMBERS_PAGE_SIZE) are described and rendered, so the
+    page's size and rendering stay bounded. `links` has one row per link of the page; `numbers`
+    the same links, one row per number (a profile phone also on orders is one number, and so
+    are a renumbering's forms of it, labelled).
     """
+    page_size = page_size or settings.CUSTOMER_NUMBERS_PAGE_SIZE
     profile, links = get_links().links_of_customer(customer_id=customer_id)
     if profile is None and not links:
         raise CustomerNotFound(customer_id)
@@ -330,23 +344,41 @@ def customer_details(
     shown = sorted(
         (link for link in links if include_unlinked or link.is_active), key=policy.link_key
     )
-    rows = [
-        LinkRow(
-            link=link, number=phone_from_e164(link.phone), possibly_stale=policy.link_is_stale(link)
-        )
-        for link in shown
-    ]
-    groups = _grouped(rows)
-    searched_forms = set()
+    groups = _grouped(shown)
+    searched_forms: set[str] = set()
     if searched:
         searched_forms = {searched, *(eq.e164 for eq in phone_equivalents(e164=searched))}
+        groups = _searched_first(groups, searched_forms)
+    live = sum(1 for group in groups if any(link.is_active for link, _ in group))
+    threshold = settings.SHARED_ACCOUNT_NUMBERS_THRESHOLD
+    page = min(max(page, 1), max(1, -(-len(groups) // page_size)))
+    window = groups[(page - 1) * page_size : page * page_size]
+    # Only the page's links are described (parsed for display, judged for staleness).
+    rows = [
+        [
+            LinkRow(
+                link=link,
+                number=phone_from_e164(link.phone),
+                possibly_stale=policy.link_is_stale(link),
+                same_as=same_as,
+            )
+            for link, same_as in group
+        ]
+        for group in window
+    ]
     return CustomerDetails(
         customer_id=customer_id,
         profile=profile,
-        links=tuple(row for group in groups for row in group),
+        links=tuple(row for group in rows for row in group),
         numbers=tuple(
-            number_row for group in groups for number_row in _numbers(group, searched_forms)
+            number_row for group in rows for number_row in _numbers(group, searched_forms)
         ),
+        orders=order_summary(shown),
+        page=page,
+        page_size=page_size,
+        total_numbers=len(groups),
+        live_numbers=live,
+        probably_shared=0 < threshold <= live,
     )
 
 
@@ -366,28 +398,43 @@ def _numbers(group: list[LinkRow], searched: set[str]) -> list[NumberRow]:
     ]
 
 
-def _grouped(rows: list[LinkRow]) -> list[list[LinkRow]]:
-    """The rows in their order, each number's other links and other forms (a renumbering's)
-    moved up under its first row, the other forms labelled; one list per number with its
-    other forms."""
-    groups: list[list[LinkRow]] = []
+# A number's links, each with the other form it is (a renumbering's) when it is not the first.
+_Group = list[tuple[PhoneLink, Equivalent | None]]
+
+
+def _grouped(links: list[PhoneLink]) -> list[_Group]:
+    """The links in their order, each number's other links and other forms (a renumbering's)
+    moved up under its first link, the other forms labelled; one list per number with its
+    other forms. Works on the stored strings: nothing is parsed for display here."""
+    groups: list[_Group] = []
     group_of: dict[str, int] = {}
-    for row in rows:
-        phone = row.link.phone
+    label_of: dict[str, Equivalent | None] = {}
+    for link in links:
+        phone = link.phone
         same = group_of.get(phone)
-        forms = {equivalent.e164: equivalent for equivalent in phone_equivalents(e164=phone)}
-        other = next((group_of[form] for form in forms if form in group_of), None)
         if same is not None:
-            prior = next(other for other in groups[same] if other.link.phone == phone)
-            groups[same].append(replace(row, same_as=prior.same_as))
-        elif other is not None:
-            lead = groups[other][0].link.phone
+            groups[same].append((link, label_of[phone]))
+            continue
+        forms = phone_equivalents(e164=phone)
+        other = next((group_of[form.e164] for form in forms if form.e164 in group_of), None)
+        if other is not None:
+            lead = groups[other][0][0].phone
             as_seen_from_lead = {eq.e164: eq for eq in phone_equivalents(e164=lead)}
-            groups[other].append(replace(row, same_as=as_seen_from_lead.get(phone)))
+            label_of[phone] = as_seen_from_lead.get(phone)
+            groups[other].append((link, label_of[phone]))
             group_of[phone] = other
         else:
+            label_of[phone] = None
             group_of[phone] = len(groups)
-            groups.append([row])
+            groups.append([(link, None)])
+    return groups
+
+
+def _searched_first(groups: list[_Group], searched: set[str]) -> list[_Group]:
+    """The searched number's group (it or another form of it) moved to the front."""
+    for position, group in enumerate(groups):
+        if any(link.phone in searched for link, _ in group):
+            return [group, *groups[:position], *groups[position + 1 :]]
     return groups
 
 
@@ -397,10 +444,11 @@ def customer_view(
     include_unlinked: bool,
     audit: AuditContext,
     searched: str | None = None,
+    page: int = 1,
 ) -> CustomerDetails:
     """`customer_details`, recorded in the audit trail once the customer is found."""
     details = customer_details(
-        customer_id=customer_id, include_unlinked=include_unlinked, searched=searched
+        customer_id=customer_id, include_unlinked=include_unlinked, searched=searched, page=page
     )
     audit_write(audit=audit, action=AuditEntry.Action.CUSTOMER_VIEW, customer_id=customer_id)
     return details
@@ -410,10 +458,17 @@ def link_of_customer(
     *, customer_id: str, phone: str, legacy_id: str | None
 ) -> tuple[CustomerDetails, LinkRow] | None:
     """The customer and their order-derived link to `phone` (the legacy record `legacy_id`),
-    as the unlink and restore pages show them; None when there is no such link."""
-    details = customer_details(customer_id=customer_id)
-    for row in details.links:
-        link = row.link
+    as the unlink and restore pages show them; None when there is no such link. The link is
+    looked for among all the customer's links, whichever page of numbers lists it."""
+    profile, links = get_links().links_of_customer(customer_id=customer_id)
+    if profile is None and not links:
+        raise CustomerNotFound(customer_id)
+    for link in links:
         if link.phone == phone and link.can_unlink and link.legacy_id == legacy_id:
-            return details, row
+            row = LinkRow(
+                link=link,
+                number=phone_from_e164(link.phone),
+                possibly_stale=freshness().link_is_stale(link),
+            )
+            return CustomerDetails(customer_id=customer_id, profile=profile, links=(row,)), row
     return None

@@ -31,6 +31,8 @@ from lookup.forms import (
     RestoreForm,
     ResultsState,
     UnlinkForm,
+    numbers_page_query,
+    numbers_page_read,
 )
 from lookup.phones import phone_from_e164
 from lookup.services.links import link_decide
@@ -158,10 +160,20 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
             # Unlinked numbers are history for those who may restore them.
             include_unlinked=can_unlink,
             searched=came_from.number.e164 if came_from else None,
+            page=numbers_page_read(request.GET),
             audit=AuditContext.from_request(request),
         )
     except CustomerNotFound:
         raise Http404("No customer with this id.") from None
+    pages = {
+        name: numbers_page_query(came_from, page)
+        for name, page in (
+            ("first_page", 1),
+            ("previous_page", details.page - 1),
+            ("next_page", details.page + 1),
+            ("last_page", details.num_pages),
+        )
+    }
     return render(
         request,
         "lookup/customer.html",
@@ -170,6 +182,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
             "came_from": came_from,
             "can_unlink": can_unlink,
             "order_url_template": settings.ORDER_URL_TEMPLATE,
+            **pages,
         },
     )
 
@@ -236,9 +249,10 @@ def _link_decision(
     # The search the lead came from travels through the confirmation (its form posts to this
     # URL, query string included) and back to the customer.
     came_from = ResultsState.from_customer_query(request.GET)
+    # Back to the same page of the customer's numbers as well.
     back = reverse("lookup:customer", args=[customer_id])
-    if came_from is not None:
-        back = f"{back}?{came_from.carry_query}"
+    if query := numbers_page_query(came_from, numbers_page_read(request.GET)):
+        back = f"{back}?{query}"
     if (refusal := decision_refusal(kind=kind, link=link)) is not None:
         messages.info(request, _refusal_message(refusal, before=True))
         return redirect(back)

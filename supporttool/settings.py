@@ -172,6 +172,13 @@ LOCAL_DEMO = env.bool("LOCAL_DEMO", default=False)
 # Customers per page of search results; one BatchGetItem fetches a page, so at most 100.
 SEARCH_PAGE_SIZE = max(1, min(env.int("SEARCH_PAGE_SIZE", default=25), 100))
 
+# Numbers per page of a customer page: an operator's account can collect thousands, and the
+# page's size and rendering must not grow with them.
+CUSTOMER_NUMBERS_PAGE_SIZE = max(1, min(env.int("CUSTOMER_NUMBERS_PAGE_SIZE", default=25), 500))
+# An account linked to at least this many numbers is flagged "probably shared" (an operator or a
+# call centre placing orders for many callers); 0 never flags one.
+SHARED_ACCOUNT_NUMBERS_THRESHOLD = max(0, env.int("SHARED_ACCOUNT_NUMBERS_THRESHOLD", default=50))
+
 # Whether legacy lookup records (the older one-customer-per-phone design) may still be in the
 # table: then a first link reads the customer's legacy records (one Query) in case a lead's
 # unlink of one already decided the order. Turn off once `migrate_legacy_lookups` reports that

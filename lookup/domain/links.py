@@ -389,17 +389,44 @@ def _order_newest_first(order: RecentOrder) -> tuple:
 
 @dataclass(frozen=True, slots=True)
 class CustomerDetails:
-    """A customer's profile (if the users service has one) and all their linked numbers."""
+    """A customer's profile (if the users service has one) and one page of their linked
+    numbers, with what the page needs to know of the others: how many, the newest order."""
 
     customer_id: str
     profile: CustomerProfile | None
-    links: tuple[LinkRow, ...] = field(default=())  # one per link, in the page's order
+    links: tuple[LinkRow, ...] = field(default=())  # the page's links, one per link, in order
     numbers: tuple[NumberRow, ...] = field(default=())  # the same links, one row per number
+    # The customer's newest order on any link shown (every page's, not just this one's).
+    orders: OrderSummary = field(default_factory=lambda: OrderSummary(has_orders=False))
+    page: int = 1
+    page_size: int = 1
+    total_numbers: int = 0  # the rows of every page together
+    # Numbers with a live link (the unlinked ones a lead sees aside), and whether that many
+    # makes the account probably shared: an operator's or a call centre's, ordering for others.
+    live_numbers: int = 0
+    probably_shared: bool = False
 
     @property
-    def orders(self) -> OrderSummary:
-        """The customer's newest order on any of the links shown, for the top of the page."""
-        return order_summary([row.link for row in self.links])
+    def num_pages(self) -> int:
+        return max(1, -(-self.total_numbers // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    # Counted in numbers, a renumbering's forms of one number as one (they are listed together,
+    # so a page may have a row or two more than its size).
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.total_numbers else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.page * self.page_size, self.total_numbers)
 
     @property
     def name(self) -> str:

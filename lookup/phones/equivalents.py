@@ -33,6 +33,7 @@ not always tell), and stripping the prefix of a number issued since then gives a
 may have been someone else's. The reader says how to write an old 8-digit number instead.
 """
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -40,6 +41,9 @@ import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 _MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+# The country codes `_forms` has rules for.
+_RENUMBERED = ("+55", "+52", "+54", "+229")
+_PLAIN_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,8 @@ def phone_equivalents(*, e164: str) -> tuple[Equivalent, ...]:
 
     () for a number no rule covers, and for anything that is not an E.164 string.
     """
+    if _PLAIN_E164.fullmatch(e164) and not e164.startswith(_RENUMBERED):
+        return ()  # no rule's country: no parse (a customer page asks this of every number)
     number = _parse(e164)
     if number is None:
         return ()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from lookup import roles
+from lookup.forms import NUMBERS_PAGE_PARAM
 
 register = template.Library()
 
@@ -101,14 +102,16 @@ def order_url(order_id: str) -> str:
 
 
 @register.simple_tag
-def decision_url(name: str, customer_id: str, link, came_from=None) -> str:
+def decision_url(name: str, customer_id: str, link, came_from=None, numbers_page: int = 1) -> str:
     """The unlink or restore page of `link` (`lookup:unlink`/`lookup:restore`): the legacy
-    record it is, and the search the lead came from, in its query."""
+    record it is, the search the lead came from and the page of numbers, in its query."""
     params = {}
     if link.legacy_id:
         params["legacy"] = link.legacy_id
     if came_from is not None:
         params.update(came_from.carry_params)
+    if numbers_page > 1:
+        params[NUMBERS_PAGE_PARAM] = str(numbers_page)
     url = reverse(name, args=[customer_id, link.phone])
     return f"{url}?{urlencode(params)}" if params else url
 

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.server
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SIZE = 300  # items asked for; the 100-customer probe makes it about 900
+ACCOUNT_LINKS = 120  # the shared account's numbers: more than a page of them
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +39,7 @@ def tiny_run(tmp_path_factory) -> tuple[dict, str, Path]:
             "--worker-events=120",
             "--concurrency=4",
             "--writers=1",
+            f"--account-links={ACCOUNT_LINKS}",
         ],
         cwd=ROOT,
         capture_output=True,
@@ -77,6 +79,25 @@ def test_pages_are_measured_beside_their_raw_calls_for_each_case(tiny_run):
     assert table["http_floor"]["samples"] == 3 and table["http_floor"]["p50_ms"] > 0
     assert "HTTP floor (GET /healthz)" in printed
     assert "through another form of the number (1 eq)" in printed
+
+
+def test_a_shared_accounts_customer_page_is_measured_beside_one_of_10_numbers(tiny_run):
+    results, printed, _ = tiny_run
+    accounts = results["pages"][str(SIZE)]["accounts"]
+    small, large = accounts["by_links"]["10"], accounts["by_links"][str(ACCOUNT_LINKS)]
+    page_size = accounts["page_size"]
+    assert (small["rows"], large["rows"]) == (10, page_size)
+    # The DynamoDB read grows with the account (every item read, on the page's two Queries);
+    # the page holds one page of numbers.
+    assert (small["items_read"], large["items_read"]) == (11, ACCOUNT_LINKS + 1)
+    assert small["dynamodb_requests"] == large["dynamodb_requests"] == 2
+    # 25 rows against 10, not 120: the page's size follows the page, not the account.
+    assert small["response_bytes"] > 0
+    assert large["response_bytes"] < small["response_bytes"] * (page_size / 10 + 1)
+    for entry in (small, large):
+        assert entry["page"]["samples"] == entry["raw"]["samples"] == 3
+        assert entry["gunicorn_cpu_ms_per_page"] > 0
+    assert "Customer page by account size" in printed
 
 
 def test_ingestion_rates_memory_and_requests_per_event_are_reported(tiny_run):
