@@ -284,8 +284,9 @@ def unlinked_of_number(*, results: SearchPage) -> tuple[UnlinkedLink, ...]:
         )
         stored = list(zip(customers, read, strict=True))
     found: list[UnlinkedLink] = []
-    for customer_id, (profile, links) in stored:
-        for link in links:
+    for customer_id, read_links in stored:
+        profile = read_links.profile
+        for link in read_links.links:
             if link.phone in phones and link.unlink is not None:
                 found.append(
                     UnlinkedLink(
@@ -337,7 +338,8 @@ def customer_details(
     are a renumbering's forms of it, labelled).
     """
     page_size = page_size or settings.CUSTOMER_NUMBERS_PAGE_SIZE
-    profile, links = get_links().links_of_customer(customer_id=customer_id)
+    read = get_links().links_of_customer(customer_id=customer_id)
+    profile, links = read.profile, read.links
     if profile is None and not links:
         raise CustomerNotFound(customer_id)
     policy = freshness()
@@ -353,6 +355,13 @@ def customer_details(
     threshold = settings.SHARED_ACCOUNT_NUMBERS_THRESHOLD
     page = min(max(page, 1), max(1, -(-len(groups) // page_size)))
     window = groups[(page - 1) * page_size : page * page_size]
+    if not read.complete:
+        # A large account's links were ranked on a projection: the page's read whole (their
+        # recent orders), one BatchGetItem.
+        whole = iter(
+            get_links().links_completed(links=[link for group in window for link, _ in group])
+        )
+        window = [[(next(whole), same_as) for _, same_as in group] for group in window]
     # Only the page's links are described (parsed for display, judged for staleness).
     rows = [
         [
@@ -460,11 +469,14 @@ def link_of_customer(
     """The customer and their order-derived link to `phone` (the legacy record `legacy_id`),
     as the unlink and restore pages show them; None when there is no such link. The link is
     looked for among all the customer's links, whichever page of numbers lists it."""
-    profile, links = get_links().links_of_customer(customer_id=customer_id)
-    if profile is None and not links:
+    read = get_links().links_of_customer(customer_id=customer_id)
+    profile = read.profile
+    if profile is None and not read.links:
         raise CustomerNotFound(customer_id)
-    for link in links:
+    for link in read.links:
         if link.phone == phone and link.can_unlink and link.legacy_id == legacy_id:
+            if not read.complete:
+                [link] = get_links().links_completed(links=[link])
             row = LinkRow(
                 link=link,
                 number=phone_from_e164(link.phone),

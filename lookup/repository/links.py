@@ -60,6 +60,17 @@ _SEARCHED_NAMES = {
 }
 # Not a reserved word, so without a placeholder (which moto's check would not see used).
 _SEARCHED_ATTRIBUTES = ", ".join([*_SEARCHED_NAMES, "recentOrders[0]"])
+# What a customer page ranks a large account's links by: a search's projection, unlinks too.
+_RANKED_NAMES = {
+    **_SEARCHED_NAMES,
+    **{
+        f"#a{len(_SEARCHED_NAMES) + index}": name
+        for index, name in enumerate((schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON))
+    },
+}
+_RANKED_ATTRIBUTES = ", ".join([*_RANKED_NAMES, "recentOrders[0]"])
+# Order links a customer page reads whole before reading the rest of a large account projected.
+FULL_ITEMS_READ = 200
 
 _LIVE = Condition(f"attribute_exists({schema.PK2})")
 _TOMBSTONED = Condition(f"attribute_exists({schema.PK}) AND attribute_not_exists({schema.PK2})")
@@ -73,6 +84,15 @@ class OrderAdd:
     created: bool = False  # applied, and the link did not exist
     current: PhoneLink | None = None  # refused: the link as it stood, when known
     current_known: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerLinks:
+    """A customer's profile and links as `links_of_customer` read them."""
+
+    profile: CustomerProfile | None
+    links: list[PhoneLink]
+    complete: bool = True  # every link read whole (else a large account's rest is projected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,21 +135,35 @@ class LinkRepository:
 
     @storage_errors_as_unavailable
     def links_of_customer(
-        self, *, customer_id: str
-    ) -> tuple[CustomerProfile | None, list[PhoneLink]]:
+        self, *, customer_id: str, full_items: int | None = None
+    ) -> "CustomerLinks":
         """A customer's profile (None if absent) and every link, unlinked ones included: two
         consistent Queries, `user#<id>` and `phone_user#<id>`, run concurrently, so a page
-        shown right after an unlink shows it, with the new version."""
-        partitions = (schema.user_pk(customer_id), schema.lookup_pk(customer_id))
+        shown right after an unlink shows it, with the new version.
+
+        The first `full_items` order links are read whole; an account with more (an operator's,
+        collecting thousands of numbers) has the rest read with only what ranking and the
+        summary need (`complete` is then False: `links_completed` reads a page's links whole).
+        Reading whole items is most of the cost of a large partition, and a page shows only a
+        few of them.
+        """
         profile: CustomerProfile | None = None
         links: list[PhoneLink] = []
-        for items in concurrently(self._partition, partitions):
-            for item in items:
-                if item.get(schema.SK) == schema.PROFILE_SK:
-                    profile = profile_from_item(item)
-                elif (link := link_from_item(item)) is not None:
-                    links.append(link)
-        return profile, links
+        (user_items, _), (lookup_items, complete) = concurrently(
+            lambda read: read(),
+            [
+                lambda: (self._partition(schema.user_pk(customer_id)), True),
+                lambda: self._partition_ranked(
+                    schema.lookup_pk(customer_id), full_items or FULL_ITEMS_READ
+                ),
+            ],
+        )
+        for item in [*user_items, *lookup_items]:
+            if item.get(schema.SK) == schema.PROFILE_SK:
+                profile = profile_from_item(item)
+            elif (link := link_from_item(item)) is not None:
+                links.append(link)
+        return CustomerLinks(profile=profile, links=links, complete=complete)
 
     def _partition(self, pk: str) -> list[dict[str, Any]]:
         return list(
@@ -139,6 +173,45 @@ class LinkRepository:
                 ConsistentRead=True,
             )
         )
+
+    def _partition_ranked(self, pk: str, full_items: int) -> tuple[list[dict[str, Any]], bool]:
+        """The partition's first `full_items` items whole, the rest projected; whether every
+        item was read whole."""
+        request: dict[str, Any] = {
+            "TableName": self.table.name,
+            "KeyConditionExpression": f"{schema.PK} = :pk",
+            "ExpressionAttributeValues": serialize({":pk": pk}),
+            "ConsistentRead": True,
+            "Limit": full_items,
+        }
+        response = self.table.client.query(**request)
+        items = [deserialize(item) for item in response.get("Items", [])]
+        last_key = response.get("LastEvaluatedKey")
+        if not last_key:
+            return items, True
+        items += self.table.query(
+            KeyConditionExpression=f"{schema.PK} = :pk",
+            ExpressionAttributeValues=serialize({":pk": pk}),
+            ConsistentRead=True,
+            ExclusiveStartKey=last_key,
+            ProjectionExpression=_RANKED_ATTRIBUTES,
+            ExpressionAttributeNames=_RANKED_NAMES,
+        )
+        return items, False
+
+    @storage_errors_as_unavailable
+    def links_completed(self, *, links: Sequence[PhoneLink]) -> list[PhoneLink]:
+        """The same links read whole (one BatchGetItem per 100), in the same order; a link
+        gone meanwhile is left as it was read."""
+        keys = [schema.link_key(link.customer_id, link.phone, link.legacy_id) for link in links]
+        whole: dict[tuple[str, str], PhoneLink] = {}
+        for item in self.table.batch_get(keys):
+            if (link := link_from_item(item)) is not None:
+                whole[(str(item[schema.PK]), str(item[schema.SK]))] = link
+        return [
+            whole.get((key[schema.PK], key[schema.SK]), link)
+            for key, link in zip(keys, links, strict=True)
+        ]
 
     @storage_errors_as_unavailable
     def legacy_links_of_customer(self, *, customer_id: str) -> list[PhoneLink]:

@@ -172,9 +172,10 @@ def test_the_page_of_an_account_with_2000_numbers_is_the_size_of_one_with_30(
     with count_requests(moto_table) as log, CaptureQueriesContext(connection) as queries:
         large_html, large_rows = page_of(agent_client, large)
 
-    # What any customer page costs (tests/views/test_page_cost.py): its two Queries (each read
-    # to its end) and the same SQL statements, whatever the page shows.
-    assert set(log.counts) == {"Query"}
+    # Its two Queries (the large partition read to its end, past its first whole items with
+    # only what ranking needs), one BatchGetItem for the page's links, and the same SQL
+    # statements as any customer page (tests/views/test_page_cost.py).
+    assert set(log.counts) == {"Query", "BatchGetItem"} and log.counts["BatchGetItem"] == 1
     assert sorted(statements(queries)) == sorted(PAGE_STATEMENTS)
 
     assert len(small_rows) == len(large_rows) == 25
@@ -237,3 +238,34 @@ def test_a_renumberings_forms_are_one_number_kept_together_on_a_page(
     html, rows = page_of(agent_client, customer.customer_id, numbers_page=2)
     assert rows == [number(2), number(3)]
     assert "4 numbers, showing 3–4." in html
+
+
+def test_a_large_account_is_ranked_on_a_projection_and_its_page_read_whole(
+    moto_table, agent_client, monkeypatch
+):
+    """Past the first whole items, an account's links are read with only what ranking needs;
+    the page's links are then read whole: their recent orders are all shown."""
+    monkeypatch.setattr("lookup.repository.links.FULL_ITEMS_READ", 5)
+    account = f.profile(name="Call Centre Operator")
+    links = [
+        f.order_link(
+            account.customer_id,
+            f"+4479460{n:05d}",
+            last_seen=f.NOW - timedelta(days=n + 1),
+            recent_orders=f.recent(
+                *(f"ord_{n}_{k}" for k in range(4)), last_seen=f.NOW - timedelta(days=n + 1)
+            ),
+        )
+        for n in range(40)
+    ]
+    store(moto_table, profiles=[account], links=links)
+    with count_requests(moto_table) as log:
+        html, _ = page_of(agent_client, account.customer_id)
+    # The two partitions (the large one paged: whole items, then projected), and one
+    # BatchGetItem for the page's links.
+    assert log.counts["BatchGetItem"] == 1 and log.counts["Query"] == 3
+    # The most recent number first, each with its four recent orders, read whole.
+    assert html.index("+44 7946 000000") < html.index("+44 7946 000001")
+    for k in range(4):
+        assert f"ord_0_{k}" in html and f"ord_24_{k}" in html
+    assert "ord_25_0" not in html  # the next page's
