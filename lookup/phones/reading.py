@@ -84,7 +84,12 @@ def paste_clean(*, raw: str) -> Paste:
     characters with a reason a person can act on.
     """
     text = " ".join(_plain_text(_percent_decoded(raw)).split("\n"))
-    text = _BARE_COLON.sub("", _without_scheme_or_label(text))
+    # A label, a phone symbol's colon and a URI scheme come in any order ("Tel: 📞: tel:+44…").
+    for _ in range(3):
+        peeled = _without_scheme_or_label(_BARE_COLON.sub("", text))
+        if peeled == text:
+            break
+        text = peeled
     text, extension = _without_parameters(text)
     text, trailing_extension = _without_extension(text)
     return Paste(text=text.strip(), extension=extension or trailing_extension)
@@ -96,7 +101,12 @@ def paste_split(*, raw: str) -> tuple[str, ...]:
     Only a hint: the normalizer decides it is two numbers when the whole is not one number but
     at least two pieces are (an area code written "030/1234567" is one number).
     """
-    text = _PLUS_AFTER_DIGITS.sub("\n", _plain_text(_percent_decoded(raw)))
+    # A phone symbol before each number ("📞 020 7946 0018 📱 07946 095812") separates them.
+    symbols_apart = "".join(
+        "\n" if unicodedata.category(character) == "So" else character
+        for character in _percent_decoded(raw)
+    )
+    text = _PLUS_AFTER_DIGITS.sub("\n", _plain_text(symbols_apart))
     return tuple(part.strip() for part in _LIST_SEPARATOR.split(text) if part.strip())
 
 
