@@ -4,7 +4,9 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 
+from lookup.domain.identifiers import customer_id_parse
 from lookup.domain.text import text_displayable
 from lookup.phones import (
     PhoneNumber,
@@ -31,7 +33,14 @@ class PhoneSearchForm(forms.Form):
     Bound from a query string (the search box, or a softphone's screen-pop link): the country is
     read in any case (`gb`), and a query without one uses `default_country`, the agent's last
     search's country or else DEFAULT_PHONE_REGION, so the box always shows the country used.
+
+    `plus_unescaped`: the link left a leading '+' unescaped, so it arrived as a space; both
+    readings are tried (`phone_as_linked`). A customer id (`customer_id_parse`) is not read as
+    a number: `cleaned_data["customer_id"]`. A number the country cannot read keeps its text in
+    `unread`, for the other readings to be tried.
     """
+
+    unread: str | None = None
 
     phone = forms.CharField(
         label="Phone number",
@@ -64,7 +73,9 @@ class PhoneSearchForm(forms.Form):
         },
     )
 
-    def __init__(self, query=None, *, default_country: str, **kwargs) -> None:
+    def __init__(
+        self, query=None, *, default_country: str, plus_unescaped: bool = False, **kwargs
+    ) -> None:
         data = None
         if query is not None:
             given = query.get("country", "").strip()
@@ -72,20 +83,55 @@ class PhoneSearchForm(forms.Form):
                 "phone": query.get("phone", ""),
                 "country": region_normalize(code=given) or given or default_country,
             }
+            if plus_unescaped:
+                data["phone"] = phone_as_linked(phone=data["phone"], region=data["country"])
         super().__init__(data, initial={"country": default_country}, **kwargs)
         self.fields["country"].choices = country_choices()
 
     def clean(self):
         cleaned = super().clean()
+        if customer_id := customer_id_parse(text=cleaned.get("phone", "")):
+            cleaned["customer_id"] = customer_id
+            return cleaned
         if "phone" in cleaned and "country" in cleaned:
             try:
                 reading = phone_read(raw=cleaned["phone"], region=cleaned["country"])
             except PhoneNumberError as exc:
+                self.unread = cleaned["phone"]
                 self.add_error("phone", str(exc))
             else:
                 cleaned["reading"] = reading
                 cleaned["number"] = reading.number
         return cleaned
+
+
+def customer_id_unknown(*, customer_id: str) -> str:
+    return gettext(
+        "No customer has the id %(id)s. This tool searches phone numbers and customer ids: "
+        "check the id, or search the caller's number."
+    ) % {"id": customer_id}
+
+
+def phone_as_linked(*, phone: str, region: str) -> str:
+    """The number a link meant when its '+' arrived as a space (`?phone=+447700900461`: in a
+    query string an unescaped '+' is a space, and a typed leading space is sent the same way).
+
+    Both readings are tried: the one that is a possible number wins, a valid number over an
+    invalid one, and the '+' on a tie (softphones send E.164). Neither: the text as it came,
+    whose error is about what was typed, not about a '+' nobody typed.
+    """
+    if not phone.startswith(" "):
+        return phone
+    with_plus = "+" + phone[1:]
+    ranks = {}
+    for text in (with_plus, phone):
+        try:
+            reading = phone_read(raw=text, region=region)
+        except PhoneNumberError:
+            ranks[text] = 0
+        else:
+            ranks[text] = 2 if reading.number.is_valid else 1
+    return with_plus if ranks[with_plus] and ranks[with_plus] >= ranks[phone] else phone
 
 
 def page_sizes() -> list[int]:

@@ -157,15 +157,22 @@ def _matched_as(
 
 
 def number_alternatives(
-    *, raw: str, region: str, regions: Sequence[str], searched: SearchPage
+    *, raw: str, region: str, regions: Sequence[str], tried: Sequence[str] = ()
 ) -> tuple[Alternative, ...]:
     """Other readings of `raw` that find customers: the digits as an international number, the
-    national reading in each of `regions`. Only valid numbers are tried (at most a handful, one
-    concurrent Query each); those finding nobody are left out."""
-    tried = {searched.number.e164, *(eq.e164 for eq in searched.equivalents)}
+    national reading in each of `regions`, the national number under each business country's
+    code (PHONE_REGIONS). Invalid numbers too (what is stored decides; the page flags them), at
+    most a dozen, one concurrent Query each, so about one round trip; those finding nobody are
+    left out. `tried`: numbers already searched."""
     candidates = [
         number
-        for number in phone_other_readings(raw=raw, region=region, regions=regions)
+        for number in phone_other_readings(
+            raw=raw,
+            region=region,
+            regions=regions,
+            markets=settings.PHONE_REGIONS,
+            include_invalid=True,
+        )
         if number.e164 not in tried
     ]
     if not candidates:
@@ -176,6 +183,29 @@ def number_alternatives(
         for number in candidates
     )
     return tuple(alternative for alternative in counted if alternative.customers)
+
+
+def readings_search(
+    *, raw: str, region: str, regions: Sequence[str], audit: AuditContext
+) -> tuple[Alternative, ...]:
+    """For input the chosen country cannot read ("(11) 91234-5678" with the United Kingdom):
+    the other readings that find customers (`number_alternatives`), recorded in the audit trail
+    as a search when there are any, since their customer counts were shown."""
+    alternatives = number_alternatives(raw=raw, region=region, regions=regions)
+    if alternatives:
+        audit_write(
+            audit=audit,
+            action=AuditEntry.Action.SEARCH,
+            result_count=0,
+            reason=f"not a number in {region} as typed; " + _alternatives_reason(alternatives),
+        )
+    return alternatives
+
+
+def _alternatives_reason(alternatives: Sequence[Alternative]) -> str:
+    return "other readings finding customers: " + ", ".join(
+        f"{alternative.number.e164} ({alternative.customers})" for alternative in alternatives
+    )
 
 
 def customer_search(
@@ -194,9 +224,9 @@ def customer_search(
 ) -> SearchPage:
     """A search as the pages and the API run it, recorded in the audit trail.
 
-    The number and its other forms are searched (`customers_of_number`). When it was read in
-    national format and is not a valid number or finds nobody, the other readings of `raw` are
-    tried too (`number_alternatives`), so a wrong country never gives a silent "no customer".
+    The number and its other forms are searched (`customers_of_number`). When they find nobody,
+    the other readings of `raw` are tried too (`number_alternatives`), so a wrong country never
+    gives a silent "no customer"; a search that finds someone costs nothing more.
 
     One entry per search: `page_turn` (another page or page size of results the page already
     showed) adds none when the same person's entry for the same number and filter is less than
@@ -209,11 +239,15 @@ def customer_search(
         extension=reading.extension,
         name_filter=name_filter,
     )
-    if reading.national and (not reading.number.is_valid or not results.total_unfiltered):
+    if not results.total_unfiltered:
         alternatives = number_alternatives(
-            raw=raw, region=region, regions=regions, searched=results
+            raw=raw,
+            region=region,
+            regions=regions,
+            tried=[results.number.e164, *(eq.e164 for eq in results.equivalents)],
         )
         results = replace(results, alternatives=alternatives)
+    results = replace(results, read_as=reading.read_as)
     if include_unlinked:
         results = replace(results, unlinked=unlinked_of_number(results=results))
     reason = _search_reason(results)
@@ -239,6 +273,8 @@ def _search_reason(results: SearchPage) -> str:
         parts.append(f"narrowed to “{results.name_filter}”")
     if results.equivalents:
         parts.append("also searched as " + ", ".join(eq.e164 for eq in results.equivalents))
+    if results.alternatives:
+        parts.append(_alternatives_reason(results.alternatives))
     return "; ".join(parts)
 
 
@@ -445,6 +481,11 @@ def _searched_first(groups: list[_Group], searched: set[str]) -> list[_Group]:
         if any(link.phone in searched for link, _ in group):
             return [group, *groups[:position], *groups[position + 1 :]]
     return groups
+
+
+def customer_exists(*, customer_id: str) -> bool:
+    """Whether the customer has a profile: one GetItem of its key alone."""
+    return get_profiles().profile_exists(customer_id=customer_id)
 
 
 def customer_view(

@@ -36,6 +36,9 @@ from lookup.logs import request_context_user
 from lookup.models import AuditEntry, RateCounter
 
 WINDOW_SECONDS = 60
+# The customer page a counted lookup opens next (a customer id pasted in the search box): that
+# page is the same lookup and is not counted again. Set only by the server, used once.
+_COUNTED_CUSTOMER_SESSION_KEY = "lookup.counted_customer"
 
 
 @dataclass(frozen=True)
@@ -119,12 +122,13 @@ def _window_key(*, scope: str, identity: str, now: datetime) -> tuple[str, datet
 def lookup_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Limit a signed-in person's customer lookups: searches with a number and customer pages.
 
-    Goes under `login_required`. The empty search form is not a lookup and is never counted.
+    Goes under `login_required`. The empty search form is not a lookup and is never counted,
+    nor the customer page a counted search opened (`lookup_counted_for`).
     """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if kwargs or "phone" in request.GET:
+        if (kwargs or "phone" in request.GET) and not _counted_already(request, kwargs):
             decision = rate_hit(
                 scope="lookups",
                 identity=f"user:{request.user.pk}",
@@ -146,6 +150,18 @@ def lookup_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def lookup_counted_for(request: HttpRequest, *, customer_id: str) -> None:
+    """This request, counted as a lookup, sends the person to `customer_id`'s page: the page
+    will not count it again."""
+    request.session[_COUNTED_CUSTOMER_SESSION_KEY] = customer_id
+
+
+def _counted_already(request: HttpRequest, kwargs: dict) -> bool:
+    # pop() marks the session modified only when the key was there: no write otherwise.
+    handed = request.session.pop(_COUNTED_CUSTOMER_SESSION_KEY, None)
+    return handed is not None and kwargs == {"customer_id": handed}
 
 
 def rate_limited_page(*, request: HttpRequest, decision: RateDecision, what: str) -> HttpResponse:

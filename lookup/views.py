@@ -31,13 +31,14 @@ from lookup.forms import (
     RestoreForm,
     ResultsState,
     UnlinkForm,
+    customer_id_unknown,
     numbers_page_query,
     numbers_page_read,
 )
 from lookup.phones import phone_from_e164
 from lookup.services.links import link_decide
 from lookup.templatetags.desk import moment_text
-from lookup.throttle import lookup_rate_limit
+from lookup.throttle import lookup_counted_for, lookup_rate_limit
 
 _RECENT_COUNTRIES = 5
 _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Open the page again."
@@ -77,9 +78,27 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(
             request, "lookup/search.html", {"form": form, "results": None, "recent": recent}
         )
-    form = PhoneSearchForm(_query_with_plus(request), default_country=default_country)
+    form = PhoneSearchForm(
+        request.GET, default_country=default_country, plus_unescaped=_plus_unescaped(request)
+    )
     if not form.is_valid():
-        return render(request, "lookup/search.html", {"form": form, "results": None})
+        offers = ()
+        if form.unread is not None and "country" in form.cleaned_data:
+            # Not a number in the chosen country: the readings that find customers are offered.
+            offers = selectors.readings_search(
+                raw=form.unread,
+                region=form.cleaned_data["country"],
+                regions=[
+                    *settings.PHONE_REGIONS,
+                    *request.session.get(RECENT_COUNTRIES_SESSION_KEY, []),
+                ],
+                audit=AuditContext.from_request(request),
+            )
+        return render(
+            request, "lookup/search.html", {"form": form, "results": None, "offers": offers}
+        )
+    if customer_id := form.cleaned_data.get("customer_id"):
+        return _customer_open(request, form, customer_id)
     country = form.cleaned_data["country"]
     recent_countries = _countries_remember(request, country)
     asked = ResultsState.from_query(request.GET, number=form.cleaned_data["number"])
@@ -117,18 +136,28 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _query_with_plus(request: HttpRequest):
-    """The query, with a `+` a softphone left unescaped in `phone` put back.
+def _plus_unescaped(request: HttpRequest) -> bool:
+    """Whether `phone` may carry a '+' a softphone's link left unescaped.
 
-    In a query string `+` means a space, so `/?phone=+447700900461` arrives as " 447700900461"
-    and would be read as a national number; the raw query string shows what was meant.
+    In a query string `+` means a space, so `/?phone=+447700900461` arrives as " 447700900461";
+    a leading space typed in a search box arrives the same way. The tool's own search boxes send
+    `typed=1` (a browser always escapes a typed '+'), so theirs is a space; a link's is
+    ambiguous, and the form tries both readings.
     """
-    query = request.GET.copy()
     raw_query = request.META.get("QUERY_STRING", "")
-    phone = query.get("phone", "")
-    if phone.startswith(" ") and re.search(r"(?:^|&)phone=\+", raw_query):
-        query["phone"] = "+" + phone[1:]
-    return query
+    return "typed" not in request.GET and bool(re.search(r"(?:^|&)phone=\+", raw_query))
+
+
+def _customer_open(request: HttpRequest, form: PhoneSearchForm, customer_id: str) -> HttpResponse:
+    """A customer id in the search box: that customer's page when the profile exists (one
+    GetItem here; the page itself is the audited view, and this search was its one count
+    against the lookup limit), else a plain form error."""
+    require_permission(request, VIEW_CUSTOMER, customer_id=customer_id)
+    if not selectors.customer_exists(customer_id=customer_id):
+        form.add_error("phone", customer_id_unknown(customer_id=customer_id))
+        return render(request, "lookup/search.html", {"form": form, "results": None})
+    lookup_counted_for(request, customer_id=customer_id)
+    return redirect(reverse("lookup:customer", args=[customer_id]))
 
 
 def _countries_remember(request: HttpRequest, country: str) -> list[str]:

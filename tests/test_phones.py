@@ -70,7 +70,7 @@ def test_possible_but_unassigned_number_is_accepted_and_flagged_invalid():
         ("", "GB", "Enter a phone number."),
         ("   ", "GB", "Enter a phone number."),
         ("call me maybe", "GB", "cannot contain letters"),
-        ("1-800-FLOWERS", "US", "cannot contain letters"),
+        ("1-800-FLOWERS", "GB", "cannot contain letters"),  # spelled, but no British number
         ("0794#095812", "GB", "can only contain digits"),
         ("12", "GB", "too short"),
         ("079", "GB", "too short"),

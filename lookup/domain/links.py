@@ -258,6 +258,7 @@ class SearchPage:
     equivalents: tuple[Equivalent, ...] = ()  # the other forms searched with the number
     alternatives: tuple[Alternative, ...] = ()  # other readings that find customers
     extension: str | None = None  # typed or pasted with the number; shown, never searched
+    read_as: str | None = None  # the digits dialled for a number spelled with letters
     # Narrowing by name or email: `total` counts the customers it keeps, `total_unfiltered`
     # every customer of the number.
     name_filter: str = ""

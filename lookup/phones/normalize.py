@@ -10,15 +10,22 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
-from phonenumbers import CountryCodeSource, NumberParseException, ValidationResult
+from phonenumbers import (
+    CountryCodeSource,
+    Leniency,
+    NumberParseException,
+    PhoneNumberFormat,
+    PhoneNumberMatcher,
+    ValidationResult,
+)
 
 from lookup.phones.equivalents import renumbered_current_form
 from lookup.phones.number import PhoneNumber, PhoneNumberError, phone_describe
-from lookup.phones.reading import paste_clean, paste_split
+from lookup.phones.reading import keypad_digits, paste_clean, paste_split, text_plain
 from lookup.phones.regions import region_name
 
-# Characters people use when writing a number down. Anything else (letters above all: we do not
-# want phonenumbers' vanity-number conversion of "1-800-FLOWERS") is refused with a clear reason.
+# Characters people use when writing a number down. Anything else (letters above all, unless
+# they spell a number: lookup.phones.reading.keypad_digits) is refused with a clear reason.
 _ALLOWED = re.compile(r"^[0-9+\-().\s/]+$")
 _SEPARATORS = re.compile(r"[\s\-().\/]")
 # phonenumbers only knows the chosen region's own international prefix; callers and order forms
@@ -43,12 +50,14 @@ class PhoneReading:
 
     `extension` is shown, never searched. `national` is True when the region chose the country
     (the input had no '+' and no international prefix): only then can another country's reading
-    be what the caller meant.
+    be what the caller meant. `read_as` is the number as dialled when it was spelled with
+    letters ("1-800-356-9377" for "1-800-FLOWERS"), so the page can say which digits it searched.
     """
 
     number: PhoneNumber
     extension: str | None
     national: bool
+    read_as: str | None = None
 
 
 def phone_read(*, raw: str, region: str) -> PhoneReading:
@@ -64,14 +73,27 @@ def phone_read(*, raw: str, region: str) -> PhoneReading:
         raise PhoneNumberError("That is too long to be a phone number.")
     region = (region or "").strip().upper()
     paste = paste_clean(raw=raw)
+    dialled = keypad_digits(text=paste.text)
     try:
-        number, national = text_read(text=paste.text, region=region)
+        if dialled is not None:
+            try:
+                number, national = text_read(text=dialled, region=region)
+            except PhoneNumberError:
+                dialled = None  # not a spelled number after all: the letters are refused below
+        if dialled is None:
+            number, national = text_read(text=paste.text, region=region)
     except PhoneNumberError:
         pieces = _pasted_numbers(raw=raw, region=region)
         if pieces:
             raise PhoneNumberError(_several_numbers_message(pieces)) from None
         raise
-    return PhoneReading(number=phone_describe(number), extension=paste.extension, national=national)
+    return PhoneReading(
+        number=phone_describe(number),
+        extension=paste.extension,
+        national=national,
+        # As the caller would dial it, grouped as the country writes it ("1 800-356-9377").
+        read_as=phonenumbers.format_in_original_format(number, region or "ZZ") if dialled else None,
+    )
 
 
 def phone_normalize(*, raw: str, region: str) -> PhoneNumber:
@@ -148,17 +170,35 @@ def text_read(*, text: str, region: str) -> tuple[phonenumbers.PhoneNumber, bool
 def _pasted_numbers(*, raw: str, region: str) -> tuple[str, ...]:
     """The numbers in `raw` when it is several pasted together, else ()."""
     pieces = paste_split(raw=raw)
-    if len(pieces) < 2:
-        return ()
     readable = []
-    for piece in pieces:
+    for piece in pieces if len(pieces) >= 2 else ():
         text = paste_clean(raw=piece).text
         try:
             text_read(text=text, region=region)
         except PhoneNumberError:
             continue
         readable.append(text)
-    return tuple(readable) if len(readable) >= 2 else ()
+    if len(readable) >= 2:
+        return tuple(readable)
+    return _numbers_in_words(raw=raw, region=region)
+
+
+def _numbers_in_words(*, raw: str, region: str) -> tuple[str, ...]:
+    """The numbers in text with words around them (a mail signature, on one line or several,
+    with or without labels and separators): phonenumbers' own finder, so the layout does not
+    change the answer. () unless there are words and at least two different numbers."""
+    # Words left once a URI scheme, a label and an extension are peeled off ("tel:" is none).
+    if not any(character.isalpha() for character in paste_clean(raw=raw).text):
+        return ()
+    text = text_plain(raw=raw)
+    found: dict[str, str] = {}
+    try:
+        for match in PhoneNumberMatcher(text, region or None, leniency=Leniency.POSSIBLE):
+            e164 = phonenumbers.format_number(match.number, PhoneNumberFormat.E164)
+            found.setdefault(e164, match.raw_string)
+    except Exception:  # noqa: BLE001 - a hint only: the reader's own error stands
+        return ()
+    return tuple(found.values()) if len(found) >= 2 else ()
 
 
 def _several_numbers_message(pieces: tuple[str, ...]) -> str:

@@ -1,10 +1,11 @@
 """Reading what an agent pastes: the number inside a URI, a label, an extension, invisible marks.
 
-Softphones hand over `tel:` and `sip:` URIs, CRMs and mail signatures add labels ("Mobile: …")
-and extensions, chat and mail clients slip in invisible formatting characters (zero-width
-spaces, direction marks, byte-order marks). All of it is peeled off here, before phonenumbers
-sees the text, so that the rules about what a number may contain (digits, separators, one
-leading '+') judge the number alone and still refuse letters anywhere else.
+Softphones hand over `tel:` and `sip:` URIs, CRMs and mail signatures add labels ("Mobile: …"),
+extensions and phone symbols (📞, ☎), chat and mail clients slip in invisible formatting
+characters (zero-width spaces, direction marks, byte-order marks). All of it is peeled off here,
+before phonenumbers sees the text, so that the rules about what a number may contain (digits,
+separators, one leading '+') judge the number alone and still refuse letters anywhere else,
+except a number spelled with keypad letters (`1-800-FLOWERS`), which `keypad_digits` dials.
 """
 
 import re
@@ -39,6 +40,33 @@ _MIN_DIGITS_BEFORE_HASH = 7
 _PLUS_AFTER_DIGITS = re.compile(r"(?<=[\d)])[\s\-.]*(?=\+)")
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _LIST_SEPARATOR = re.compile(r"[\n,;|/&]|\s(?:or|and)\s", re.IGNORECASE)
+# What is left of a label once the phone symbol before its colon is dropped ("📞: 020…").
+_BARE_COLON = re.compile(r"^\s*:\s*")
+# Emoji that are not category So: skin-tone modifiers, the keycap mark, variation selectors.
+_EMOJI_MARKS = re.compile("[\U0001f3fb-\U0001f3ff\u20e3\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+# A number spelled with letters, as businesses advertise them: digits first (at least three,
+# "1-800", "0800"), then letters among digits and separators, at least three of them, so a
+# stray letter typed for a zero ("020 7946 OO18") stays a typo to correct rather than a number.
+_SPELLED = re.compile(r"^\+?[\d\s\-().\/]*$")
+_MIN_DIGITS_BEFORE_LETTERS = 3
+_MIN_LETTERS = 3
+# ITU-T E.161: the letters on a telephone keypad.
+_KEYPAD = str.maketrans(
+    {
+        letter: digit
+        for digit, letters in {
+            "2": "ABC",
+            "3": "DEF",
+            "4": "GHI",
+            "5": "JKL",
+            "6": "MNO",
+            "7": "PQRS",
+            "8": "TUV",
+            "9": "WXYZ",
+        }.items()
+        for letter in letters + letters.lower()
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +84,12 @@ def paste_clean(*, raw: str) -> Paste:
     characters with a reason a person can act on.
     """
     text = " ".join(_plain_text(_percent_decoded(raw)).split("\n"))
-    text = _without_scheme_or_label(text)
+    # A label, a phone symbol's colon and a URI scheme come in any order ("Tel: 📞: tel:+44…").
+    for _ in range(3):
+        peeled = _without_scheme_or_label(_BARE_COLON.sub("", text))
+        if peeled == text:
+            break
+        text = peeled
     text, extension = _without_parameters(text)
     text, trailing_extension = _without_extension(text)
     return Paste(text=text.strip(), extension=extension or trailing_extension)
@@ -68,8 +101,39 @@ def paste_split(*, raw: str) -> tuple[str, ...]:
     Only a hint: the normalizer decides it is two numbers when the whole is not one number but
     at least two pieces are (an area code written "030/1234567" is one number).
     """
-    text = _PLUS_AFTER_DIGITS.sub("\n", _plain_text(_percent_decoded(raw)))
+    # A phone symbol before each number ("📞 020 7946 0018 📱 07946 095812") separates them.
+    symbols_apart = "".join(
+        "\n" if unicodedata.category(character) == "So" else character
+        for character in _percent_decoded(raw)
+    )
+    text = _PLUS_AFTER_DIGITS.sub("\n", _plain_text(symbols_apart))
     return tuple(part.strip() for part in _LIST_SEPARATOR.split(text) if part.strip())
+
+
+def keypad_digits(*, text: str) -> str | None:
+    """`text` with its letters dialled (E.161: "1-800-FLOWERS" -> "1-800-356-9377") when it is
+    a number spelled with letters; None otherwise (no letters, or letters that are not a
+    spelled number: words, a typo). Separators are kept, so the result is shown as read."""
+    first_letter = next((i for i, character in enumerate(text) if character.isalpha()), None)
+    if first_letter is None:
+        return None
+    letters = [character for character in text if character.isalpha()]
+    if (
+        len(letters) < _MIN_LETTERS
+        or not all(character.isascii() for character in letters)
+        or sum(character.isdigit() for character in text[:first_letter])
+        < _MIN_DIGITS_BEFORE_LETTERS
+        or not text[:1].isdigit()
+        and not text.startswith("+")
+    ):
+        return None
+    dialled = text.translate(_KEYPAD)
+    return dialled if _SPELLED.match(dialled) else None
+
+
+def text_plain(*, raw: str) -> str:
+    """What was pasted as plain text (see `_plain_text`), escapes undone, lines kept."""
+    return _plain_text(_percent_decoded(raw))
 
 
 def _percent_decoded(raw: str) -> str:
@@ -82,10 +146,16 @@ def _plain_text(raw: str) -> str:
 
     NFKC turns full-width digits, '+' and letters into ASCII; other scripts' digits (Arabic-Indic,
     Devanagari…) have no compatibility mapping and are converted by value. Line breaks survive
-    (as "\\n") because they separate pasted numbers.
+    (as "\\n") because they separate pasted numbers. Phone symbols and emoji (📞 ☎ ✆, category
+    So) are dropped before NFKC, which would spell ℡ as the letters "TEL".
     """
+    symbols_dropped = "".join(
+        character
+        for character in _EMOJI_MARKS.sub("", raw or "")
+        if unicodedata.category(character) != "So"
+    )
     characters = []
-    for character in unicodedata.normalize("NFKC", raw or ""):
+    for character in unicodedata.normalize("NFKC", symbols_dropped):
         if character in _LINE_BREAKS:
             characters.append("\n")
         elif character.isspace():

@@ -80,3 +80,25 @@ def test_each_renumbering_the_readme_lists_has_a_customer_found_through_the_othe
         match for match in found.matches if stored_as in {e.e164 for e in match.matched_as}
     ]
     assert through_other_form, f"no customer of {searched} found through {stored_as}"
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "offered"),
+    [
+        ("(11) 91234-5678", "GB", demo.FAMILY_PHONE),
+        ("020 7946 0018", "US", demo.RECEPTION_DESK),
+        ("5511912345678", "GB", demo.FAMILY_PHONE),
+        ("07700 900461", "BR", demo.SINGLE_OWNER),
+    ],
+)
+def test_each_wrong_country_example_offers_the_demo_customers_reading(
+    moto_table, agent_client, settings, typed, country, offered
+):
+    # The issue's examples, on `make run`'s data and countries: a "did you mean", never a dead end.
+    settings.PHONE_REGIONS = ["GB", "BR", "MX", "DE", "IN", "US", "AR"]
+    call_command("seed_demo", stdout=StringIO())
+
+    html = agent_client.get("/", {"phone": typed, "country": country}).content.decode()
+
+    assert "Did you mean:" in html
+    assert f"?phone=%2B{offered[1:]}&amp;" in html

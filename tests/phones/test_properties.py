@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
+from lookup.forms import phone_as_linked
 from lookup.phones import (
     PhoneNumberError,
     PhoneReading,
@@ -39,7 +40,18 @@ EXAMPLES = [
 ]
 SEPARATORS = [" ", "-", ".", "(", ")", "/", "\u00a0", "\u202f", "\u2013", "\u2212"]
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufeff", "\u2060", "\u00ad"]
-LABELS = ["", "Mobile: ", "Tel.: ", "Phone (work) : ", "\u200eCell:"]
+LABELS = [
+    "",
+    "Mobile: ",
+    "Tel.: ",
+    "Phone (work) : ",
+    "\u200eCell:",
+    "Jane Doe\nMobile: ",  # a signature's lines before the number
+    "Jane Doe\r\nAcme Ltd\r\nTel: ",
+]
+# Phone symbols and emoji chat and mail put before a number, and the spaces around a paste.
+SYMBOLS = ["", "📞 ", "📞", "☎ ", "☎\ufe0f ", "✆ ", "📱 ", "℡ ", "📞: ", "👋🏽 "]
+SPACES = ["", " ", "  ", "\u00a0", "\t", "\u202f"]
 EXTENSIONS = [("", None), (" ext. 12", "12"), (" x345", "345"), (";ext=7", "7"), (" #89", "89")]
 
 
@@ -79,7 +91,10 @@ def pasted_examples(draw):
         characters.insert(position, draw(st.sampled_from(INVISIBLE)))
     suffix, extension = draw(st.sampled_from(EXTENSIONS))
     label = draw(st.sampled_from(LABELS))
-    return label + "".join(characters) + suffix, region, e164, extension
+    symbol = draw(st.sampled_from(SYMBOLS))
+    before, after = draw(st.sampled_from(SPACES)), draw(st.sampled_from(SPACES))
+    pasted = before + label + symbol + "".join(characters) + suffix + after
+    return pasted, region, e164, extension
 
 
 @settings(max_examples=800)
@@ -90,12 +105,63 @@ def test_pasted_example_numbers_read_back_to_the_same_key(case):
     assert (reading.number.e164, reading.extension) == (e164, extension)
 
 
+KEYPAD = {
+    "2": "ABC",
+    "3": "DEF",
+    "4": "GHI",
+    "5": "JKL",
+    "6": "MNO",
+    "7": "PQRS",
+    "8": "TUV",
+    "9": "WXYZ",
+}
+
+
+@st.composite
+def spelled_examples(draw):
+    """An example number in E.164 with at least three of its last digits (2-9) spelled with
+    keypad letters, as businesses advertise numbers."""
+    _, e164, _ = draw(
+        st.sampled_from([case for case in EXAMPLES if sum(d in KEYPAD for d in case[1][4:]) >= 3])
+    )
+    spellable = [i for i, digit in enumerate(e164) if i >= 4 and digit in KEYPAD]
+    chosen = draw(st.lists(st.sampled_from(spellable), min_size=3, unique=True))
+    characters = list(e164)
+    for position in chosen:
+        letters = KEYPAD[characters[position]]
+        letter = draw(st.sampled_from(letters + letters.lower()))
+        characters[position] = letter
+    return "".join(characters), e164
+
+
+@settings(max_examples=400)
+@given(spelled_examples(), st.sampled_from(SPACES), st.sampled_from(SYMBOLS))
+def test_spelled_example_numbers_are_dialled_back_to_the_same_key(case, space, symbol):
+    spelled, e164 = case
+    reading = phone_read(raw=space + symbol + spelled + space, region="GB")
+    assert reading.number.e164 == e164
+    assert "".join(filter(str.isdigit, reading.read_as)) == e164[1:]
+
+
+@settings(max_examples=400)
+@given(st.sampled_from(EXAMPLES), st.sampled_from(sorted(phonenumbers.SUPPORTED_REGIONS)))
+def test_a_links_unescaped_plus_reads_back_to_the_same_key(example, region):
+    # "?phone=+44…" arrives as " 44…": the reading with the '+' is the number meant.
+    _, e164, _ = example
+    arrived = " " + e164[1:]
+    assert (
+        phone_read(raw=phone_as_linked(phone=arrived, region=region), region=region).number.e164
+        == e164
+    )
+
+
 REGIONS = st.sampled_from([*sorted(phonenumbers.SUPPORTED_REGIONS), "", "gb", "XX", "001"])
 # Text made of the pieces the reader reacts to, so the fuzzing reaches past the first check.
 PHONE_LIKE = st.lists(
     st.sampled_from(
         list("0123456789+-() ./#x,;:=@|&\n")
         + ["tel:", "sip:", "callto://", "ext", "ext=", "Mobile:", " or ", "00", "011", "%2B"]
+        + ["FLOWERS", "Jane Doe\n", "\u00a0", *SYMBOLS[1:]]
         + INVISIBLE
     ),
     max_size=30,
@@ -114,6 +180,10 @@ def test_reading_anything_raises_only_the_tools_own_error(raw, region):
         assert reading.number.e164.startswith("+")
     others = phone_other_readings(raw=raw, region=region, regions=["GB", "BR", "MX", "US"])
     assert all(number.is_valid for number in others)
+    possible = phone_other_readings(
+        raw=raw, region=region, regions=["GB", "BR"], markets=["MX", "US"], include_invalid=True
+    )
+    assert len({number.e164 for number in possible}) == len(possible)
 
 
 NATIONAL_DIGITS = st.text(alphabet="0123456789", min_size=6, max_size=12)

@@ -151,12 +151,28 @@ def test_a_valid_number_nobody_has_offers_nothing(agent_client, desk, settings):
     assert "No customer linked to +44 20 7946 0019." in html
 
 
-def test_an_international_number_is_never_reread(agent_client, desk, moto_table, settings):
+def test_an_international_number_that_finds_someone_is_never_reread(
+    agent_client, desk, moto_table, settings
+):
+    settings.PHONE_REGIONS = ["GB", "BR"]
+    with count_requests(moto_table) as log:
+        html = search(agent_client, phone="+44 20 7946 0018", country="BR").content.decode()
+    assert "Did you mean" not in html
+    assert log.operations == ["Query", "BatchGetItem"]
+
+
+def test_an_international_number_nobody_has_is_tried_under_each_business_code(
+    agent_client, desk, moto_table, settings
+):
+    # The ordering apps add their market's code to a number typed without one: the caller
+    # gives +55 20 7946 0018, the British app stored +44 20 7946 0018.
     settings.PHONE_REGIONS = ["GB", "BR"]
     with count_requests(moto_table) as log:
         html = search(agent_client, phone="+55 20 7946 0018", country="GB").content.decode()
-    assert "Did you mean" not in html
-    assert log.operations == ["Query"]
+    assert "Did you mean:" in html
+    assert "+44 20 7946 0018</span>, United Kingdom: 3 customers" in html
+    # The number itself, then +44 2079460018 (GB's code; BR's is the number itself).
+    assert log.numbers_queried == ["+552079460018", "+442079460018"]
 
 
 def test_a_miss_costs_one_query_per_plausible_reading(agent_client, desk, moto_table, settings):
