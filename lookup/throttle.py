@@ -116,15 +116,37 @@ def _window_key(*, scope: str, identity: str, now: datetime) -> tuple[str, datet
 # --- pages for people ----------------------------------------------------------------------------
 
 
-def lookup_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Limit a signed-in person's customer lookups: searches with a number and customer pages.
+# The customer page a search opened by itself (its one match): already counted with the search.
+_OPENED_SESSION_KEY = "lookup.opened_by_search"
 
-    Goes under `login_required`. The empty search form is not a lookup and is never counted.
+
+def lookup_opened_by_search(*, request: HttpRequest, path: str) -> None:
+    """Note that the search being answered opens the page at `path` itself: that page is the
+    same lookup, so it is not counted again (once, the next time it is opened)."""
+    request.session[_OPENED_SESSION_KEY] = path
+
+
+def _opened_by_search(request: HttpRequest) -> bool:
+    session = getattr(request, "session", None)
+    if session is None or session.get(_OPENED_SESSION_KEY) != request.path:
+        return False
+    del session[_OPENED_SESSION_KEY]
+    return True
+
+
+def lookup_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Limit a signed-in person's customer lookups: searches with a number, customer pages and
+    the unlink and restore confirmations (each shows a customer).
+
+    Goes under `login_required`. The empty search form is not a lookup and is never counted,
+    nor is a form sent (an unlink is audited as one), nor the customer page a search opened by
+    itself (`lookup_opened_by_search`).
     """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if kwargs or "phone" in request.GET:
+        looks = request.method in ("GET", "HEAD") and (kwargs or "phone" in request.GET)
+        if looks and not _opened_by_search(request):
             decision = rate_hit(
                 scope="lookups",
                 identity=f"user:{request.user.pk}",
