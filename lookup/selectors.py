@@ -126,6 +126,7 @@ def customers_of_number(
         extension=extension,
         name_filter=" ".join(words),
         total_unfiltered=total_unfiltered,
+        forms_found=tuple(form for form, links in found.items() if links),
     )
 
 

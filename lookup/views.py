@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lookup import selectors
 from lookup.access import SEARCH_PHONE, UNLINK_PHONE, VIEW_CUSTOMER, require_permission
+from lookup.api.errors import api_not_found, api_requested
 from lookup.audit import AuditContext
 from lookup.domain.decisions import LinkDecision, decision_refusal, links_still_finding
 from lookup.domain.errors import (
@@ -362,6 +363,8 @@ def _refusal_message(refusal: LinkRefused, *, before: bool) -> str:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: our own messages ("No customer with this id.") are shown, Django's are not."""
+    if api_requested(request):
+        return api_not_found()
     message = exception.args[0] if isinstance(exception, Http404) and exception.args else ""
     if not isinstance(message, str) or isinstance(exception, Resolver404):
         message = ""

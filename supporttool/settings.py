@@ -396,7 +396,10 @@ if LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "lookup.logs.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "lookup.logs.RequestContextFilter"},
+        "refused_request": {"()": "lookup.logs.RefusedRequestFilter"},
+    },
     "formatters": {
         "plain": {
             "()": "lookup.logs.PlainFormatter",
@@ -419,6 +422,9 @@ LOGGING = {
         "lookup.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
         # Its own warnings repeat what the audit trail records.
         "axes": {"level": "ERROR"},
+        # A refused request (4xx) is one line, a foreign Host a WARNING (lookup.logs).
+        "django.request": {"filters": ["refused_request"]},
+        "django.security.DisallowedHost": {"filters": ["refused_request"]},
     },
 }
 
