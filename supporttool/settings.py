@@ -121,6 +121,8 @@ LOGIN_REDIRECT_URL = "lookup:search"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
+# Times Django formats itself (the admin) are written as the desk writes them (supporttool/formats).
+FORMAT_MODULE_PATH = ["supporttool.formats"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -37,7 +37,8 @@ def test_an_old_form_found_through_its_current_form_says_so(agent_client, mexico
     assert response.context["results"].total == 2
     title = heading(response.content.decode())
     assert "not a valid number" not in title
-    assert "found through the current form without the mobile 1" in title
+    assert "found through its current form" in title
+    assert "as written today (the current form without the mobile 1)" in title  # its tooltip
 
 
 def test_an_invalid_number_that_nothing_found_is_still_flagged(agent_client, moto_table):
