@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, Streami
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 
 from lookup import roles
 
@@ -47,7 +48,7 @@ _CSV_COLUMNS = [
     ("at", "Time (UTC)"),
     ("actor", "User or API client"),
     ("action", "Action"),
-    ("action_label", "Action (label)"),  # beside the code: what the list shows
+    ("action_label", gettext_lazy("Action (label)")),  # beside the code: what the list shows
     ("phone", "Phone (E.164)"),
     ("customer_id", "Customer id"),
     ("result_count", "Customers matched"),
@@ -92,7 +93,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
             return results, may_have_duplicates
         return results | queryset.filter(phone__in=numbers), may_have_duplicates
 
-    @admin.display(description="Time", ordering="at")
+    @admin.display(description=gettext_lazy("Time"), ordering="at")
     def when(self, entry: AuditEntry) -> str:
         # The day and the time each on one line, the pair on two when the column is narrow.
         day, _, time = moment_text(entry.at).partition(", ")
@@ -100,7 +101,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
             '<span class="nowrap">{},</span> <span class="nowrap">{}</span>', day, time
         )
 
-    @admin.display(description="Customer id or account", ordering="customer_id")
+    @admin.display(description=gettext_lazy("Customer id or account"), ordering="customer_id")
     def customer(self, entry: AuditEntry) -> str:
         if not entry.customer_id:
             return entry.subject or "-"
@@ -108,7 +109,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
             return entry.customer_id
         return f"{entry.customer_id[: _LISTED_ID_LENGTH - 1]}…"
 
-    @admin.display(description="Matched", ordering="result_count")
+    @admin.display(description=gettext_lazy("Matched"), ordering="result_count")
     def matched(self, entry: AuditEntry) -> int | None:
         """The customers a search matched, under a header as narrow as its numbers."""
         return entry.result_count
