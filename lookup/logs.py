@@ -106,3 +106,22 @@ class JsonFormatter(logging.Formatter):
             line["exception"] = self.formatException(record.exc_info)
         # ASCII escapes: a lone surrogate from hostile input cannot break the log stream.
         return json.dumps(line, default=str)
+
+
+class RefusedRequestFilter(logging.Filter):
+    """Django's line about a request refused with a 4xx ("Forbidden (Permission denied): /"),
+    as one line: the traceback of a refusal is the framework's, never news. A `Host` header
+    the tool does not serve is a WARNING: scanners send them all day, and ERROR pages someone.
+
+    On the loggers Django writes those lines to (`django.request`,
+    `django.security.DisallowedHost`), so every handler gets the line as written here.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+            if record.name == "django.security.DisallowedHost" and record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True

@@ -127,6 +127,7 @@ def customers_of_number(
         extension=extension,
         name_filter=" ".join(words),
         total_unfiltered=total_unfiltered,
+        forms_found=tuple(form for form, links in found.items() if links),
     )
 
 
@@ -525,3 +526,20 @@ def link_of_customer(
             )
             return CustomerDetails(customer_id=customer_id, profile=profile, links=(row,)), row
     return None
+
+
+def link_view(
+    *, customer_id: str, phone: str, legacy_id: str | None, audit: AuditContext, page: str
+) -> tuple[CustomerDetails, LinkRow] | None:
+    """`link_of_customer` for a page that shows it (the unlink or restore confirmation: the
+    customer's name, id and orders), recorded in the audit trail as a view of the customer."""
+    found = link_of_customer(customer_id=customer_id, phone=phone, legacy_id=legacy_id)
+    if found is not None:
+        audit_write(
+            audit=audit,
+            action=AuditEntry.Action.CUSTOMER_VIEW,
+            customer_id=customer_id,
+            phone=phone,
+            reason=page,
+        )
+    return found

@@ -38,7 +38,6 @@ from lookup.models import AuditEntry, RateCounter
 WINDOW_SECONDS = 60
 # The customer page a counted lookup opens next (a customer id pasted in the search box): that
 # page is the same lookup and is not counted again. Set only by the server, used once.
-_COUNTED_CUSTOMER_SESSION_KEY = "lookup.counted_customer"
 
 
 @dataclass(frozen=True)
@@ -119,16 +118,37 @@ def _window_key(*, scope: str, identity: str, now: datetime) -> tuple[str, datet
 # --- pages for people ----------------------------------------------------------------------------
 
 
+# The customer page a search opened by itself (its one match): already counted with the search.
+_OPENED_SESSION_KEY = "lookup.opened_by_search"
+
+
+def lookup_opened_by_search(*, request: HttpRequest, path: str) -> None:
+    """Note that the search being answered opens the page at `path` itself: that page is the
+    same lookup, so it is not counted again (once, the next time it is opened)."""
+    request.session[_OPENED_SESSION_KEY] = path
+
+
+def _opened_by_search(request: HttpRequest) -> bool:
+    session = getattr(request, "session", None)
+    if session is None or session.get(_OPENED_SESSION_KEY) != request.path:
+        return False
+    del session[_OPENED_SESSION_KEY]
+    return True
+
+
 def lookup_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Limit a signed-in person's customer lookups: searches with a number and customer pages.
+    """Limit a signed-in person's customer lookups: searches with a number, customer pages and
+    the unlink and restore confirmations (each shows a customer).
 
     Goes under `login_required`. The empty search form is not a lookup and is never counted,
-    nor the customer page a counted search opened (`lookup_counted_for`).
+    nor is a form sent (an unlink is audited as one), nor the customer page a search opened by
+    itself (`lookup_opened_by_search`).
     """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if (kwargs or "phone" in request.GET) and not _counted_already(request, kwargs):
+        looks = request.method in ("GET", "HEAD") and (kwargs or "phone" in request.GET)
+        if looks and not _opened_by_search(request):
             decision = rate_hit(
                 scope="lookups",
                 identity=f"user:{request.user.pk}",
@@ -150,18 +170,6 @@ def lookup_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         return view(request, *args, **kwargs)
 
     return wrapper
-
-
-def lookup_counted_for(request: HttpRequest, *, customer_id: str) -> None:
-    """This request, counted as a lookup, sends the person to `customer_id`'s page: the page
-    will not count it again."""
-    request.session[_COUNTED_CUSTOMER_SESSION_KEY] = customer_id
-
-
-def _counted_already(request: HttpRequest, kwargs: dict) -> bool:
-    # pop() marks the session modified only when the key was there: no write otherwise.
-    handed = request.session.pop(_COUNTED_CUSTOMER_SESSION_KEY, None)
-    return handed is not None and kwargs == {"customer_id": handed}
 
 
 def rate_limited_page(*, request: HttpRequest, decision: RateDecision, what: str) -> HttpResponse:

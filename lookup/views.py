@@ -10,12 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_safe
 
 from lookup import selectors
 from lookup.access import SEARCH_PHONE, UNLINK_PHONE, VIEW_CUSTOMER, require_permission
+from lookup.api.errors import api_not_found, api_requested
 from lookup.audit import AuditContext
-from lookup.domain.decisions import LinkDecision, decision_refusal
+from lookup.domain.decisions import LinkDecision, decision_refusal, links_still_finding
 from lookup.domain.errors import (
     CustomerNotFound,
     LinkAlreadyUnlinked,
@@ -24,6 +27,7 @@ from lookup.domain.errors import (
     LinkNotUnlinked,
     LinkRefused,
 )
+from lookup.domain.links import LinkSource, PhoneLink
 from lookup.forms import (
     COUNTRY_SESSION_KEY,
     RECENT_COUNTRIES_SESSION_KEY,
@@ -38,7 +42,7 @@ from lookup.forms import (
 from lookup.phones import phone_from_e164
 from lookup.services.links import link_decide
 from lookup.templatetags.desk import moment_text
-from lookup.throttle import lookup_counted_for, lookup_rate_limit
+from lookup.throttle import lookup_opened_by_search, lookup_rate_limit
 
 _RECENT_COUNTRIES = 5
 _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Open the page again."
@@ -58,7 +62,7 @@ def _requires(permission: str):
 
 
 @_requires(SEARCH_PHONE)
-@require_GET
+@require_safe
 @login_required
 @lookup_rate_limit
 def search(request: HttpRequest) -> HttpResponse:
@@ -121,6 +125,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if only is not None and settings.AUTO_OPEN_SINGLE_MATCH and request.GET.get("open") == "1":
         opened = replace(state, only=True, extension=results.extension or "")
         customer = reverse("lookup:customer", args=[only.customer_id])
+        lookup_opened_by_search(request=request, path=customer)
         return redirect(f"{customer}?{opened.carry_query}")
     return render(
         request,
@@ -156,8 +161,9 @@ def _customer_open(request: HttpRequest, form: PhoneSearchForm, customer_id: str
     if not selectors.customer_exists(customer_id=customer_id):
         form.add_error("phone", customer_id_unknown(customer_id=customer_id))
         return render(request, "lookup/search.html", {"form": form, "results": None})
-    lookup_counted_for(request, customer_id=customer_id)
-    return redirect(reverse("lookup:customer", args=[customer_id]))
+    customer = reverse("lookup:customer", args=[customer_id])
+    lookup_opened_by_search(request=request, path=customer)
+    return redirect(customer)
 
 
 def _countries_remember(request: HttpRequest, country: str) -> list[str]:
@@ -174,7 +180,7 @@ def _countries_remember(request: HttpRequest, country: str) -> list[str]:
 
 
 @_requires(VIEW_CUSTOMER)
-@require_GET
+@require_safe
 @login_required
 @lookup_rate_limit
 def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
@@ -230,30 +236,34 @@ _PAGES = {
     LinkDecision.UNLINK: _DecisionPage(
         form=UnlinkForm,
         template="lookup/unlink.html",
-        done="{number} is no longer linked to {name}; searches stop finding them within seconds.",
+        done=gettext_lazy(
+            "{number} is no longer linked to {name}; searches stop finding them within seconds."
+        ),
         changed="This link changed while you were looking at it (a new order arrived or "
         "someone else edited it). Check the details below and confirm again.",
     ),
     LinkDecision.RESTORE: _DecisionPage(
         form=RestoreForm,
         template="lookup/restore.html",
-        done="{number} is linked to {name} again; searches find them within seconds.",
+        done=gettext_lazy("{number} is linked to {name} again; searches find them within seconds."),
         changed="This link changed while you were looking at it. Check and confirm again.",
     ),
 }
 
 
 @_requires(UNLINK_PHONE)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@lookup_rate_limit
 def link_unlink(request: HttpRequest, customer_id: str, phone: str) -> HttpResponse:
     """Confirm (GET) and apply (POST) the unlink of one order-derived link, with a reason."""
     return _link_decision(request, LinkDecision.UNLINK, customer_id, phone)
 
 
 @_requires(UNLINK_PHONE)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
+@lookup_rate_limit
 def link_restore(request: HttpRequest, customer_id: str, phone: str) -> HttpResponse:
     """Confirm (GET) and apply (POST) the restore of an unlinked link, with a reason."""
     return _link_decision(request, LinkDecision.RESTORE, customer_id, phone)
@@ -266,9 +276,18 @@ def _link_decision(
     page = _PAGES[kind]
     legacy_id = request.POST.get("legacy") or request.GET.get("legacy") or None
     try:
-        found = selectors.link_of_customer(
-            customer_id=customer_id, phone=phone, legacy_id=legacy_id
-        )
+        if request.method == "POST":  # the decision is audited: the form shows nothing new
+            found = selectors.link_of_customer(
+                customer_id=customer_id, phone=phone, legacy_id=legacy_id
+            )
+        else:  # the confirmation shows the customer: a view, like the customer page
+            found = selectors.link_view(
+                customer_id=customer_id,
+                phone=phone,
+                legacy_id=legacy_id,
+                audit=AuditContext.from_request(request),
+                page=f"the {kind} confirmation",
+            )
     except CustomerNotFound:
         raise Http404("No customer with this id.") from None
     if found is None:
@@ -286,6 +305,12 @@ def _link_decision(
         messages.info(request, _refusal_message(refusal, before=True))
         return redirect(back)
 
+    # What a search for the number still finds the customer through once this link is out.
+    still_finding = (
+        links_still_finding(links=[other.link for other in details.links], unlinked=link)
+        if kind.unlinks
+        else ()
+    )
     form = page.form(request.POST or None, initial={"version": link.version})
     if request.method == "POST" and not form.is_valid() and "version" in form.errors:
         # Only a tampered or truncated form gets here: the page always sends the version.
@@ -312,7 +337,13 @@ def _link_decision(
             return redirect(back)
         else:
             number = phone_from_e164(phone).international
-            messages.success(request, page.done.format(number=number, name=details.name))
+            if still_finding:
+                done = _unlink_done_still_found(
+                    number=number, name=details.name, link=link, still_finding=still_finding
+                )
+            else:
+                done = page.done.format(number=number, name=details.name)
+            messages.success(request, done)
             return redirect(back)
     return render(
         request,
@@ -323,8 +354,41 @@ def _link_decision(
             "link": link,
             "form": form,
             "back": back,
+            "still_finding": still_finding,
+            "on_account": any(other.source is LinkSource.PROFILE for other in still_finding),
+            "other_links": [
+                other for other in still_finding if other.source is not LinkSource.PROFILE
+            ],
         },
     )
+
+
+def _unlink_done_still_found(
+    *, number: str, name: str, link: PhoneLink, still_finding: tuple[PhoneLink, ...]
+) -> str:
+    """The success message of an unlink after which searches still list the customer: what
+    was unlinked, and through what they are still found (the confirmation said so too)."""
+    done = _("The {source} link of {number} to {name} is unlinked.").format(
+        source=link.source.label.lower(), number=number, name=name
+    )
+    if any(other.source is LinkSource.PROFILE for other in still_finding):
+        why = _(
+            "Searches still find {name}: the number is also the phone on their account, which "
+            "belongs to the users service and cannot be unlinked here."
+        )
+    else:
+        why = ngettext(
+            "Searches still find {name} through their other link to this number ({links}); "
+            "unlink it too to stop that.",
+            "Searches still find {name} through their other links to this number ({links}); "
+            "unlink them too to stop that.",
+            len(still_finding),
+        )
+    links = ", ".join(
+        f"{other.source.label.lower()} {phone_from_e164(other.phone).international}"
+        for other in still_finding
+    )
+    return f"{done} {why.format(name=name, links=links)}"
 
 
 def _refusal_message(refusal: LinkRefused, *, before: bool) -> str:
@@ -343,6 +407,8 @@ def _refusal_message(refusal: LinkRefused, *, before: bool) -> str:
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: our own messages ("No customer with this id.") are shown, Django's are not."""
+    if api_requested(request):
+        return api_not_found()
     message = exception.args[0] if isinstance(exception, Http404) and exception.args else ""
     if not isinstance(message, str) or isinstance(exception, Resolver404):
         message = ""

@@ -121,6 +121,8 @@ LOGIN_REDIRECT_URL = "lookup:search"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
+# Times Django formats itself (the admin) are written as the desk writes them (supporttool/formats).
+FORMAT_MODULE_PATH = ["supporttool.formats"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
@@ -403,7 +405,10 @@ if LOG_FORMAT not in {"plain", "json"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "lookup.logs.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "lookup.logs.RequestContextFilter"},
+        "refused_request": {"()": "lookup.logs.RefusedRequestFilter"},
+    },
     "formatters": {
         "plain": {
             "()": "lookup.logs.PlainFormatter",
@@ -426,6 +431,9 @@ LOGGING = {
         "lookup.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
         # Its own warnings repeat what the audit trail records.
         "axes": {"level": "ERROR"},
+        # A refused request (4xx) is one line, a foreign Host a WARNING (lookup.logs).
+        "django.request": {"filters": ["refused_request"]},
+        "django.security.DisallowedHost": {"filters": ["refused_request"]},
     },
 }
 

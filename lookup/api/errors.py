@@ -1,7 +1,14 @@
-"""The one shape of every API error: `{"error": {"code", "message", "field"?}}`."""
+"""The one shape of every API error: `{"error": {"code", "message", "field"?}}`.
 
+The error handlers (`handler400`, `handler403`, `handler500`; `handler404` through
+`lookup.views.page_not_found`) answer this shape under /api/ whatever failed, so an API caller
+never has to read an HTML page; people get the HTML pages.
+"""
+
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.views import defaults
 
 from lookup.domain.errors import InvalidField
 
@@ -24,6 +31,37 @@ def api_field_error(error: InvalidField, *, code: str = "invalid_request") -> Js
     return api_error(status=400, code=code, message=error.message, field=error.field)
 
 
+def api_requested(request: HttpRequest) -> bool:
+    """Whether the request is an API call (its errors answer JSON)."""
+    return request.path.startswith("/api/")
+
+
+def api_not_found() -> JsonResponse:
+    return api_error(
+        status=404, code="not_found", message="No such endpoint; see /api/v1/openapi.json."
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a request Django refuses before any view (a `Host` this service does not
+    answer for, a malformed body): JSON for API callers, the HTML page for people."""
+    if not api_requested(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, DisallowedHost):
+        # The host is the caller's text: not repeated back.
+        message = "The Host header names a host this service does not answer for."
+    else:
+        message = "The request was malformed; nothing was changed."
+    return api_error(status=400, code="bad_request", message=message)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403: JSON for API callers, the HTML page (which role is needed) for people."""
+    if not api_requested(request):
+        return defaults.permission_denied(request, exception)
+    return api_error(status=403, code="forbidden", message="This call is not allowed.")
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: JSON for API callers, the HTML page for people; both name the request id.
 
@@ -31,7 +69,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     The page is rendered without context processors: they may be what failed.
     """
     request_id = getattr(request, "request_id", "")
-    if request.path.startswith("/api/"):
+    if api_requested(request):
         reference = f" (request id {request_id})" if request_id else ""
         return api_error(
             status=500,

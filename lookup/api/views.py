@@ -9,7 +9,7 @@ from django.http import HttpRequest, JsonResponse
 
 from lookup import selectors
 from lookup.api.auth import api_view
-from lookup.api.errors import api_error, api_field_error
+from lookup.api.errors import api_error, api_field_error, api_not_found
 from lookup.api.openapi import openapi_document
 from lookup.api.payloads import link_result_payload, search_page_payload
 from lookup.api.queries import cursor_encode, customer_query_parse
@@ -90,6 +90,4 @@ def openapi_json(request: HttpRequest) -> JsonResponse:
 @api_view(methods=("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"))
 def not_found(request: HttpRequest, path: str) -> JsonResponse:
     """Unknown paths under /api/v1/ answer in JSON too, not with the HTML 404 page."""
-    return api_error(
-        status=404, code="not_found", message="No such endpoint; see /api/v1/openapi.json."
-    )
+    return api_not_found()

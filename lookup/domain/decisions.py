@@ -5,6 +5,7 @@ version of the link the person was shown. Storage makes that one conditional wri
 say, when the write is refused, what the person is told.
 """
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from lookup.domain.errors import (
@@ -16,6 +17,7 @@ from lookup.domain.errors import (
     LinkRefused,
 )
 from lookup.domain.links import PhoneLink
+from lookup.phones import phone_equivalents
 
 
 class LinkDecision(StrEnum):
@@ -43,3 +45,20 @@ def decision_conflict(
     if current is None:
         return LinkNotFound(f"{phone} of {customer_id}")
     return decision_refusal(kind=kind, link=current) or LinkChanged(current)
+
+
+def links_still_finding(
+    *, links: Sequence[PhoneLink], unlinked: PhoneLink
+) -> tuple[PhoneLink, ...]:
+    """The customer's other live links that a search for `unlinked.phone` still finds them
+    through once `unlinked` is out of the index: to the same number (the phone on their account,
+    another order or legacy record) or to another form of it, which a search queries too."""
+    forms = {unlinked.phone, *(eq.e164 for eq in phone_equivalents(e164=unlinked.phone))}
+    same = (unlinked.phone, unlinked.source, unlinked.legacy_id)
+    return tuple(
+        link
+        for link in links
+        if link.is_active
+        and link.phone in forms
+        and (link.phone, link.source, link.legacy_id) != same
+    )

@@ -265,6 +265,14 @@ class SearchPage:
     total_unfiltered: int = 0
     # Leads only: links to the number that were unlinked (out of every search, by design).
     unlinked: tuple[UnlinkedLink, ...] = ()
+    # The forms (E.164: the number, its other forms) that found at least one customer.
+    forms_found: tuple[str, ...] = ()
+
+    @property
+    def equivalents_found(self) -> tuple[Equivalent, ...]:
+        """The other forms of the number that found customers (a search of an old form finds
+        them through the current one)."""
+        return tuple(eq for eq in self.equivalents if eq.e164 in self.forms_found)
 
     @property
     def only_match(self) -> CustomerMatch | None:

@@ -2,10 +2,14 @@
 however it is written and by the start of a customer id, and staff status that follows the
 Admin role."""
 
+import re
+from datetime import UTC, datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 
 from lookup import roles
 from lookup.models import AuditEntry
@@ -128,3 +132,31 @@ def test_keeping_the_admin_role_keeps_staff_status(admin_client_, sam):
     # Staff unticked while the role stays: the role wins, and says so.
     assert save_roles(admin_client_, sam, roles.ADMIN, is_staff=False).is_staff
     assert staff_entries()[-1] == ("sam.support", "staff status granted with the Admin role")
+
+
+def test_the_csv_opens_in_a_spreadsheet_with_accents_and_labels_intact(admin_client_):
+    AuditEntry.objects.create(
+        actor="joão.pérez", action=AuditEntry.Action.SEARCH, reason="número reasignado"
+    )
+    response = admin_client_.get(reverse("admin:lookup_auditentry_export"))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content)
+    # Excel reads a CSV as UTF-8 only when it starts with the byte-order mark.
+    assert body.startswith("\ufeff".encode())
+    header, row = body.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("Time (UTC),User or API client,Action,Action (label),")
+    assert ",joão.pérez,search,Search by phone," in row
+    assert "número reasignado" in row
+
+
+def test_admin_times_read_as_the_desk_writes_them(admin_client_, settings):
+    settings.TIME_ZONE = "UTC"
+    at = timezone.make_aware(datetime(2026, 12, 6, 17, 51), UTC)
+    listed_entry = entry()
+    AuditEntry.objects.filter(pk=listed_entry.pk).update(at=at)
+
+    listing = re.sub(r"<[^>]+>", "", admin_client_.get(CHANGELIST).content.decode())
+    assert "6 Dec 2026, 17:51 UTC" in listing
+    assert "p.m." not in listing and "Dec. 6" not in listing
+    page = admin_client_.get(reverse("admin:lookup_auditentry_change", args=[listed_entry.pk]))
+    assert "6 Dec 2026, 17:51 UTC" in page.content.decode()

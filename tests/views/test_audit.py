@@ -136,13 +136,20 @@ def test_admin_exports_the_filtered_view_as_csv(admin_client_, agent_client, des
     assert f"{EXPORT}?action=customer_view" in listing
 
     response = admin_client_.get(EXPORT, {"action": "customer_view"})
-    assert response["Content-Type"] == "text/csv"
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment;" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:4] == ["Time (UTC)", "User or API client", "Action", "Phone (E.164)"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:5] == [
+        "Time (UTC)",
+        "User or API client",
+        "Action",
+        "Action (label)",
+        "Phone (E.164)",
+    ]
     assert len(rows) == 1 + 3
-    assert {row[4] for row in rows[1:]} == {p.customer_id for p in desk}
+    assert {row[5] for row in rows[1:]} == {p.customer_id for p in desk}
     assert all(row[1] == "alice.agent" and row[2] == "customer_view" for row in rows[1:])
+    assert {row[3] for row in rows[1:]} == {"Customer viewed"}
     export = AuditEntry.objects.get(action=AuditEntry.Action.AUDIT_EXPORT)
     assert (export.actor, export.result_count) == ("ada.admin", 3)
     assert export.reason == "filters: action=customer_view"
@@ -157,10 +164,12 @@ def test_csv_export_defuses_spreadsheet_formulas(admin_client_, lead):
         reason='=HYPERLINK("http://evil")',
     )
     rows = list(
-        csv.reader(io.StringIO(b"".join(admin_client_.get(EXPORT).streaming_content).decode()))
+        csv.reader(
+            io.StringIO(b"".join(admin_client_.get(EXPORT).streaming_content).decode("utf-8-sig"))
+        )
     )
-    assert rows[1][3] == DESK
-    assert rows[1][6] == '\'=HYPERLINK("http://evil")'
+    assert rows[1][4] == DESK
+    assert rows[1][7] == '\'=HYPERLINK("http://evil")'
 
 
 def test_agents_cannot_read_or_export_the_trail(agent_client, desk):
@@ -267,10 +276,12 @@ def test_csv_export_defuses_formulas_after_a_separator_too(admin_client_, lead, 
         actor="leo.lead", user=lead, action=AuditEntry.Action.UNLINK, phone=DESK, reason=reason
     )
     rows = list(
-        csv.reader(io.StringIO(b"".join(admin_client_.get(EXPORT).streaming_content).decode()))
+        csv.reader(
+            io.StringIO(b"".join(admin_client_.get(EXPORT).streaming_content).decode("utf-8-sig"))
+        )
     )
-    cell = rows[1][6]
-    assert rows[1][3] == DESK  # plain E.164 numbers stay readable
+    cell = rows[1][7]
+    assert rows[1][4] == DESK  # plain E.164 numbers stay readable
     assert cell.startswith("'")
     # Whatever separator a spreadsheet splits the cell on, no piece starts a formula.
     for separator in ";,\t|":
@@ -286,9 +297,11 @@ def test_plain_text_with_separators_is_left_alone(admin_client_, lead):
         reason="number reassigned; customer called, confirmed",
     )
     rows = list(
-        csv.reader(io.StringIO(b"".join(admin_client_.get(EXPORT).streaming_content).decode()))
+        csv.reader(
+            io.StringIO(b"".join(admin_client_.get(EXPORT).streaming_content).decode("utf-8-sig"))
+        )
     )
-    assert rows[1][6] == "number reassigned; customer called, confirmed"
+    assert rows[1][7] == "number reassigned; customer called, confirmed"
 
 
 def _account_entries(action):
