@@ -36,9 +36,6 @@ from lookup.logs import request_context_user
 from lookup.models import AuditEntry, RateCounter
 
 WINDOW_SECONDS = 60
-# The customer page a counted lookup opens next (a customer id pasted in the search box): that
-# page is the same lookup and is not counted again. Set only by the server, used once.
-
 
 @dataclass(frozen=True)
 class RateDecision:
