@@ -7,7 +7,7 @@ UK ones from Ofcom's ranges reserved for drama, so none belongs to a real person
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 import phonenumbers
@@ -32,6 +32,11 @@ AR_WITHOUT_9 = "+543515551234"  # an order link; another customer has +54 9 351 
 AR_MOBILE_9 = "+5493515551234"
 BJ_CURRENT = "+2290197123456"  # searched; orders before 2024 have +229 97 12 34 56
 BJ_BEFORE_01 = "+22997123456"
+# A link as the users service's existing code writes it (keys and `createdAt` only), last week.
+DESIGN_RECORD = phone_normalize(raw="07700 900777", region="GB").e164
+# A call-centre operator's account: orders placed for callers are recorded under it, so it
+# collects numbers (Ofcom's drama ranges in Leeds and Sheffield, 1,000 each).
+OPERATOR_NUMBERS = 2000
 
 _PEOPLE = {
     "GB": (
@@ -178,6 +183,8 @@ _STATUSES = ["active"] * 8 + ["suspended", None]
 class DemoData:
     profiles: list[CustomerProfile]
     links: list[PhoneLink]
+    # Written in the design's own shape (keys and `createdAt` only), as the users service does.
+    design_links: list[PhoneLink] = field(default_factory=list)
 
 
 def demo_data(seed: int = 20261128, *, now: datetime | None = None) -> DemoData:
@@ -196,6 +203,7 @@ def demo_data(seed: int = 20261128, *, now: datetime | None = None) -> DemoData:
         MX_OLD_MOBILE_1,
         AR_WITHOUT_9,
         AR_MOBILE_9,
+        DESIGN_RECORD,
     }
     profiles: list[CustomerProfile] = []
     links: list[PhoneLink] = []
@@ -326,7 +334,55 @@ def demo_data(seed: int = 20261128, *, now: datetime | None = None) -> DemoData:
         )
     )
 
-    return DemoData(profiles=profiles, links=_one_per_key(links))
+    design_customer, design_link = _design_record_customer(now)
+    profiles.append(design_customer)
+    operator, operator_links = _operator_account(now)
+    profiles.append(operator)
+    links.extend(operator_links)
+    return DemoData(profiles=profiles, links=_one_per_key(links), design_links=[design_link])
+
+
+def _design_record_customer(now: datetime) -> tuple[CustomerProfile, PhoneLink]:
+    """A customer whose only link is a record the users service wrote a week ago."""
+    customer = CustomerProfile(
+        customer_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "demo/design-record")),
+        name="Dana Whitfield",
+        email="dana.whitfield@example.com",
+        country="GB",
+        created_at=now - timedelta(days=90),
+        status="active",
+    )
+    created = now - timedelta(days=7)
+    link = PhoneLink(
+        customer_id=customer.customer_id,
+        phone=DESIGN_RECORD,
+        source=LinkSource.ORDER,
+        first_seen=created,
+        last_seen=created,
+    )
+    return customer, link
+
+
+def _operator_account(now: datetime) -> tuple[CustomerProfile, list[PhoneLink]]:
+    """An operator account with OPERATOR_NUMBERS numbers, each on a few of its orders."""
+    operator = CustomerProfile(
+        customer_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "demo/operator")),
+        name="Northwind Catering (phone orders)",
+        email="orders@northwind.example.com",
+        country="GB",
+        created_at=now - timedelta(days=900),
+        status="active",
+    )
+    rng = random.Random(operator.customer_id)  # noqa: S311 - demo data
+    numbers = [
+        phone_normalize(raw=f"{area} 496 {line:04d}", region="GB").e164
+        for area in ("0113", "0114")
+        for line in range(OPERATOR_NUMBERS // 2)
+    ]
+    return operator, [
+        _order_link(rng, operator.customer_id, number, since=operator.created_at, now=now)
+        for number in numbers
+    ]
 
 
 def _profile_link(customer_id: str, phone: str, since, verified: bool) -> PhoneLink:

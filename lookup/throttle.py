@@ -37,6 +37,7 @@ from lookup.models import AuditEntry, RateCounter
 
 WINDOW_SECONDS = 60
 
+
 @dataclass(frozen=True)
 class RateDecision:
     """One request's place in its identity's current window."""

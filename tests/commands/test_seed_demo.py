@@ -37,7 +37,12 @@ def test_demo_data_is_realistic_enough_to_try_every_feature(moto_table):
         for i in items
         if i["sk"]["S"].startswith("phone#") and i["pk"]["S"].startswith("phone_user#")
     ]
-    assert order_links and all("lastSeenAt" in i and "recentOrders" in i for i in order_links)
+    design = [i for i in order_links if "lastSeenAt" not in i]
+    assert order_links and all("recentOrders" in i for i in order_links if i not in design)
+    # One record in the users service's own shape: keys, cognitoId, phoneNumber, createdAt.
+    assert [sorted(i) for i in design] == [
+        sorted(["pk", "sk", "pk2", "sk2", "cognitoId", "phoneNumber", "createdAt"])
+    ]
 
     # The numbers the README suggests are in the output.
     assert demo.RECEPTION_DESK in out.getvalue() and demo.FAMILY_PHONE in out.getvalue()
@@ -102,3 +107,19 @@ def test_each_wrong_country_example_offers_the_demo_customers_reading(
 
     assert "Did you mean:" in html
     assert f"?phone=%2B{offered[1:]}&amp;" in html
+
+
+def test_the_design_shaped_record_is_a_current_customer_and_the_operator_a_shared_account(
+    moto_table, agent_client, settings
+):
+    settings.RATE_LIMIT_LOOKUPS_PER_MINUTE = 0
+    call_command("seed_demo", stdout=StringIO())
+    [match] = search(demo.DESIGN_RECORD).matches
+    assert match.profile.name == "Dana Whitfield" and not match.possibly_stale
+    assert match.orders.last_at is not None
+    response = agent_client.get("/", {"phone": demo.DESIGN_RECORD, "open": "1"})
+    assert response.status_code == 302  # a single current match opens
+
+    operator = demo.demo_data().profiles[-1]
+    page = agent_client.get(f"/customers/{operator.customer_id}/").content.decode()
+    assert "2,000 numbers" in page and "probably a shared account" in page

@@ -24,16 +24,23 @@ class Command(BaseCommand):
             if if_empty and get_profiles().profile_exists(customer_id=data.profiles[0].customer_id):
                 self.stdout.write("Demo data already present; nothing to do.")
                 return
-            written = records_put(table=get_table(), profiles=data.profiles, links=data.links)
+            written = records_put(
+                table=get_table(),
+                profiles=data.profiles,
+                links=data.links,
+                design_links=data.design_links,
+            )
         except DirectoryUnavailable as exc:
             raise CommandError(f"Could not write demo data: {exc}") from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Wrote {written} items: {len(data.profiles)} customers, {len(data.links)} links."
+                f"Wrote {written} items: {len(data.profiles)} customers, "
+                f"{len(data.links) + len(data.design_links)} links."
             )
         )
         self.stdout.write(
             "Numbers worth searching: "
             f"{demo.RECEPTION_DESK} (130 customers), {demo.FAMILY_PHONE} (a family phone), "
-            f"{demo.SINGLE_OWNER} (one customer), {demo.LEGACY_ONLY} (legacy record)."
+            f"{demo.SINGLE_OWNER} (one customer), {demo.LEGACY_ONLY} (legacy record), "
+            f"{demo.DESIGN_RECORD} (a record in the users service's shape, last week)."
         )
