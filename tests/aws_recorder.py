@@ -21,7 +21,10 @@ one component, and its entry point is on the stack of every call it makes:
 * `batch`: the `backfill_phone_links` and `migrate_legacy_lookups` commands (and
   `lookup.backfill`).
 
-The outermost entry point on the stack wins. Calls with none on the stack are test set-up
+The outermost entry point on the stack wins. Work submitted to a thread pool
+(`ThreadPoolExecutor.submit`, as the repository's concurrent reads do) belongs to the component
+that submitted it: the submitter's component is noted at submission and used where the pool
+thread's own stack names none. Calls with none on the stack are test set-up
 (writing fixtures, creating tables and queues) or local-only commands (`ensure_table`,
 `ensure_queues`, `seed_demo`, `publish_order_event`): recorded with component None, and no
 policy is judged by them. Unlike a context variable set by a fixture, this needs no help from
@@ -40,6 +43,7 @@ refused by the policies).
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,7 +119,8 @@ class AwsRecorder:
 
     def on_parameter_build(self, params, model, **kwargs) -> None:
         call = AwsCall(
-            component=component_on_stack(sys._getframe(1)),
+            component=component_on_stack(sys._getframe(1))
+            or getattr(_submitted_by, "component", None),
             service=model.service_model.service_name,
             operation=model.name,
             resources=resources_of(model.service_model.service_name, params),
@@ -194,6 +199,28 @@ def _configured_names() -> dict[str, str | None]:
         return {"table": None, "index": None, "queue": ""}
 
 
+# The component whose thread submitted the work a pool thread is running, if any.
+_submitted_by = threading.local()
+_submitted_by.component = None
+_original_submit = ThreadPoolExecutor.submit
+
+
+def _submit_recorded(self, fn, /, *args, **kwargs):
+    component = component_on_stack(sys._getframe(1)) or getattr(_submitted_by, "component", None)
+    if component is None:
+        return _original_submit(self, fn, *args, **kwargs)
+
+    def run(*inner_args, **inner_kwargs):
+        before = getattr(_submitted_by, "component", None)
+        _submitted_by.component = component
+        try:
+            return fn(*inner_args, **inner_kwargs)
+        finally:
+            _submitted_by.component = before
+
+    return _original_submit(self, run, *args, **kwargs)
+
+
 # --- plugin hooks ---------------------------------------------------------------------------------
 
 recorder = AwsRecorder()
@@ -223,10 +250,12 @@ def pytest_configure(config) -> None:
         "recorded",
     )
     botocore.session.Session.create_client = _create_client_recorded
+    ThreadPoolExecutor.submit = _submit_recorded
 
 
 def pytest_unconfigure(config) -> None:
     botocore.session.Session.create_client = _original_create_client
+    ThreadPoolExecutor.submit = _original_submit
 
 
 @pytest.hookimpl(trylast=True)
