@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lookup import selectors
@@ -269,7 +270,8 @@ def _link_decision(
             return redirect(back)
         else:
             number = phone_from_e164(phone).international
-            messages.success(request, page.done.format(number=number, name=details.name))
+            name = format_html("<bdi>{}</bdi>", details.name)  # stored text: isolated
+            messages.success(request, format_html(page.done, number=number, name=name))
             return redirect(back)
     return render(
         request,
@@ -289,9 +291,9 @@ def _refusal_message(refusal: LinkRefused, *, before: bool) -> str:
     number = phone_from_e164(refusal.link.phone).international
     if isinstance(refusal, LinkAlreadyUnlinked):
         unlink = refusal.link.unlink
-        who = f" by {unlink.by}" if unlink and unlink.by else ""
+        who = format_html(" by <bdi>{}</bdi>", unlink.by) if unlink and unlink.by else ""
         when = f" on {moment_text(unlink.at)}" if unlink and unlink.at else ""
-        return f"{number} was already unlinked{who}{when}."
+        return format_html("{} was already unlinked{}{}.", number, who, when)
     assert isinstance(refusal, LinkNotUnlinked)
     if before:
         return "This link is already active; nothing to restore."
