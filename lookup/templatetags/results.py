@@ -49,7 +49,9 @@ def _row(match: CustomerMatch, *, href: str) -> str:
     # Stored texts are isolated (<bdi>, dir="auto"): a right-to-left override in one customer's
     # name must not reorder the rest of the row. Ids are shown, and copied, without such controls.
     name = (profile.name if profile else None) or "Unknown name"
-    email = (email_in_results(profile.email) if profile else None) or "No email"
+    # An email is an identifier, like the ids: shown (and masked) as the customer page copies it.
+    stored_email = text_copyable(profile.email) if profile and profile.email else None
+    email = email_in_results(stored_email) or "No email"
     customer_id = text_copyable(match.customer_id)
     created = profile.created_at if profile else None
     status = profile.status if profile else None

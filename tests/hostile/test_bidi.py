@@ -93,6 +93,8 @@ def test_every_stored_text_is_isolated_and_copies_without_controls(hostile, lead
     html = results.content.decode()
     assert _bidi_in(html)  # the hostile name is there, inside its isolate
     assert f'dir="auto">{NAME}</a>' in html
+    # The email is masked from its first visible letter, not from an invisible control.
+    assert '<span class="email" dir="auto">a•••i@example.com</span>' in html
     # The row's copy button copies the id as shown, without the override.
     assert page.copies == ["cust-yub"]
     assert '<code class="customer-id" dir="auto" title="cust-yub">cust-yub</code>' in html
