@@ -138,9 +138,8 @@ def test_every_stored_text_is_isolated_and_copies_without_controls(hostile, lead
     audit(lead_client.get(reverse("lookup:restore", args=[IDENT, UNLINKED])))
 
 
-def test_the_checker_finds_a_leak(hostile, lead_client, settings):
-    """The audit above must fail if a stored text is shown bare: show the name without one."""
-    settings.RATE_LIMIT_LOOKUPS_PER_MINUTE = 0
+def test_the_checker_finds_a_leak():
+    """The audit above must fail if a stored text is shown bare, titled or copied."""
     parser = BidiAudit()
     parser.feed(f"<td><a href='/x'>{NAME}</a> <span class='email' dir='auto'>{EMAIL}</span></td>")
     assert [data for _, data in parser.leaks] == [NAME]
