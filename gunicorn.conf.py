@@ -15,6 +15,7 @@ Override with GUNICORN_WORKERS and GUNICORN_THREADS; bind with GUNICORN_BIND (de
 
 import os
 
+# Wrapped to read chunked request bodies, which Django alone reads as empty (wsgi_input.py).
 wsgi_app = "supporttool.wsgi"
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 worker_class = "gthread"

@@ -21,7 +21,7 @@ import phonenumbers
 
 from lookup.domain.errors import InvalidField
 from lookup.domain.evidence import OrderSeen, OrderSkipped
-from lookup.domain.text import text_problem
+from lookup.domain.text import identifier_problem, text_problem
 from lookup.domain.times import format_timestamp, parse_timestamp, utc_now
 from lookup.phones import PhoneNumberError, phone_canonical, phone_normalize
 
@@ -156,7 +156,7 @@ def _identifier(parent: Mapping, key: str, field: str) -> str:
     value = parent.get(key)
     if not isinstance(value, str) or not value.strip():
         raise InvalidField(field, "is required and must be a non-empty string")
-    if (problem := text_problem(value)) is not None:
+    if (problem := identifier_problem(value)) is not None:
         raise InvalidField(field, problem)
     if len(value) > _MAX_ID_LENGTH or "#" in value:
         raise InvalidField(field, f"must be at most {_MAX_ID_LENGTH} characters, no '#'")

@@ -10,7 +10,9 @@ Three limits, each per minute and configurable (0 turns one off):
 * `RATE_LIMIT_LOOKUPS_PER_MINUTE` - a person's searches by number and customer pages together;
 * `RATE_LIMIT_API_CALLS_PER_MINUTE` - an API client's calls;
 * `RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE` - wrong API keys from one client address; past it the
-  address gets 429 for every API call until the minute is over.
+  address's calls without a valid key get 429 until the minute is over. A valid key is always
+  served (subject to its own client's limit): an office or a NAT shares an address, and someone
+  else's wrong keys must not pause the order service.
 
 A refusal answers 429 with `Retry-After` (an HTML page for people, the API's JSON error for
 services) and the first refusal of each minute is audited: enough to see who hit a limit without
@@ -33,7 +35,7 @@ from lookup.api.auth import api_key_from_request
 from lookup.api.errors import api_error
 from lookup.audit import audit_record, client_address
 from lookup.logs import request_context_user
-from lookup.models import AuditEntry, RateCounter
+from lookup.models import ApiClient, AuditEntry, RateCounter
 
 WINDOW_SECONDS = 60
 
@@ -194,7 +196,11 @@ def api_key_failure_guard(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     """Outermost on an API view: an address that keeps sending wrong keys is refused for a while.
 
     Counts the 401s answered to calls that carried a key; once an address reaches the limit, its
-    API calls get 429 until the minute is over, before any key is looked at.
+    calls without a valid key get 429 until the minute is over. The key is still checked in full
+    (prefix and secret): a valid one is served, so a shared address (an office, a NAT) is never
+    paused by someone else's wrong keys. Guessing gains nothing from that: a secret is 256
+    random bits, and past the limit a wrong guess is refused before the view is reached, neither
+    logged nor counted further.
     """
 
     @wraps(view)
@@ -203,7 +209,7 @@ def api_key_failure_guard(view: Callable[..., HttpResponse]) -> Callable[..., Ht
         address = client_address(request) or "unknown"
         if limit > 0:
             seen = rate_peek(scope="api-key-failures", identity=address, limit=limit)
-            if seen.count >= limit:
+            if seen.count >= limit and _key_refused(request=request):
                 return _api_rate_limited(
                     decision=seen,
                     message=f"Too many invalid API keys from this address; retry after "
@@ -222,6 +228,11 @@ def api_key_failure_guard(view: Callable[..., HttpResponse]) -> Callable[..., Ht
         return response
 
     return wrapper
+
+
+def _key_refused(*, request: HttpRequest) -> bool:
+    """Whether the request lacks a key that authenticates (the view checks it again)."""
+    return ApiClient.authenticate(api_key_from_request(request=request)) is None
 
 
 def api_client_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

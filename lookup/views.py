@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
@@ -337,12 +339,13 @@ def _link_decision(
             return redirect(back)
         else:
             number = phone_from_e164(phone).international
+            name = format_html("<bdi>{}</bdi>", details.name)  # stored text: isolated
             if still_finding:
                 done = _unlink_done_still_found(
-                    number=number, name=details.name, link=link, still_finding=still_finding
+                    number=number, name=name, link=link, still_finding=still_finding
                 )
             else:
-                done = page.done.format(number=number, name=details.name)
+                done = format_html(page.done, number=number, name=name)
             messages.success(request, done)
             return redirect(back)
     return render(
@@ -364,12 +367,15 @@ def _link_decision(
 
 
 def _unlink_done_still_found(
-    *, number: str, name: str, link: PhoneLink, still_finding: tuple[PhoneLink, ...]
-) -> str:
+    *, number: str, name: SafeString, link: PhoneLink, still_finding: tuple[PhoneLink, ...]
+) -> SafeString:
     """The success message of an unlink after which searches still list the customer: what
     was unlinked, and through what they are still found (the confirmation said so too)."""
-    done = _("The {source} link of {number} to {name} is unlinked.").format(
-        source=link.source.label.lower(), number=number, name=name
+    done = format_html(
+        _("The {source} link of {number} to {name} is unlinked."),
+        source=link.source.label.lower(),
+        number=number,
+        name=name,
     )
     if any(other.source is LinkSource.PROFILE for other in still_finding):
         why = _(
@@ -388,7 +394,7 @@ def _unlink_done_still_found(
         f"{other.source.label.lower()} {phone_from_e164(other.phone).international}"
         for other in still_finding
     )
-    return f"{done} {why.format(name=name, links=links)}"
+    return format_html("{} {}", done, format_html(why, name=name, links=links))
 
 
 def _refusal_message(refusal: LinkRefused, *, before: bool) -> str:
@@ -396,9 +402,9 @@ def _refusal_message(refusal: LinkRefused, *, before: bool) -> str:
     number = phone_from_e164(refusal.link.phone).international
     if isinstance(refusal, LinkAlreadyUnlinked):
         unlink = refusal.link.unlink
-        who = f" by {unlink.by}" if unlink and unlink.by else ""
+        who = format_html(" by <bdi>{}</bdi>", unlink.by) if unlink and unlink.by else ""
         when = f" on {moment_text(unlink.at)}" if unlink and unlink.at else ""
-        return f"{number} was already unlinked{who}{when}."
+        return format_html("{} was already unlinked{}{}.", number, who, when)
     assert isinstance(refusal, LinkNotUnlinked)
     if before:
         return "This link is already active; nothing to restore."

@@ -7,12 +7,14 @@ from lookup.events import ACCOUNT_PHONE_FIELD, PHONE_FIELD, SKIP_NO_PHONE
 from lookup.models import ApiClient
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
-# What the server accepts as an id: what `lookup.events` enforces (no '#', no control characters).
+# What the server accepts as an id: what `lookup.events` enforces (no '#', no control characters,
+# no bidirectional controls).
 _ID = {
     "type": "string",
     "minLength": 1,
     "maxLength": 128,
-    "pattern": "^[^#\\u0000-\\u001F\\u007F-\\u009F]+$",
+    "pattern": "^[^#\\u0000-\\u001F\\u007F-\\u009F"
+    "\\u061C\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069]+$",
 }
 
 # A phone field of the event: null, empty or blank mean "none" (lookup.events).
@@ -38,6 +40,16 @@ _AUTH_ERRORS = {
     "401": _error("No API key, or a wrong or revoked one."),
     "403": _error("The key is valid but lacks this endpoint's scope (the refusal is audited)."),
     "405": _error("Wrong HTTP method."),
+    "429": _error(
+        "Too many calls this minute for this key, or no valid key from an address that sent "
+        "too many wrong ones (a valid key from it is still served).",
+        headers={
+            "Retry-After": {
+                "description": "Seconds until the minute is over.",
+                "schema": {"type": "integer"},
+            }
+        },
+    ),
     "503": _error(
         "Customer data (DynamoDB) is temporarily unavailable.",
         headers={
@@ -346,7 +358,7 @@ def openapi_document() -> dict[str, Any]:
                             "Already linked, or `skipped` (no phone to link); nothing new.",
                         ),
                         "400": _error("Not JSON, or an unusable event; `field` names why."),
-                        "413": _error("Body too large."),
+                        "413": _error("Body too large (with a Content-Length or sent chunked)."),
                         **_AUTH_ERRORS,
                     },
                 }

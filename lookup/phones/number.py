@@ -42,8 +42,16 @@ def phone_from_e164(e164: str) -> PhoneNumber:
     try:
         return phone_describe(phonenumbers.parse(e164, None))
     except NumberParseException:
+        from lookup.domain.text import text_copyable  # lookup.domain imports this package
+
+        # Shown as stored, less the bidi and other invisible controls that would reorder the
+        # text around it; the key itself (e164) is kept exactly, for links and writes.
         return PhoneNumber(
-            e164=e164, international=e164, region="ZZ", country_name="Unknown", is_valid=False
+            e164=e164,
+            international=text_copyable(e164),
+            region="ZZ",
+            country_name="Unknown",
+            is_valid=False,
         )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from lookup import roles
+from lookup.domain.text import text_copyable
 from lookup.forms import NUMBERS_PAGE_PARAM
 
 register = template.Library()
@@ -89,6 +90,13 @@ def short_id(value: str | None) -> str:
     the title and the copy button."""
     text = str(value or "")
     return text if len(text) <= SHORT_ID_LENGTH + 2 else f"{text[:SHORT_ID_LENGTH]}…"
+
+
+@register.filter
+def plain(value: str | None) -> str:
+    """`{{ details.customer_id|plain }}`: an id as the page shows and copies it, without the
+    bidi and other invisible controls a stored one may hold (the links keep the stored id)."""
+    return text_copyable(str(value or ""))
 
 
 @register.filter

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from lookup.converters import IdentifierConverter
 from lookup.domain.links import CustomerMatch
+from lookup.domain.text import text_copyable
 from lookup.templatetags.desk import day, short_id
 from lookup.templatetags.phones import country_name, international
 from lookup.templatetags.privacy import email_in_results
@@ -45,8 +46,13 @@ def result_rows(matches: tuple[CustomerMatch, ...], carry_query: str) -> SafeStr
 
 def _row(match: CustomerMatch, *, href: str) -> str:
     profile, orders = match.profile, match.orders
+    # Stored texts are isolated (<bdi>, dir="auto"): a right-to-left override in one customer's
+    # name must not reorder the rest of the row. Ids are shown, and copied, without such controls.
     name = (profile.name if profile else None) or "Unknown name"
-    email = (email_in_results(profile.email) if profile else None) or "No email"
+    # An email is an identifier, like the ids: shown (and masked) as the customer page copies it.
+    stored_email = text_copyable(profile.email) if profile and profile.email else None
+    email = email_in_results(stored_email) or "No email"
+    customer_id = text_copyable(match.customer_id)
     created = profile.created_at if profile else None
     status = profile.status if profile else None
     sources = format_html_join(
@@ -66,15 +72,18 @@ def _row(match: CustomerMatch, *, href: str) -> str:
     if orders.last_at:
         last_order = format_html('<span class="nowrap">{}</span>', day(orders.last_at))
         if orders.last_id:
-            last_order += format_html(' <code class="order-id">{}</code>', orders.last_id)
+            last_order += format_html(
+                ' <code class="order-id" dir="auto">{}</code>', text_copyable(orders.last_id)
+            )
     elif orders.has_orders:
         last_order = "Unknown"
     else:
         last_order = mark_safe('<span class="muted">none</span>')  # noqa: S308
     return format_html(
         "<tr data-row-link>"
-        '<td class="card-title"><a data-row-target class="customer-name" href="{href}">{name}</a>'
-        '\n              <span class="email">{email}</span></td>'
+        '<td class="card-title"><a data-row-target class="customer-name" href="{href}" '
+        'dir="auto">{name}</a>'
+        '\n              <span class="email" dir="auto">{email}</span></td>'
         '<td data-label="Country"><div class="cell">{country}</div></td>'
         '<td data-label="Customer since" class="nowrap"><div class="cell">{since}</div></td>'
         '<td data-label="Status"><div class="cell">{status}</div></td>'
@@ -82,7 +91,7 @@ def _row(match: CustomerMatch, *, href: str) -> str:
         '<td data-label="Orders on this number"><div class="cell">{count}</div></td>'
         '<td data-label="Last order"><div class="cell">{last_order}</div></td>'
         '<td data-label="Customer id" class="nowrap"><div class="cell">'
-        '<code class="customer-id" title="{customer_id}">{short}</code>'
+        '<code class="customer-id" dir="auto" title="{customer_id}">{short}</code>'
         '\n              <button type="button" class="copy" data-copy="{customer_id}" hidden>'
         'Copy<span class="visually-hidden"> customer id</span></button></div></td>'
         "</tr>",
@@ -91,7 +100,9 @@ def _row(match: CustomerMatch, *, href: str) -> str:
         email=email,
         country=country_name(profile.country if profile else None),
         since=day(created) if created else "Unknown",
-        status=format_html('<span class="badge badge-status-{}">{}</span>', slugify(status), status)
+        status=format_html(
+            '<span dir="auto" class="badge badge-status-{}">{}</span>', slugify(status), status
+        )
         if status
         else "Unknown",
         sources=sources,
@@ -99,6 +110,6 @@ def _row(match: CustomerMatch, *, href: str) -> str:
         matched_as=matched_as,
         count=count,
         last_order=last_order,
-        customer_id=match.customer_id,
-        short=short_id(match.customer_id),
+        customer_id=customer_id,
+        short=short_id(customer_id),
     )

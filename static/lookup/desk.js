@@ -72,12 +72,17 @@
     announcer.textContent = text;
   }
 
+  // What a copy button copies is the id as the page shows it: the server already leaves out
+  // bidi and other invisible controls a stored id may hold, and this says so again for any
+  // attribute that did not, so a pasted id never carries a hidden override.
+  var invisible = /[\p{Cc}\p{Cf}]/gu;
+
   document.querySelectorAll("button[data-copy]").forEach(function (button) {
     var label = button.firstChild ? button.firstChild.nodeValue : "Copy";
     button.hidden = false;
     button.addEventListener("click", function (event) {
       event.stopPropagation();
-      var value = button.getAttribute("data-copy");
+      var value = button.getAttribute("data-copy").replace(invisible, "");
       copyText(value).then(
         function () {
           button.classList.add("copied");

@@ -223,6 +223,17 @@ def test_a_tampered_version_is_a_400_and_changes_nothing(moto_table, lead_client
             "+44 7946\x00 095812",
             "control character",
         ),
+        # An id that reads (and copies) as another: "cust-\u202eyub" shows as "cust-buy".
+        ("order.customerId", ("customerId",), "cust-\u202eyub", "U+202E"),
+        *(
+            (
+                "order.id",
+                ("id",),
+                f"ord{control}_1",
+                f"bidirectional control character (U+{ord(control):04X})",
+            )
+            for control in "\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+        ),
     ],
 )
 def test_unsafe_text_in_an_event_is_refused_before_anything_is_written(

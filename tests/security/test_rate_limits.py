@@ -134,23 +134,42 @@ def test_each_api_client_has_its_own_budget(helpdesk, order_service, moto_table,
     assert created.status_code == 201  # and without a CSRF token, as before
 
 
-def test_an_address_sending_wrong_keys_is_refused_even_with_a_right_one(
-    helpdesk, moto_table, settings, clock
+def test_an_address_sending_wrong_keys_is_refused_its_wrong_keys_only(
+    helpdesk, order_service, retired_service, moto_table, settings, clock
 ):
+    from tests.api.conftest import order_event
+
     settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 3
     guesser = Client(REMOTE_ADDR="198.51.100.7")
     params = {"phone": UK_MOBILE, "region": "GB"}
     wrong = {"Authorization": "Bearer plk_000000000000_guess"}
     statuses = [guesser.get(CUSTOMERS_API, params, headers=wrong).status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
-    refused = guesser.get(CUSTOMERS_API, params, headers=helpdesk.headers)
+    refused = guesser.get(CUSTOMERS_API, params, headers=wrong)
     assert refused.status_code == 429 and refused["Retry-After"] == "55"
     assert refused.json()["error"]["code"] == "rate_limited"
-    # Another address, and the same one a minute later, are served.
-    other = Client(REMOTE_ADDR="198.51.100.8")
-    assert other.get(CUSTOMERS_API, params, headers=helpdesk.headers).status_code == 200
+
+    # Valid keys from the same address (an office, a NAT) are served as usual, reads and writes.
+    served = guesser.get(CUSTOMERS_API, params, headers=helpdesk.headers)
+    assert served.status_code == 200 and served.json()["phone"]["e164"] == UK_MOBILE
+    created = guesser.post(
+        "/api/v1/phone-links",
+        order_event(),
+        content_type="application/json",
+        headers=order_service.headers,
+    )
+    assert created.status_code == 201
+
+    # The secret is still checked in full: a real client's prefix with a wrong secret, a
+    # revoked key and no key at all stay refused, and a wrong key after a good one too.
+    prefix_only = {"Authorization": f"Bearer {helpdesk.key.rsplit('_', 1)[0]}_not-the-secret"}
+    for headers in (prefix_only, retired_service.headers, {}, wrong):
+        assert guesser.get(CUSTOMERS_API, params, headers=headers).status_code == 429, headers
+
+    # Another address, and the same one a minute later, get the plain 401 again.
+    assert Client(REMOTE_ADDR="198.51.100.8").get(CUSTOMERS_API, headers=wrong).status_code == 401
     clock[0] += timedelta(minutes=1)
-    assert guesser.get(CUSTOMERS_API, params, headers=helpdesk.headers).status_code == 200
+    assert guesser.get(CUSTOMERS_API, params, headers=wrong).status_code == 401
 
     entry = AuditEntry.objects.get(action=AuditEntry.Action.RATE_LIMITED)
     assert (entry.client_address, entry.actor) == ("198.51.100.7", "anonymous")

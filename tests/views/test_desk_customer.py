@@ -123,7 +123,7 @@ def test_agents_never_see_the_unlinked_hint(agent_client, lead_client, moto_tabl
     hint = html[html.index('<details class="unlinked-hint">') : html.index("</details>")]
     assert "<summary>1 unlinked link to this number — show</summary>" in hint
     assert f'href="{customer_url(sam.customer_id)}?from=%2B442079460018">Sam Carter</a>' in hint
-    assert "by leo.lead" in hint and "Number reassigned to someone else: T-4411" in hint
+    assert "by <bdi>leo.lead</bdi>" in hint and "Number reassigned to someone else: T-4411" in hint
     assert "<time datetime=" in hint
 
     with count_requests(moto_table) as log:
@@ -188,7 +188,7 @@ def test_times_are_shown_in_the_desks_time_zone_with_the_zone(
         change=LinkChange(at=f.NOW, by="leo.lead", reason="wrong customer"),
     )
     html = lead_client.get(customer_url(sam.customer_id)).content.decode()
-    assert "unlinked</span> on <time datetime=" in html and f">{shown}</time> by leo.lead" in html
+    assert "unlinked</span> on <time datetime=" in html and f">{shown}</time> by <bdi>leo.lead</bdi>" in html
     # A day is the day where the desk is: 19 Nov 00:00 UTC is still 18 Nov in São Paulo.
     since = "18 Nov 2026" if zone == "America/Sao_Paulo" else "19 Nov 2026"
     assert "<dt>Customer since</dt><dd><time datetime=" in html and f">{since}</time>" in html
