@@ -453,3 +453,54 @@ def test_with_an_existing_table_the_stack_creates_none():
                 TableName=outputs["TableName"]
             )
         assert outputs["TableArn"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/phone-lookup"
+
+
+def test_on_moto_the_platform_is_created_as_the_template_says():
+    with aws_sandbox():
+        outputs = stack_deploy(parameters={"ReleaseVersion": "v1", "LogRetentionDays": "60"})
+        elbv2 = boto3.client("elbv2", region_name=REGION)
+        (balancer,) = elbv2.describe_load_balancers()["LoadBalancers"]
+        assert balancer["DNSName"] == outputs["LoadBalancerDnsName"]
+        listeners = {
+            listener["Port"]: listener
+            for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])[
+                "Listeners"
+            ]
+        }
+        assert listeners[443]["Protocol"] == "HTTPS"
+        assert listeners[80]["DefaultActions"][0]["RedirectConfig"]["Protocol"] == "HTTPS"
+        (group,) = elbv2.describe_target_groups()["TargetGroups"]
+        assert (group["HealthCheckPath"], group["Port"]) == ("/readyz", 8000)
+
+        logs = boto3.client("logs", region_name=REGION)
+        retention = {
+            g["logGroupName"]: g.get("retentionInDays")
+            for g in logs.describe_log_groups(logGroupNamePrefix="/phone-lookup/")["logGroups"]
+        }
+        assert retention == {
+            "/phone-lookup/web": 60,
+            "/phone-lookup/worker": 60,
+            "/phone-lookup/daily": 60,
+            "/phone-lookup/release-job": 60,
+            "/phone-lookup/alarm-reminders": 60,
+        }
+
+        # moto creates the buckets but not their lifecycle rules (checked on the template).
+        s3 = boto3.client("s3", region_name=REGION)
+        assert s3.head_bucket(Bucket=outputs["AccessLogBucketName"])
+        assert s3.head_bucket(Bucket=outputs["ArtifactBucketName"])
+
+        autoscaling = boto3.client("autoscaling", region_name=REGION)
+        sizes = sorted(
+            (g["MinSize"], g["MaxSize"])
+            for g in autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+        )
+        assert sizes == [(2, 2), (2, 4)]
+
+        rds = boto3.client("rds", region_name=REGION)
+        (database,) = rds.describe_db_instances()["DBInstances"]
+        assert (database["Engine"], database["StorageEncrypted"]) == ("postgres", True)
+        assert database["Endpoint"]["Address"] == outputs["DatabaseAddress"]
+        assert outputs["DatabaseMasterSecretArn"].startswith(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-"
+        )
