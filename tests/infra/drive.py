@@ -62,25 +62,90 @@ class ComponentCalls:
 def stack_deploy(*, parameters: dict[str, str] | None = None) -> dict[str, str]:
     """Create the stack on moto's CloudFormation (inside mock_aws); returns its outputs.
 
-    moto creates the table, queues, policies, topic and log group; it skips the alarms, metric
-    filter, queue policy and subscriptions with a warning (their shape is tested on the
-    template itself).
+    What an organisation already has (a VPC with subnets in two zones, a certificate) is made
+    in moto first. moto creates the table, queues, policies, topic, log groups, network,
+    database, buckets, load balancer, launch templates, groups and the reminder function; it
+    skips the alarms, metric filters, queue and bucket policies, subscriptions, secrets and the
+    scaling policy with a warning (MOTO_SKIPS; their shape is tested on the template itself).
     """
     client = boto3.client("cloudformation", region_name=REGION)
-    with warnings.catch_warnings():
+    given = {**stack_prerequisites(), **(parameters or {})}
+    with warnings.catch_warnings(), _moto_master_user_secret():
         warnings.filterwarnings("ignore", message="Tried to parse AWS::")
         client.create_stack(
             StackName=STACK_NAME,
             TemplateBody=TEMPLATE.read_text(encoding="utf-8"),
             Parameters=[
-                {"ParameterKey": key, "ParameterValue": value}
-                for key, value in (parameters or {}).items()
+                {"ParameterKey": key, "ParameterValue": value} for key, value in given.items()
             ],
             Capabilities=["CAPABILITY_IAM"],
         )
-    stack = client.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+        # moto resolves the outputs when they are described.
+        stack = client.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
     return {output["OutputKey"]: output["OutputValue"] for output in stack["Outputs"]}
+
+
+# Resource types of the template moto's CloudFormation does not create (it warns and skips).
+MOTO_SKIPS = frozenset(
+    {
+        "AWS::AutoScaling::ScalingPolicy",
+        "AWS::CloudWatch::Alarm",
+        "AWS::Logs::MetricFilter",
+        "AWS::S3::BucketPolicy",
+        "AWS::SNS::Subscription",
+        "AWS::SQS::QueuePolicy",
+        "AWS::SecretsManager::Secret",
+        "AWS::SecretsManager::SecretTargetAttachment",
+    }
+)
+
+
+def stack_prerequisites() -> dict[str, str]:
+    """What the template takes as given, made in moto: network, certificate, alarm email."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(
+            VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{zone}"
+        )["Subnet"]["SubnetId"]
+        for i, zone in enumerate("abab")
+    ]
+    certificate = boto3.client("acm", region_name=REGION).request_certificate(
+        DomainName="support.example.com"
+    )["CertificateArn"]
+    return {
+        "VpcId": vpc,
+        "PublicSubnetIds": ",".join(subnets[:2]),
+        "PrivateSubnetIds": ",".join(subnets[2:]),
+        "DomainName": "support.example.com",
+        "CertificateArn": certificate,
+        "AlarmEmail": "oncall@example.com",
+    }
+
+
+@contextmanager
+def _moto_master_user_secret() -> Iterator[None]:
+    """moto's RDS model lacks the attribute MasterUserSecret.SecretArn (ManageMasterUserPassword):
+    give it, from moto's own RDS-managed secret, for the length of a stack creation."""
+    from moto.rds import models as rds
+
+    original_get, original_has = rds.DBInstance.get_cfn_attribute, rds.DBInstance.has_cfn_attr
+
+    def get_cfn_attribute(self, attribute_name: str):
+        if attribute_name == "MasterUserSecret.SecretArn":
+            if getattr(self, "master_user_secret", None) is None:
+                self.master_user_secret = rds.MasterUserSecret(self, None)
+            return self.master_user_secret.secret_arn
+        return original_get(self, attribute_name)
+
+    def has_cfn_attr(cls, attribute: str) -> bool:
+        return attribute == "MasterUserSecret.SecretArn" or original_has(attribute)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rds.DBInstance, "get_cfn_attribute", get_cfn_attribute)
+        patch.setattr(rds.DBInstance, "has_cfn_attr", classmethod(has_cfn_attr))
+        yield
 
 
 @contextmanager

@@ -20,6 +20,16 @@ PARTITION = "aws"
 
 _NO_VALUE = object()
 
+# What an organisation already has, which the template takes without defaults.
+EXAMPLE_PARAMETERS = {
+    "VpcId": "vpc-0example",
+    "PublicSubnetIds": "subnet-public-a,subnet-public-b",
+    "PrivateSubnetIds": "subnet-private-a,subnet-private-b",
+    "DomainName": "support.example.com",
+    "CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/0example",
+    "AlarmEmail": "oncall@example.com",
+}
+
 
 class _CfnLoader(yaml.SafeLoader):
     """YAML with CloudFormation's short forms (!Ref, !Sub, !GetAtt a.b, ...) as long forms."""
@@ -64,10 +74,11 @@ class Stack:
         unknown = set(self.parameters) - set(declared)
         if unknown:
             raise KeyError(f"Not parameters of the template: {sorted(unknown)}")
+        values = {**EXAMPLE_PARAMETERS, **self.parameters}
         self.values = {
-            name: str(self.parameters.get(name, spec.get("Default", "")))
-            for name, spec in declared.items()
+            name: str(values.get(name, spec.get("Default", ""))) for name, spec in declared.items()
         }
+        self.lists = {name for name, spec in declared.items() if spec["Type"].startswith("List<")}
 
     # --- conditions and resources ---------------------------------------------------------------
 
@@ -161,6 +172,12 @@ class Stack:
         if function == "Fn::Split":
             separator, text = argument
             return str(self._resolve(text)).split(separator)
+        if function == "Fn::FindInMap":
+            mapping, key, name = (self._resolve(item) for item in argument)
+            return self.template["Mappings"][mapping][key][name]
+        if function == "Fn::Base64":
+            # Kept as text: the tests read user data, CloudFormation encodes it.
+            return self._resolve(argument)
         raise ValueError(f"Unsupported intrinsic function {function}")
 
     def _substitute(self, text: str, variables: dict[str, Any]) -> str:
@@ -189,6 +206,8 @@ class Stack:
             return _NO_VALUE
         if name in pseudo:
             return pseudo[name]
+        if name in self.lists:
+            return self.values[name].split(",") if self.values[name] else []
         if name in self.values:
             return self.values[name]
         resource = self._resource(name)
@@ -206,6 +225,34 @@ class Stack:
             return f"arn:{self.partition}:iam::{self.account}:policy/{self.name}-{name}"
         if kind == "AWS::Logs::LogGroup":
             return self._name(name, "LogGroupName")
+        if kind == "AWS::SecretsManager::Secret":
+            secret = self._name(name, "Name")
+            return (
+                f"arn:{self.partition}:secretsmanager:{self.region}:{self.account}:"
+                f"secret:{secret}-AbCdEf"
+            )
+        generated = {
+            # Physical ids CloudFormation generates: their shape, not their value, matters here.
+            "AWS::EC2::SecurityGroup": f"sg-{name.lower()}",
+            "AWS::RDS::DBInstance": f"{self.name}-{name.lower()}",
+            "AWS::RDS::DBSubnetGroup": f"{self.name}-{name.lower()}",
+            "AWS::S3::Bucket": f"{self.name}-{name.lower()}",
+            "AWS::IAM::Role": f"{self.name}-{name}",
+            "AWS::IAM::InstanceProfile": f"{self.name}-{name}",
+            "AWS::EC2::LaunchTemplate": f"lt-{name.lower()}",
+            "AWS::AutoScaling::AutoScalingGroup": f"{self.name}-{name}",
+            "AWS::Lambda::Function": f"{self.name}-{name}",
+            "AWS::ElasticLoadBalancingV2::LoadBalancer": (
+                f"arn:{self.partition}:elasticloadbalancing:{self.region}:{self.account}:"
+                f"loadbalancer/app/{self.name}-{name}/0123456789abcdef"
+            ),
+            "AWS::ElasticLoadBalancingV2::TargetGroup": (
+                f"arn:{self.partition}:elasticloadbalancing:{self.region}:{self.account}:"
+                f"targetgroup/{self.name}-{name}/0123456789abcdef"
+            ),
+        }
+        if kind in generated:
+            return generated[kind]
         raise ValueError(f"Ref of a {kind} is not modelled")
 
     def _attribute(self, logical: str, attribute: str) -> Any:
@@ -221,6 +268,45 @@ class Stack:
                 return queue
             if attribute == "QueueUrl":
                 return self._ref(logical)
+        if kind == "AWS::Logs::LogGroup" and attribute == "Arn":
+            group = self._name(logical, "LogGroupName")
+            return f"arn:{self.partition}:logs:{self.region}:{self.account}:log-group:{group}:*"
+        if kind == "AWS::S3::Bucket" and attribute == "Arn":
+            return f"arn:{self.partition}:s3:::{self._ref(logical)}"
+        if kind == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            full_name = self._ref(logical).split(":loadbalancer/", 1)[1]
+            if attribute == "LoadBalancerFullName":
+                return full_name
+            if attribute == "DNSName":
+                return f"{self.name}-{logical}-1234567890.{self.region}.elb.amazonaws.com"
+            if attribute == "CanonicalHostedZoneID":
+                return "Z32O12XQLNTSW2"
+        if (
+            kind == "AWS::ElasticLoadBalancingV2::TargetGroup"
+            and attribute == "TargetGroupFullName"
+        ):
+            return self._ref(logical).split(":", 5)[5]
+        if kind == "AWS::RDS::DBInstance":
+            instance = self._ref(logical)
+            if attribute == "Endpoint.Address":
+                return f"{instance}.abcdefghijkl.{self.region}.rds.amazonaws.com"
+            if attribute == "Endpoint.Port":
+                return "5432"
+            if attribute == "MasterUserSecret.SecretArn":
+                return (
+                    f"arn:{self.partition}:secretsmanager:{self.region}:{self.account}:"
+                    f"secret:rds!db-0123-AbCdEf"
+                )
+        if attribute == "Arn" and kind in {
+            "AWS::IAM::Role",
+            "AWS::IAM::InstanceProfile",
+            "AWS::Lambda::Function",
+            "AWS::Events::Rule",
+        }:
+            service = {"AWS::Lambda::Function": "lambda", "AWS::Events::Rule": "events"}
+            return f"arn:{self.partition}:{service.get(kind, 'iam')}::{self.account}:{logical}"
+        if kind == "AWS::EC2::LaunchTemplate" and attribute == "LatestVersionNumber":
+            return "1"
         raise ValueError(f"GetAtt {logical}.{attribute} of a {kind} is not modelled")
 
     def _resource(self, logical: str) -> dict[str, Any]:

@@ -101,8 +101,8 @@ def test_the_queue_dead_letters_after_the_receives_the_worker_expects():
         "maxReceiveCount": str(settings.ORDER_EVENTS_MAX_RECEIVE_COUNT),
     }
     assert queue["VisibilityTimeout"] == str(settings.ORDER_EVENTS_VISIBILITY_TIMEOUT)
-    assert dlq["MessageRetentionPeriod"] == 14 * 24 * 3600
-    assert dlq["MessageRetentionPeriod"] > queue["MessageRetentionPeriod"]
+    # Fourteen days each, the most SQS allows: a long weekend with a stuck worker loses nothing.
+    assert queue["MessageRetentionPeriod"] == dlq["MessageRetentionPeriod"] == 14 * 24 * 3600
     assert queue["SqsManagedSseEnabled"] is True and dlq["SqsManagedSseEnabled"] is True
     assert dlq["RedriveAllowPolicy"] == {
         "redrivePermission": "byQueue",
@@ -159,77 +159,251 @@ def _alarms(stack: Stack) -> dict[str, dict]:
     }
 
 
-def test_the_alarms_watch_the_dead_letters_the_backlog_and_the_worker_errors():
-    stack = Stack(parameters={"OldestMessageAgeThreshold": "600"})
+def _watched(alarm: dict) -> set[tuple[str, str]]:
+    """(namespace, metric) pairs an alarm reads, directly or through metric math."""
+    if "MetricName" in alarm:
+        return {(alarm["Namespace"], alarm["MetricName"])}
+    return {
+        (query["MetricStat"]["Metric"]["Namespace"], query["MetricStat"]["Metric"]["MetricName"])
+        for query in alarm["Metrics"]
+        if "MetricStat" in query
+    }
+
+
+def test_every_tier_is_alarmed_and_every_alarm_tells_the_topic_when_it_fires_and_clears():
+    stack = Stack(parameters={"ReleaseVersion": "v1"})
     alarms = _alarms(stack)
     topic = stack.resolve({"Ref": "AlarmTopic"})
-    watched = {
-        (a["Namespace"], a["MetricName"], json.dumps(a.get("Dimensions", [])), a["Threshold"])
-        for a in alarms.values()
-    }
+    watched = set().union(*(_watched(alarm) for alarm in alarms.values()))
     assert watched == {
-        (
-            "AWS/SQS",
-            "ApproximateNumberOfMessagesVisible",
-            '[{"Name": "QueueName", "Value": "phone-lookup-order-events-dlq"}]',
-            0,
-        ),
-        (
-            "AWS/SQS",
-            "ApproximateAgeOfOldestMessage",
-            '[{"Name": "QueueName", "Value": "phone-lookup-order-events"}]',
-            "600",
-        ),
-        ("PhoneLookup/phone-lookup", "WorkerErrors", "[]", "0"),
+        ("AWS/ApplicationELB", "RequestCount"),
+        ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"),
+        ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"),
+        ("AWS/ApplicationELB", "UnHealthyHostCount"),
+        ("AWS/ApplicationELB", "HealthyHostCount"),
+        ("AWS/ApplicationELB", "TargetResponseTime"),
+        ("AWS/RDS", "CPUUtilization"),
+        ("AWS/RDS", "FreeStorageSpace"),
+        ("AWS/RDS", "DatabaseConnections"),
+        ("AWS/DynamoDB", "ThrottledRequests"),
+        ("AWS/DynamoDB", "ReadThrottleEvents"),
+        ("AWS/DynamoDB", "WriteThrottleEvents"),
+        ("AWS/DynamoDB", "SystemErrors"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage"),
+        ("PhoneLookup/phone-lookup", "WorkerErrors"),
+        ("PhoneLookup/phone-lookup", "WorkerHeartbeats"),
+        ("PhoneLookup/phone-lookup", "DailyJobErrors"),
     }
     for alarm in alarms.values():
-        assert alarm["ComparisonOperator"] == "GreaterThanThreshold"
         assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic]
-        assert alarm["TreatMissingData"] == "notBreaching"
+        assert alarm["AlarmName"].startswith("phone-lookup-")
 
 
-def test_worker_errors_are_counted_from_its_log_group():
+def test_the_throttle_and_error_alarms_cover_every_operation_the_policies_grant():
     stack = Stack()
-    metric_filter = stack.properties("WorkerErrorsMetricFilter")
+    granted = {
+        action.split(":", 1)[1]
+        for policy in ("WebPolicy", "WorkerPolicy", "BatchPolicy")
+        for statement in stack.properties(policy)["PolicyDocument"]["Statement"]
+        for action in (
+            [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        )
+        if action.startswith("dynamodb:")
+    }
+    for logical in ("TableThrottlesAlarm", "TableSystemErrorsAlarm"):
+        metrics = stack.properties(logical)["Metrics"]
+        operations = {
+            dimension["Value"]
+            for query in metrics
+            if "MetricStat" in query
+            for dimension in query["MetricStat"]["Metric"]["Dimensions"]
+            if dimension["Name"] == "Operation"
+        }
+        assert operations == granted
+        assert [q["Expression"] for q in metrics if "Expression" in q] == ["SUM(METRICS())"]
+    index = stack.properties("IndexThrottlesAlarm")["Metrics"]
+    assert {
+        (d["Name"], d["Value"])
+        for q in index
+        if "MetricStat" in q
+        for d in q["MetricStat"]["Metric"]["Dimensions"]
+    } == {("TableName", "phone-lookup"), ("GlobalSecondaryIndexName", "gsi1")}
+
+
+def test_worker_liveness_fires_on_missing_beats_even_with_an_idle_queue():
+    stack = Stack(parameters={"ReleaseVersion": "v1", "ExpectedWorkers": "3"})
+    metric_filter = stack.properties("WorkerHeartbeatMetricFilter")
     assert metric_filter["LogGroupName"] == "/phone-lookup/worker"
-    assert metric_filter["FilterPattern"] == '{ ($.level = "ERROR") || ($.level = "CRITICAL") }'
+    assert metric_filter["FilterPattern"] == '{ $.message = "worker heartbeat" }'
     (transformation,) = metric_filter["MetricTransformations"]
-    alarm = stack.properties("WorkerErrorsAlarm")
+    alarm = stack.properties("WorkerHeartbeatAlarm")
     assert (transformation["MetricNamespace"], transformation["MetricName"]) == (
         alarm["Namespace"],
         alarm["MetricName"],
     )
-    assert stack.properties("WorkerLogGroup")["RetentionInDays"] == "30"
-
-    existing = Stack(
-        parameters={"CreateWorkerLogGroup": "false", "WorkerLogGroupName": "/ecs/worker"}
+    # A dead worker sends nothing at all: no data must count as a missing beat.
+    assert alarm["TreatMissingData"] == "breaching"
+    assert (alarm["Statistic"], alarm["Period"], alarm["ComparisonOperator"]) == (
+        "Sum",
+        60,
+        "LessThanThreshold",
     )
-    assert "WorkerLogGroup" not in existing.resources()
-    assert existing.properties("WorkerErrorsMetricFilter")["LogGroupName"] == "/ecs/worker"
+    assert alarm["Threshold"] == "3"
+    assert alarm["EvaluationPeriods"] == alarm["DatapointsToAlarm"] == "5"
+    # As many worker hosts (one process each) as beats expected.
+    group = stack.properties("WorkerGroup")
+    assert group["MinSize"] == group["MaxSize"] == "3"
+    # Before the first release there are no workers, and nothing to miss.
+    assert "WorkerHeartbeatAlarm" not in Stack().resources()
 
 
-def test_alarm_email_and_role_attachments_are_optional():
-    plain = Stack()
-    assert "AlarmEmailSubscription" not in plain.resources()
-    assert all("Roles" not in plain.properties(p) for p in COMPONENT_POLICIES.values())
-
-    wired = Stack(
-        parameters={
-            "AlarmEmail": "oncall@example.com",
-            "WebRoleName": "phone-lookup-web",
-            "WorkerRoleName": "phone-lookup-worker",
-            "BatchRoleName": "phone-lookup-batch",
-        }
+def test_worker_and_daily_job_errors_are_counted_from_their_log_groups():
+    stack = Stack()
+    for filter_name, group in (
+        ("WorkerErrorsMetricFilter", "/phone-lookup/worker"),
+        ("DailyJobErrorsMetricFilter", "/phone-lookup/daily"),
+    ):
+        metric_filter = stack.properties(filter_name)
+        assert metric_filter["LogGroupName"] == group
+        assert metric_filter["FilterPattern"] == '{ ($.level = "ERROR") || ($.level = "CRITICAL") }'
+    daily = stack.properties("DailyJobFailedAlarm")
+    assert (daily["MetricName"], daily["Threshold"], daily["Period"]) == (
+        "DailyJobErrors",
+        0,
+        86400,
     )
-    assert wired.properties("AlarmEmailSubscription")["Endpoint"] == "oncall@example.com"
-    assert {
-        component: wired.properties(policy)["Roles"]
-        for component, policy in COMPONENT_POLICIES.items()
-    } == {
-        "web": ["phone-lookup-web"],
-        "worker": ["phone-lookup-worker"],
-        "batch": ["phone-lookup-batch"],
+
+
+def test_every_log_group_has_the_retention_parameter():
+    stack = Stack(parameters={"LogRetentionDays": "90"})
+    groups = {
+        logical: stack.properties(logical)
+        for logical in stack.resources_of_type("AWS::Logs::LogGroup")
     }
+    assert {g["LogGroupName"] for g in groups.values()} == {
+        "/phone-lookup/web",
+        "/phone-lookup/worker",
+        "/phone-lookup/daily",
+        "/phone-lookup/release-job",
+        "/phone-lookup/alarm-reminders",
+    }
+    assert {g["RetentionInDays"] for g in groups.values()} == {"90"}
+
+
+def test_load_balancer_access_logs_go_to_a_bucket_that_expires_them():
+    stack = Stack(parameters={"AccessLogRetentionDays": "30"})
+    attributes = {
+        a["Key"]: a["Value"] for a in stack.properties("LoadBalancer")["LoadBalancerAttributes"]
+    }
+    bucket = stack.resolve({"Ref": "AccessLogBucket"})
+    assert attributes["access_logs.s3.enabled"] == "true"
+    assert attributes["access_logs.s3.bucket"] == bucket
+    (rule,) = stack.properties("AccessLogBucket")["LifecycleConfiguration"]["Rules"]
+    assert (rule["Status"], rule["ExpirationInDays"]) == ("Enabled", "30")
+    writes = stack.properties("AccessLogBucketPolicy")["PolicyDocument"]["Statement"][0]
+    # eu-west-1 opened before August 2022: its Elastic Load Balancing account writes the logs.
+    assert writes["Principal"] == {"AWS": "arn:aws:iam::156460612806:root"}
+    assert writes["Resource"] == f"arn:aws:s3:::{bucket}/alb/AWSLogs/123456789012/*"
+    newer = Stack(region="ap-southeast-5").properties("AccessLogBucketPolicy")
+    assert newer["PolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "logdelivery.elasticloadbalancing.amazonaws.com"
+    }
+
+
+def test_https_with_the_certificate_and_plain_http_redirected():
+    stack = Stack(
+        parameters={"CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}
+    )
+    https = stack.properties("HttpsListener")
+    assert (https["Protocol"], https["Port"]) == ("HTTPS", 443)
+    assert https["Certificates"] == [
+        {"CertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc"}
+    ]
+    redirect = stack.properties("HttpRedirectListener")
+    assert (redirect["Protocol"], redirect["Port"]) == ("HTTP", 80)
+    assert redirect["DefaultActions"] == [
+        {
+            "Type": "redirect",
+            "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
+        }
+    ]
+    target_group = stack.properties("WebTargetGroup")
+    assert (target_group["HealthCheckPath"], target_group["Port"]) == ("/readyz", 8000)
+
+
+def test_security_groups_admit_only_the_tier_in_front():
+    stack = Stack()
+    web = stack.properties("WebSecurityGroup")["SecurityGroupIngress"]
+    assert [(r["FromPort"], r["SourceSecurityGroupId"]) for r in web] == [
+        (8000, "sg-loadbalancersecuritygroup")
+    ]
+    database = stack.properties("DatabaseSecurityGroup")["SecurityGroupIngress"]
+    assert {(r["FromPort"], r["SourceSecurityGroupId"]) for r in database} == {
+        (5432, "sg-websecuritygroup"),
+        (5432, "sg-workersecuritygroup"),
+        (5432, "sg-releasejobsecuritygroup"),
+    }
+    for closed in ("WorkerSecurityGroup", "ReleaseJobSecurityGroup"):
+        assert "SecurityGroupIngress" not in stack.properties(closed)
+
+
+def test_the_database_password_is_managed_and_hosts_connect_as_the_app_role_with_verify_full():
+    stack = Stack(parameters={"ReleaseVersion": "v1"})
+    database = stack.properties("Database")
+    assert database["ManageMasterUserPassword"] is True
+    assert "MasterUserPassword" not in database
+    assert database["StorageEncrypted"] is True and database["PubliclyAccessible"] is False
+    app_secret = stack.properties("AppDatabaseSecret")["GenerateSecretString"]
+    assert json.loads(app_secret["SecretStringTemplate"])["username"] == "supporttool_app"
+    host_secrets = stack.properties("HostPolicy")["PolicyDocument"]["Statement"][0]
+    master = stack.resolve({"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]})
+    assert host_secrets["Resource"] == [
+        stack.resolve({"Ref": "DjangoSecretKeySecret"}),
+        stack.resolve({"Ref": "AppDatabaseSecret"}),
+    ]
+    assert master not in host_secrets["Resource"]
+    assert (
+        master in stack.properties("ReleaseJobPolicy")["PolicyDocument"]["Statement"][0]["Resource"]
+    )
+    for template in ("WebLaunchTemplate", "WorkerLaunchTemplate"):
+        user_data = stack.properties(template)["LaunchTemplateData"]["UserData"]
+        assert "sslmode=verify-full&sslrootcert=/etc/phone-lookup/rds-ca.pem" in user_data
+        assert f"DATABASE_SECRET_ARN={stack.resolve({'Ref': 'AppDatabaseSecret'})}" in user_data
+        assert "PASSWORD" not in user_data.upper().replace("PASSWORD_LOGIN", "")
+
+
+def _settings_block(user_data: str) -> str:
+    return user_data.split("<<'SETTINGS'\n", 1)[1].split("SETTINGS\n", 1)[0]
+
+
+def test_every_launch_template_writes_the_same_settings():
+    stack = Stack(parameters={"ReleaseVersion": "v1", "ExtraSettings": "PHONE_REGIONS=GB,IE"})
+    blocks = {
+        logical: _settings_block(stack.properties(logical)["LaunchTemplateData"]["UserData"])
+        for logical in ("WebLaunchTemplate", "WorkerLaunchTemplate", "ReleaseJobLaunchTemplate")
+    }
+    assert len(set(blocks.values())) == 1, blocks
+    assert (
+        "ORDER_EVENTS_QUEUE_URL=https://sqs.eu-west-1.amazonaws.com/" in blocks["WebLaunchTemplate"]
+    )
+
+
+def test_alarm_email_is_required_and_the_pager_gets_no_reminders():
+    assert "Default" not in Stack().template["Parameters"]["AlarmEmail"]
+    plain = Stack(parameters={"AlarmEmail": "oncall@example.com"})
+    assert plain.properties("AlarmEmailSubscription")["Endpoint"] == "oncall@example.com"
+    assert "PagerSubscription" not in plain.resources()
+    paged = Stack(
+        parameters={"PagerEndpoint": "https://events.pagerduty.com/integration/x/enqueue"}
+    )
+    pager = paged.properties("PagerSubscription")
+    assert (pager["Protocol"], pager["FilterPolicy"]) == ("https", {"repeat": [{"exists": False}]})
+    assert "RepeatNotifier" not in Stack(parameters={"RepeatNotificationMinutes": "0"}).resources()
+    schedule = Stack(parameters={"RepeatNotificationMinutes": "30"}).properties(
+        "RepeatNotifierSchedule"
+    )
+    assert schedule["ScheduleExpression"] == "rate(30 minutes)"
 
 
 # --- deployed on moto's CloudFormation -----------------------------------------------------------
@@ -279,3 +453,54 @@ def test_with_an_existing_table_the_stack_creates_none():
                 TableName=outputs["TableName"]
             )
         assert outputs["TableArn"] == "arn:aws:dynamodb:eu-west-1:123456789012:table/phone-lookup"
+
+
+def test_on_moto_the_platform_is_created_as_the_template_says():
+    with aws_sandbox():
+        outputs = stack_deploy(parameters={"ReleaseVersion": "v1", "LogRetentionDays": "60"})
+        elbv2 = boto3.client("elbv2", region_name=REGION)
+        (balancer,) = elbv2.describe_load_balancers()["LoadBalancers"]
+        assert balancer["DNSName"] == outputs["LoadBalancerDnsName"]
+        listeners = {
+            listener["Port"]: listener
+            for listener in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])[
+                "Listeners"
+            ]
+        }
+        assert listeners[443]["Protocol"] == "HTTPS"
+        assert listeners[80]["DefaultActions"][0]["RedirectConfig"]["Protocol"] == "HTTPS"
+        (group,) = elbv2.describe_target_groups()["TargetGroups"]
+        assert (group["HealthCheckPath"], group["Port"]) == ("/readyz", 8000)
+
+        logs = boto3.client("logs", region_name=REGION)
+        retention = {
+            g["logGroupName"]: g.get("retentionInDays")
+            for g in logs.describe_log_groups(logGroupNamePrefix="/phone-lookup/")["logGroups"]
+        }
+        assert retention == {
+            "/phone-lookup/web": 60,
+            "/phone-lookup/worker": 60,
+            "/phone-lookup/daily": 60,
+            "/phone-lookup/release-job": 60,
+            "/phone-lookup/alarm-reminders": 60,
+        }
+
+        # moto creates the buckets but not their lifecycle rules (checked on the template).
+        s3 = boto3.client("s3", region_name=REGION)
+        assert s3.head_bucket(Bucket=outputs["AccessLogBucketName"])
+        assert s3.head_bucket(Bucket=outputs["ArtifactBucketName"])
+
+        autoscaling = boto3.client("autoscaling", region_name=REGION)
+        sizes = sorted(
+            (g["MinSize"], g["MaxSize"])
+            for g in autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+        )
+        assert sizes == [(2, 2), (2, 4)]
+
+        rds = boto3.client("rds", region_name=REGION)
+        (database,) = rds.describe_db_instances()["DBInstances"]
+        assert (database["Engine"], database["StorageEncrypted"]) == ("postgres", True)
+        assert database["Endpoint"]["Address"] == outputs["DatabaseAddress"]
+        assert outputs["DatabaseMasterSecretArn"].startswith(
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-"
+        )
