@@ -253,8 +253,12 @@ class LinkRepository:
 
     @storage_errors_as_unavailable
     def order_marks_put(self, *, customer_id: str, phone: str, marks: Sequence[OrderMark]) -> None:
-        """Write markers that may exist already (the same content again changes nothing)."""
-        self.table.batch_put([order_mark_to_item(customer_id, phone, mark) for mark in marks])
+        """Write markers that may exist already (the same content again changes nothing): one
+        PutItem each, at the same time. Done once per link, when it is upgraded, for its few
+        recent orders; plain puts keep the roles' permissions to the actions they already
+        have (no BatchWriteItem)."""
+        items = [order_mark_to_item(customer_id, phone, mark) for mark in marks]
+        concurrently(lambda item: self.table.put(item), items)
 
     @storage_errors_as_unavailable
     def order_marks(self, *, customer_id: str, phone: str) -> list[OrderMark]:
