@@ -30,6 +30,7 @@ from lookup.domain.links import (
     SearchPage,
     UnlinkedLink,
     order_summary,
+    page_count,
 )
 from lookup.domain.ranking import Freshness
 from lookup.domain.times import utc_now
@@ -101,7 +102,7 @@ def customers_of_number(
         )
         ordered = [entry for entry in ordered if _profile_has(profiles.get(entry[0]), words)]
     total = len(ordered)
-    page = min(max(page, 1), max(1, -(-total // page_size)))
+    page = min(max(page, 1), page_count(total, page_size))
     window = ordered[(page - 1) * page_size : page * page_size]
     if not words:
         profiles = get_profiles().profiles_get(
@@ -390,7 +391,7 @@ def customer_details(
         groups = _searched_first(groups, searched_forms)
     live = sum(1 for group in groups if any(link.is_active for link, _ in group))
     threshold = settings.SHARED_ACCOUNT_NUMBERS_THRESHOLD
-    page = min(max(page, 1), max(1, -(-len(groups) // page_size)))
+    page = min(max(page, 1), page_count(len(groups), page_size))
     window = groups[(page - 1) * page_size : page * page_size]
     if not read.complete:
         # A large account's links were ranked on a projection: the page's read whole (their

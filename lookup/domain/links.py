@@ -246,8 +246,29 @@ class Alternative:
     customers: int
 
 
+def page_count(total: int, page_size: int) -> int:
+    """How many pages `total` rows make, `page_size` a page; an empty list is one page."""
+    return max(1, -(-total // page_size))
+
+
+class Paged:
+    """Where a page stands among its pages; the page model says how many (`num_pages`)."""
+
+    __slots__ = ()
+    page: int
+    num_pages: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
 @dataclass(frozen=True, slots=True)
-class SearchPage:
+class SearchPage(Paged):
     """One page of the customers linked to a number, best candidates first."""
 
     number: PhoneNumber
@@ -292,15 +313,7 @@ class SearchPage:
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.num_pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
+        return page_count(self.total, self.page_size)
 
     @property
     def first_index(self) -> int:
@@ -397,7 +410,7 @@ def _order_newest_first(order: RecentOrder) -> tuple:
 
 
 @dataclass(frozen=True, slots=True)
-class CustomerDetails:
+class CustomerDetails(Paged):
     """A customer's profile (if the users service has one) and one page of their linked
     numbers, with what the page needs to know of the others: how many, the newest order."""
 
@@ -417,15 +430,7 @@ class CustomerDetails:
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.total_numbers // self.page_size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.num_pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
+        return page_count(self.total_numbers, self.page_size)
 
     # Counted in numbers, a renumbering's forms of one number as one (they are listed together,
     # so a page may have a row or two more than its size).
