@@ -203,9 +203,13 @@ def _configured_names() -> dict[str, str | None]:
 _submitted_by = threading.local()
 _submitted_by.component = None
 _original_submit = ThreadPoolExecutor.submit
+_REPOSITORY_POOL = "dynamodb"  # lookup.repository.dynamo's pool of concurrent requests
 
 
 def _submit_recorded(self, fn, /, *args, **kwargs):
+    # Only the repository's own pool of concurrent reads: the worker's pools run its own frames.
+    if not getattr(self, "_thread_name_prefix", "").startswith(_REPOSITORY_POOL):
+        return _original_submit(self, fn, *args, **kwargs)
     component = component_on_stack(sys._getframe(1)) or getattr(_submitted_by, "component", None)
     if component is None:
         return _original_submit(self, fn, *args, **kwargs)
