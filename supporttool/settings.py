@@ -146,7 +146,13 @@ X_FRAME_OPTIONS = "DENY"
 # --- Phone lookup --------------------------------------------------------------------------------
 
 # The single DynamoDB table shared with the users and order services (DESIGN.md section 3).
-DYNAMODB_TABLE_NAME = env.str("DYNAMODB_TABLE_NAME", default="phone-lookup")
+# No default outside DJANGO_DEBUG: a default would be production's own name, so a command run
+# with admin credentials and no endpoint override would write to the shared table.
+DYNAMODB_TABLE_NAME = env.str("DYNAMODB_TABLE_NAME", default="phone-lookup" if DEBUG else "")
+if not DYNAMODB_TABLE_NAME:
+    raise ImproperlyConfigured(
+        "Set DYNAMODB_TABLE_NAME (the stack's TableName output; see .env.example)."
+    )
 DYNAMODB_INDEX_NAME = env.str("DYNAMODB_INDEX_NAME", default="gsi1")
 
 # Region used to read a number typed without an international prefix, until the agent has

@@ -279,6 +279,7 @@ def _settings_dump(env_file: str) -> str:
             DJANGO_ENV_FILE=env_file,
             DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
             DJANGO_ALLOWED_HOSTS="support.example.com",
+            DYNAMODB_TABLE_NAME="phone-lookup",
         ),
         capture_output=True,
         text=True,

@@ -2,10 +2,18 @@ from collections import Counter
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from lookup import demo
+from lookup.repository import get_table
 from tests.lookups import search
+
+
+@pytest.fixture
+def local_demo(dynalite_table, settings):
+    """What make run gives seed_demo: LOCAL_DEMO and a local DynamoDB (dynalite)."""
+    settings.LOCAL_DEMO = True
+    return dynalite_table
 
 
 def scan_all(table) -> list[dict]:
@@ -18,10 +26,11 @@ def scan_all(table) -> list[dict]:
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def test_demo_data_is_realistic_enough_to_try_every_feature(moto_table):
+@pytest.mark.dynalite
+def test_demo_data_is_realistic_enough_to_try_every_feature(local_demo):
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    items = scan_all(moto_table)
+    items = scan_all(local_demo)
 
     profiles = [i for i in items if i["sk"]["S"] == "profile"]
     assert len(profiles) >= 500
@@ -39,6 +48,10 @@ def test_demo_data_is_realistic_enough_to_try_every_feature(moto_table):
     ]
     assert order_links and all("lastSeenAt" in i and "recentOrders" in i for i in order_links)
 
+    assert out.getvalue().startswith(
+        f"Writing demo data to DynamoDB table {local_demo.name} (eu-west-1) in local endpoint "
+        f"{local_demo.client.meta.endpoint_url}."
+    )
     # The numbers the README suggests are in the output.
     assert demo.RECEPTION_DESK in out.getvalue() and demo.FAMILY_PHONE in out.getvalue()
 
@@ -46,20 +59,23 @@ def test_demo_data_is_realistic_enough_to_try_every_feature(moto_table):
     assert {s.value for m in family.matches for s in m.sources} == {"profile", "order", "legacy"}
 
 
-def test_seeding_is_deterministic_and_idempotent(moto_table):
+@pytest.mark.dynalite
+def test_seeding_is_deterministic_and_idempotent(local_demo):
     call_command("seed_demo", stdout=StringIO())
-    first = scan_all(moto_table)
+    first = scan_all(local_demo)
     call_command("seed_demo", stdout=StringIO())
-    assert sorted(map(repr, scan_all(moto_table))) == sorted(map(repr, first))
+    assert sorted(map(repr, scan_all(local_demo))) == sorted(map(repr, first))
 
 
-def test_if_empty_leaves_existing_data_alone(moto_table):
+@pytest.mark.dynalite
+def test_if_empty_leaves_existing_data_alone(local_demo):
     call_command("seed_demo", stdout=StringIO())
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "already present" in out.getvalue()
 
 
+@pytest.mark.dynalite
 @pytest.mark.parametrize(
     ("searched", "stored_as"),
     [
@@ -70,7 +86,7 @@ def test_if_empty_leaves_existing_data_alone(moto_table):
     ],
 )
 def test_each_renumbering_the_readme_lists_has_a_customer_found_through_the_other_form(
-    moto_table, searched, stored_as
+    local_demo, searched, stored_as
 ):
     call_command("seed_demo", stdout=StringIO())
 
@@ -80,3 +96,29 @@ def test_each_renumbering_the_readme_lists_has_a_customer_found_through_the_othe
         match for match in found.matches if stored_as in {e.e164 for e in match.matched_as}
     ]
     assert through_other_form, f"no customer of {searched} found through {stored_as}"
+
+
+@pytest.mark.dynalite
+def test_refused_outside_local_demo_and_writes_nothing(dynalite_table, settings):
+    settings.LOCAL_DEMO = False
+    with pytest.raises(CommandError, match="local runs only"):
+        call_command("seed_demo", stdout=StringIO())
+    assert scan_all(dynalite_table) == []
+
+
+def test_refused_on_aws_own_endpoint_even_as_a_local_demo(moto_table, settings):
+    """No endpoint override: boto3 would write to AWS (here moto stands in for it)."""
+    settings.LOCAL_DEMO = True
+    with pytest.raises(CommandError, match="Refusing to write demo data to AWS"):
+        call_command("seed_demo", stdout=StringIO())
+    assert scan_all(moto_table) == []
+
+
+def test_refused_on_an_explicit_amazonaws_endpoint(moto_table, settings, monkeypatch):
+    settings.LOCAL_DEMO = True
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "https://dynamodb.eu-west-1.amazonaws.com")
+    get_table.cache_clear()
+    with pytest.raises(CommandError, match=r"AWS \(https://dynamodb.eu-west-1.amazonaws.com\)"):
+        call_command("seed_demo", stdout=StringIO())
+    get_table.cache_clear()
+    assert scan_all(moto_table) == []
