@@ -212,6 +212,9 @@ ORDER_EVENTS_RETRY_MAX_SECONDS = min(env.int("ORDER_EVENTS_RETRY_MAX_SECONDS", d
 # queue's visibility timeout (longer than a batch takes, shorter than an acceptable delay).
 ORDER_EVENTS_MAX_RECEIVE_COUNT = env.int("ORDER_EVENTS_MAX_RECEIVE_COUNT", default=5)
 ORDER_EVENTS_VISIBILITY_TIMEOUT = env.int("ORDER_EVENTS_VISIBILITY_TIMEOUT", default=60)
+# Each worker process logs `worker heartbeat` this often, idle or not: the liveness alarm counts
+# those lines (lookup/heartbeat.py).
+WORKER_HEARTBEAT_SECONDS = max(1, env.int("WORKER_HEARTBEAT_SECONDS", default=60))
 
 # --- Single sign-on (OpenID Connect): docs/sso.md ------------------------------------------------
 # Off by default (local runs sign in with passwords). On, the login page offers the company's
