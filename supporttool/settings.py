@@ -16,6 +16,8 @@ import environ
 import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
+from supporttool import vault
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -24,15 +26,24 @@ environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
+# Secrets may live in AWS Secrets Manager or SSM Parameter Store instead of the environment:
+# the *_SECRET_ARN settings name them, and win over the plain variables (supporttool/vault.py).
+SECRET_KEY_SECRET_ARN = env.str("DJANGO_SECRET_KEY_SECRET_ARN", default="")
 if DEBUG:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-development-key")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    SECRET_KEY = "" if SECRET_KEY_SECRET_ARN else env.str("DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+if SECRET_KEY_SECRET_ARN:
+    SECRET_KEY = vault.secret_read(
+        setting="DJANGO_SECRET_KEY_SECRET_ARN", reference=SECRET_KEY_SECRET_ARN
+    )
+if not DEBUG:
     if not SECRET_KEY or not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
-            "Set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see .env.example)."
+            "Set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_SECRET_ARN) and DJANGO_ALLOWED_HOSTS "
+            "(see .env.example)."
         )
     # Sessions, CSRF tokens and password reset links are only as strong as the key.
     if len(SECRET_KEY) < 50:
@@ -102,6 +113,15 @@ WSGI_APPLICATION = "supporttool.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
+# The credentials (RDS's secret: username and password, maybe host, port, dbname) or a whole
+# DATABASE_URL from the vault; DATABASE_URL then gives the address and the TLS options.
+DATABASE_SECRET_ARN = env.str("DATABASE_SECRET_ARN", default="")
+if DATABASE_SECRET_ARN:
+    DATABASES["default"] = vault.database_with_secret(
+        database=DATABASES["default"],
+        secret=vault.secret_read(setting="DATABASE_SECRET_ARN", reference=DATABASE_SECRET_ARN),
+        setting="DATABASE_SECRET_ARN",
+    )
 # Keep each thread's database connection between requests (checked before reuse): opening one
 # (TCP, authentication, a new PostgreSQL backend) cost more than the rest of a page's SQL.
 # Each web process holds at most one per thread (GUNICORN_THREADS).
@@ -230,6 +250,11 @@ OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company account
 # document, <issuer>/.well-known/openid-configuration).
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_CLIENT_SECRET_ARN = env.str("OIDC_RP_CLIENT_SECRET_ARN", default="")
+if OIDC_RP_CLIENT_SECRET_ARN:
+    OIDC_RP_CLIENT_SECRET = vault.secret_read(
+        setting="OIDC_RP_CLIENT_SECRET_ARN", reference=OIDC_RP_CLIENT_SECRET_ARN
+    )
 OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
 OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
