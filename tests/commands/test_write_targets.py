@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from moto import mock_aws
 
 from lookup.queue import queue_client
@@ -97,11 +98,14 @@ def test_backfill_names_the_table_and_account(moto_table, tmp_path):
 
 
 def test_prune_audit_names_the_database(db):
-    assert first_line("prune_audit").startswith("Deleting old audit entries in the sqlite database")
-    assert first_line("prune_audit", "--dry-run").startswith("Counting old audit entries in the")
+    name = f"{connection.vendor} database {connection.settings_dict['NAME']}"
+    assert first_line("prune_audit").startswith(f"Deleting old audit entries in the {name}")
+    assert first_line("prune_audit", "--dry-run").startswith(
+        f"Counting old audit entries in the {name}"
+    )
 
 
 def test_create_demo_users_names_the_database(db, settings):
     settings.LOCAL_DEMO = True
     line = first_line("create_demo_users", "--password", "pw-123456-x")
-    assert line.startswith("Writing demo accounts to the sqlite database ")
+    assert line.startswith(f"Writing demo accounts to the {connection.vendor} database ")
