@@ -1,5 +1,6 @@
 """What the alarms read from the worker: a heartbeat line every minute even when the queue is
-idle, and ERROR lines (JSON with LOG_FORMAT=json) for SQS refusals and for failures to start."""
+idle, and ERROR lines (JSON with LOG_FORMAT=json) for SQS refusals and for failures to start
+(the web process's refused settings too, which take the same path)."""
 
 import json
 import logging
@@ -227,3 +228,20 @@ def test_settings_refused_at_start_are_a_json_error_line():
     [line] = [json.loads(text) for text in result.stderr.splitlines()]
     assert line["level"] == "ERROR" and line["logger"] == "supporttool.startup"
     assert "PHONE_REGIONS: UK is not an ISO 3166 alpha-2 region code" in line["message"]
+
+
+def test_the_web_process_reports_refused_settings_as_a_json_error_line_too():
+    """gunicorn imports supporttool.wsgi: the same line before gunicorn's own traceback."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AWS_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "import supporttool.wsgi"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_ENV_FILE": os.devnull, "LOG_FORMAT": "json"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    line = json.loads(result.stderr.splitlines()[0])
+    assert line["level"] == "ERROR" and "DJANGO_SECRET_KEY" in line["message"]
