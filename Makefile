@@ -5,7 +5,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-postgres install lint lock clean
+.PHONY: run test test-postgres install lint lock release clean
 
 run: install
 	bin/run-local
@@ -57,5 +57,11 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 -o requirements/base.txt
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.txt
 
+# The artifact hosts install without a package index: dist/phone-lookup-<version>.tar.gz, the
+# app with its wheels and hashed lock (bin/release; docs/deploy.md, "Installing on a host").
+release: install
+	$(VENV)/bin/pip install --quiet uv
+	bin/release
+
 clean:
-	rm -rf $(VENV) node_modules var/static
+	rm -rf $(VENV) node_modules var/static dist

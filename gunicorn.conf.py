@@ -8,7 +8,8 @@ a long GC pause in one leaves the other serving) with 16 threads each. The work 
 waiting on the network, so far more threads than cores is right; and a worker queues whatever
 it accepted behind its own threads, so each needs enough for a burst of searches stuck on a hung
 DynamoDB (about 2 s each) plus the sign-ins and admin pages that must not wait behind them.
-Database connections are opened per request (CONN_MAX_AGE 0), so idle threads hold none.
+Each thread keeps its database connection between requests (DATABASE_CONN_MAX_AGE, 300 s by
+default), so a process holds up to GUNICORN_THREADS connections, idle threads' included.
 Override with GUNICORN_WORKERS and GUNICORN_THREADS; bind with GUNICORN_BIND (default
 127.0.0.1:$PORT).
 """

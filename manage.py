@@ -5,9 +5,17 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supporttool.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as exc:
+        # Settings refused before logging exists: still an ERROR line the alarms count.
+        from lookup.logs import startup_failure_write
+
+        startup_failure_write(error=exc)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ def app_environment(
         "AWS_DEFAULT_REGION": "eu-west-1",
         "AWS_ENDPOINT_URL_SQS": sqs,
         "ORDER_EVENTS_QUEUE_URL": queue_url,
+        # Required outside DJANGO_DEBUG; each phase names its own (`table_environment`).
+        "DYNAMODB_TABLE_NAME": "phone-lookup-bench",
     }
 
 

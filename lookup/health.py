@@ -5,6 +5,23 @@
 * `/readyz`: the database and the DynamoDB table answer too, each within a couple of seconds;
   503 otherwise, naming which one failed (details go to the log, not to anonymous callers).
 
+Readiness during a release (expand/contract migrations). The rule: a host is not ready while
+the database lacks a migration *this code* ships (the schema is behind the code: pages could
+fail on a missing table or column); migrations applied that this code does not know (the schema
+is ahead: a newer release migrated first, or this is a rollback) do not matter. So a release
+is deployed in this order, and every host passes /readyz throughout:
+
+1. `manage.py migrate` with the new release, once, while the old hosts keep serving. Its
+   migrations only expand (add tables, nullable or defaulted columns, indexes): the old code
+   runs on the new schema, and stays ready (its own migrations are all applied).
+2. Roll the hosts to the new code one by one: each is ready as soon as it starts.
+3. What the new code no longer uses is removed (contract) by a migration of a *later* release,
+   applied by that release's step 1, when no running code uses it any more.
+
+A rollback to the previous release is step 2 with the old code, ready at once for the same
+reason. The order "restart first, migrate after" would leave every restarted host unready
+(schema behind its code) until the migration, so it is never needed and never documented.
+
 Both are answered by a middleware placed first in MIDDLEWARE (see settings), before host
 validation, HTTPS redirect, sessions, CSRF, authentication, audit and any rate limit: probes come
 by the target's IP over plain HTTP, often, and must stay cheap.
@@ -86,7 +103,8 @@ def database_reachable(*, timeout_ms: int = DATABASE_TIMEOUT_MS) -> bool:
 
 def database_migrated() -> bool:
     """Whether every migration this code ships has been applied: a host started before
-    `manage.py migrate` ran (or with a newer release than the database) is not ready."""
+    `manage.py migrate` ran (a newer release than the database) is not ready; applied
+    migrations this code does not ship (an older release than the database) are ignored."""
     try:
         applied = set(MigrationRecorder(connection).applied_migrations())
     except DatabaseError as exc:

@@ -9,6 +9,8 @@ report included. `LOG_FORMAT=json` writes one JSON object per line for log colle
 import contextvars
 import json
 import logging
+import os
+import sys
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -125,3 +127,22 @@ class RefusedRequestFilter(logging.Filter):
             if record.name == "django.security.DisallowedHost" and record.levelno > logging.WARNING:
                 record.levelno, record.levelname = logging.WARNING, "WARNING"
         return True
+
+
+def startup_failure_write(*, error: BaseException, stream=None) -> None:
+    """Report a failure to start before logging is configured (settings refused, a secret not
+    readable) as one ERROR log line on stderr: JSON with LOG_FORMAT=json, so the alarms' metric
+    filters count it like any other error instead of ignoring a plain traceback.
+
+    LOG_FORMAT comes from the environment, where the settings file's values are by then too
+    (`environ.Env.read_env` runs first thing in the settings).
+    """
+    record = logging.LogRecord(
+        "supporttool.startup", logging.ERROR, __file__, 0, "Start-up failed: %s", (error,), None
+    )
+    record.request_id = record.user = "-"
+    if os.environ.get("LOG_FORMAT") == "json":
+        formatter: logging.Formatter = JsonFormatter()
+    else:
+        formatter = PlainFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    (stream or sys.stderr).write(formatter.format(record) + "\n")

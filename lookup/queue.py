@@ -45,13 +45,45 @@ class RedrivePolicy:
     max_receive_count: int
 
 
+# Refusals that last until someone acts, though SQS answers them with a 4xx like any refusal.
+_TRANSIENT_CODES = {
+    "Throttling",
+    "ThrottlingException",
+    "RequestThrottled",
+    "AWS.SimpleQueueService.RequestThrottled",
+    "RequestTimeout",
+}
+
+
+def queue_error_transient(exc: Exception) -> bool:
+    """Whether an SQS failure may pass by itself (the network, SQS's own 5xx, throttling), as
+    opposed to a refusal that lasts until someone acts: permissions (AccessDenied, an
+    unrecognised or invalid token), a queue that does not exist, a KMS key the role may not use.
+    """
+    if not isinstance(exc, ClientError):
+        return True
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    code = exc.response.get("Error", {}).get("Code", "")
+    return code in _TRANSIENT_CODES or not 400 <= status < 500
+
+
 def _queue_errors_as_unavailable(method: F) -> F:
     @wraps(method)
     def wrapper(*args, **kwargs):
         try:
             return method(*args, **kwargs)
         except (BotoCoreError, ClientError) as exc:
-            logger.warning("SQS call %s failed: %s", method.__name__, exc)
+            if queue_error_transient(exc):
+                logger.warning("SQS call %s failed: %s", method.__name__, exc)
+            else:
+                # ERROR, so the worker-errors alarm fires: nothing improves until the role, the
+                # policy or the queue URL is fixed. The caller still backs off and retries, so
+                # an IAM fix takes effect without a restart.
+                logger.error(
+                    "SQS call %s refused (permissions or configuration; retrying with backoff): %s",
+                    method.__name__,
+                    exc,
+                )
             raise QueueUnavailable(str(exc)) from exc
 
     return wrapper  # type: ignore[return-value]

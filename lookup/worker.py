@@ -30,6 +30,7 @@ from enum import StrEnum
 from lookup.domain.errors import DirectoryUnavailable, InvalidField
 from lookup.domain.evidence import LinkOutcome, OrderSeen
 from lookup.events import ACCOUNT_PHONE_FIELD, event_unwrap
+from lookup.heartbeat import Heartbeat
 from lookup.queue import OrderEventQueue, QueueMessage, QueueUnavailable
 from lookup.services.ingestion import order_event_ingest
 
@@ -276,6 +277,7 @@ def storage_wait(
     pause: float,
     sleep: Callable[[float], None] = time.sleep,
     max_pause: float = 60.0,
+    heartbeat: Heartbeat | None = None,
 ) -> float | None:
     """After a batch DynamoDB refused: pause receiving, then probe, until the probe succeeds.
 
@@ -284,6 +286,8 @@ def storage_wait(
     None when a signal asked the worker to stop.
     """
     while True:
+        if heartbeat is not None:
+            heartbeat.tick()
         logger.warning("DynamoDB unavailable: not receiving; probing again in %.0fs", pause)
         try:
             with stop.waiting():
@@ -308,6 +312,7 @@ def worker_run(
     on_batch: Callable[[WorkerReport], None] | None = None,
     storage_probe: Callable[[], bool] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    heartbeat: Heartbeat | None = None,
 ) -> WorkerReport:
     """Receive and handle batches until stopped; with `once`, until a receive comes back empty.
 
@@ -351,6 +356,7 @@ def worker_run(
             stop=stop,
             storage_probe=storage_probe,
             sleep=sleep,
+            heartbeat=heartbeat,
         )
     finally:
         try:
@@ -484,10 +490,13 @@ def _batches(
     stop: GracefulStop,
     storage_probe: Callable[[], bool] | None,
     sleep: Callable[[float], None],
+    heartbeat: Heartbeat | None = None,
 ) -> None:
     outage_pause = 1.0
     storage_pause = 1.0
     while not stop.requested:
+        if heartbeat is not None:
+            heartbeat.tick()
         if not receiver.has_batch_ready():
             settler.collect()
         try:
@@ -533,7 +542,11 @@ def _batches(
                 raise DirectoryUnavailable("the probe failed too; unrecorded events stay queued")
         else:
             next_pause = storage_wait(
-                probe=storage_probe, stop=stop, pause=storage_pause, sleep=sleep
+                probe=storage_probe,
+                stop=stop,
+                pause=storage_pause,
+                sleep=sleep,
+                heartbeat=heartbeat,
             )
             if next_pause is None:
                 break

@@ -16,6 +16,8 @@ import environ
 import phonenumbers
 from django.core.exceptions import ImproperlyConfigured
 
+from supporttool import vault
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -24,15 +26,24 @@ environ.Env.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
+# Secrets may live in AWS Secrets Manager or SSM Parameter Store instead of the environment:
+# the *_SECRET_ARN settings name them, and win over the plain variables (supporttool/vault.py).
+SECRET_KEY_SECRET_ARN = env.str("DJANGO_SECRET_KEY_SECRET_ARN", default="")
 if DEBUG:
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-development-key")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    SECRET_KEY = "" if SECRET_KEY_SECRET_ARN else env.str("DJANGO_SECRET_KEY")
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+if SECRET_KEY_SECRET_ARN:
+    SECRET_KEY = vault.secret_read(
+        setting="DJANGO_SECRET_KEY_SECRET_ARN", reference=SECRET_KEY_SECRET_ARN
+    )
+if not DEBUG:
     if not SECRET_KEY or not ALLOWED_HOSTS:
         raise ImproperlyConfigured(
-            "Set DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see .env.example)."
+            "Set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_SECRET_ARN) and DJANGO_ALLOWED_HOSTS "
+            "(see .env.example)."
         )
     # Sessions, CSRF tokens and password reset links are only as strong as the key.
     if len(SECRET_KEY) < 50:
@@ -102,6 +113,15 @@ WSGI_APPLICATION = "supporttool.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
+# The credentials (RDS's secret: username and password, maybe host, port, dbname) or a whole
+# DATABASE_URL from the vault; DATABASE_URL then gives the address and the TLS options.
+DATABASE_SECRET_ARN = env.str("DATABASE_SECRET_ARN", default="")
+if DATABASE_SECRET_ARN:
+    DATABASES["default"] = vault.database_with_secret(
+        database=DATABASES["default"],
+        secret=vault.secret_read(setting="DATABASE_SECRET_ARN", reference=DATABASE_SECRET_ARN),
+        setting="DATABASE_SECRET_ARN",
+    )
 # Keep each thread's database connection between requests (checked before reuse): opening one
 # (TCP, authentication, a new PostgreSQL backend) cost more than the rest of a page's SQL.
 # Each web process holds at most one per thread (GUNICORN_THREADS).
@@ -148,7 +168,13 @@ X_FRAME_OPTIONS = "DENY"
 # --- Phone lookup --------------------------------------------------------------------------------
 
 # The single DynamoDB table shared with the users and order services (DESIGN.md section 3).
-DYNAMODB_TABLE_NAME = env.str("DYNAMODB_TABLE_NAME", default="phone-lookup")
+# No default outside DJANGO_DEBUG: a default would be production's own name, so a command run
+# with admin credentials and no endpoint override would write to the shared table.
+DYNAMODB_TABLE_NAME = env.str("DYNAMODB_TABLE_NAME", default="phone-lookup" if DEBUG else "")
+if not DYNAMODB_TABLE_NAME:
+    raise ImproperlyConfigured(
+        "Set DYNAMODB_TABLE_NAME (the stack's TableName output; see .env.example)."
+    )
 DYNAMODB_INDEX_NAME = env.str("DYNAMODB_INDEX_NAME", default="gsi1")
 
 # Region used to read a number typed without an international prefix, until the agent has
@@ -215,6 +241,9 @@ ORDER_EVENTS_RETRY_MAX_SECONDS = min(env.int("ORDER_EVENTS_RETRY_MAX_SECONDS", d
 # queue's visibility timeout (longer than a batch takes, shorter than an acceptable delay).
 ORDER_EVENTS_MAX_RECEIVE_COUNT = env.int("ORDER_EVENTS_MAX_RECEIVE_COUNT", default=5)
 ORDER_EVENTS_VISIBILITY_TIMEOUT = env.int("ORDER_EVENTS_VISIBILITY_TIMEOUT", default=60)
+# Each worker process logs `worker heartbeat` this often, idle or not: the liveness alarm counts
+# those lines (lookup/heartbeat.py).
+WORKER_HEARTBEAT_SECONDS = max(1, env.int("WORKER_HEARTBEAT_SECONDS", default=60))
 
 # --- Single sign-on (OpenID Connect): docs/sso.md ------------------------------------------------
 # Off by default (local runs sign in with passwords). On, the login page offers the company's
@@ -230,6 +259,11 @@ OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company account
 # document, <issuer>/.well-known/openid-configuration).
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_CLIENT_SECRET_ARN = env.str("OIDC_RP_CLIENT_SECRET_ARN", default="")
+if OIDC_RP_CLIENT_SECRET_ARN:
+    OIDC_RP_CLIENT_SECRET = vault.secret_read(
+        setting="OIDC_RP_CLIENT_SECRET_ARN", reference=OIDC_RP_CLIENT_SECRET_ARN
+    )
 OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
 OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")

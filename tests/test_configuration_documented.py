@@ -6,10 +6,13 @@ The variables the code reads are found by parsing supporttool/settings.py and gu
 own are the `${NAME...}` of bin/local-env and bin/run-local; AWS variables are botocore's, so
 each one documented is shown to change what boto3 does. A variable the code reads but the
 documents miss, or one they document but nothing reads (a typo, a removed setting, a name
-botocore does not know), fails here.
+botocore does not know), fails here. So does a default the settings table states unlike the
+code, or a number gunicorn.conf.py's comments state (threads, processes, connection lifetime)
+that is not the code's.
 """
 
 import ast
+import contextlib
 import os
 import re
 import secrets
@@ -279,6 +282,7 @@ def _settings_dump(env_file: str) -> str:
             DJANGO_ENV_FILE=env_file,
             DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
             DJANGO_ALLOWED_HOSTS="support.example.com",
+            DYNAMODB_TABLE_NAME="phone-lookup",
         ),
         capture_output=True,
         text=True,
@@ -359,3 +363,114 @@ def test_example_units_run_existing_commands_with_the_documented_settings_file(u
         assert app, f"{unit.name}: no management command {name!r}"
         command = load_command_class(app, name)
         command.create_parser("manage.py", name).parse_args(arguments)  # exits on a bad option
+
+
+# --- the documented defaults and the numbers in gunicorn.conf.py's comments are the code's --------
+
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+SETTINGS_PY = ROOT / "supporttool" / "settings.py"
+
+
+def literal_defaults(path: Path) -> dict[str, object]:
+    """NAME -> the default the code gives when it is a literal: `env.<type>("NAME",
+    default=<literal>)` in the settings, `os.environ.get("NAME", "<literal>")` in gunicorn's."""
+    defaults: dict[str, object] = {}
+    reads: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if not (isinstance(node, ast.Call) and _reads_environment(node.func) and node.args):
+            continue
+        name = _literal_name(node, path)
+        reads.append(name)
+        given = [k.value for k in node.keywords if k.arg == "default"] + node.args[1:2]
+        # A computed default (from DJANGO_DEBUG, another setting, a path) is not compared.
+        with contextlib.suppress(ValueError):
+            defaults[name] = ast.literal_eval(given[0]) if given else None
+    # Read twice (with DJANGO_DEBUG and without): the default depends on the mode, not compared.
+    return {name: value for name, value in defaults.items() if reads.count(name) == 1}
+
+
+def _as_documented(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+def _same(cell: str, value: object) -> bool:
+    if value is None:
+        return cell.startswith(("required", "none"))
+    if value in ("", [], ()):
+        return cell.split(" ")[0].strip("`") in {"none", "empty", "—"}
+    first = re.match(r"`([^`]*)`", cell)
+    if not first:
+        return False
+    documented = first.group(1)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return float(documented) == float(value)
+        except ValueError:
+            return False
+    return documented == _as_documented(value)
+
+
+def test_the_parser_reads_literal_defaults():
+    """Guards the guard: each kind of literal default is seen."""
+    settings_defaults = literal_defaults(SETTINGS_PY)
+    assert settings_defaults["DATABASE_CONN_MAX_AGE"] == 300
+    assert settings_defaults["TRUST_PROXY_HEADERS"] is False
+    assert settings_defaults["PHONE_REGIONS"] == ["GB"]
+    assert settings_defaults["OIDC_TIMEOUT_SECONDS"] == 5.0
+    assert "DJANGO_SECURE_COOKIES" not in settings_defaults  # `not DEBUG`: computed
+    assert literal_defaults(GUNICORN_CONF)["GUNICORN_THREADS"] == "16"
+    assert _same("`300`", 300) and not _same("`0`", 300) and _same("none", "")
+
+
+def test_the_deploy_settings_table_states_the_code_defaults():
+    """Each row's default (its first `literal`, or none/empty) is the code's, where the code's
+    default is a literal; rows with computed defaults are checked by the settings dump above."""
+    code = literal_defaults(SETTINGS_PY) | literal_defaults(GUNICORN_CONF)
+    wrong = [
+        (name, cell, code[name])
+        for name, cell in deploy_table()
+        if name in code and not _same(cell, code[name])
+    ]
+    assert wrong == []
+
+
+def _gunicorn_prose() -> str:
+    """gunicorn.conf.py's docstring and comments: what an operator reads there."""
+    text = GUNICORN_CONF.read_text()
+    module = ast.parse(text)
+    comments = [line.split("#", 1)[1] for line in text.splitlines() if "#" in line]
+    return (ast.get_docstring(module) or "") + "\n" + "\n".join(comments)
+
+
+def test_the_numbers_gunicorn_conf_states_are_the_code_defaults():
+    prose = _gunicorn_prose()
+    gunicorn = literal_defaults(GUNICORN_CONF)
+    settings_defaults = literal_defaults(SETTINGS_PY)
+    checks = [
+        # (what the prose says, the code's default)
+        (r"(\d+) threads", int(gunicorn["GUNICORN_THREADS"])),
+        (r"(\d+) process(?:es)? of", int(gunicorn["GUNICORN_WORKERS"])),
+        (r"(\d+)-core machines", int(gunicorn["GUNICORN_WORKERS"])),  # one process per core
+        (r"CONN_MAX_AGE\W+(\d+)", settings_defaults["DATABASE_CONN_MAX_AGE"]),
+        (r"KEEPALIVE\D{0,20}?(\d+)", int(gunicorn["GUNICORN_KEEPALIVE"])),
+    ]
+    found = {pattern: [int(n) for n in re.findall(pattern, prose)] for pattern, _expected in checks}
+    assert found[r"(\d+) threads"], "gunicorn.conf.py no longer states its thread count"
+    assert found[r"CONN_MAX_AGE\W+(\d+)"], "gunicorn.conf.py no longer says how connections live"
+    wrong = [
+        (pattern, stated, expected)
+        for pattern, expected in checks
+        for stated in found[pattern]
+        if stated != expected
+    ]
+    assert wrong == []
+    # The README's summary of the same configuration.
+    summary = re.search(r"(\d+) processes of (\d+)\s+threads", README.read_text())
+    assert summary and summary.groups() == (
+        gunicorn["GUNICORN_WORKERS"],
+        gunicorn["GUNICORN_THREADS"],
+    )

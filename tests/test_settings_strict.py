@@ -40,3 +40,28 @@ def test_production_needs_secret_key_and_allowed_hosts(env):
 def test_production_starts_when_both_are_set():
     result = load_settings(DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="support.example.com")
     assert result.returncode == 0, result.stderr
+
+
+def test_production_has_no_default_table_name():
+    """Production's own table name as a default would let a forgotten setting write to it."""
+    result = load_settings(
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="support.example.com",
+        DYNAMODB_TABLE_NAME="",
+    )
+    assert result.returncode != 0
+    assert "Set DYNAMODB_TABLE_NAME" in result.stderr
+
+
+def test_debug_keeps_the_local_table_name_default():
+    code = "from supporttool import settings; print(settings.DYNAMODB_TABLE_NAME)"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DYNAMODB_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "DJANGO_ENV_FILE": os.devnull, "DJANGO_DEBUG": "true"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == "phone-lookup", result.stderr

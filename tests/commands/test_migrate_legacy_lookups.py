@@ -1,4 +1,5 @@
-"""`migrate_legacy_lookups` on both backends: dry run, merges, unlinks kept, idempotent, resume."""
+"""`migrate_legacy_lookups` on both backends: plan by default, merges, unlinks kept, idempotent,
+resume."""
 
 from dataclasses import replace
 from datetime import timedelta
@@ -78,8 +79,41 @@ def test_a_dry_run_reports_and_changes_nothing(legacy_world):
     assert "4 would be removed" in out
 
 
-def test_legacy_records_become_current_links_and_disappear(legacy_world):
+def test_without_apply_it_only_shows_the_plan_and_names_the_table_and_account(legacy_world):
+    before = everything(legacy_world)
+
     out = migrate()
+
+    assert everything(legacy_world) == before
+    assert out.count("would create") == 2
+    assert "Run again with --apply to do it." in out
+    endpoint = legacy_world.client.meta.endpoint_url
+    where = (
+        "AWS account 123456789012"  # moto's STS
+        if "amazonaws.com" in endpoint
+        else f"local endpoint {endpoint}"
+    )
+    assert out.startswith(f"Plan for DynamoDB table {legacy_world.name} (eu-west-1) in {where}")
+
+
+def test_apply_names_the_table_before_writing(moto_table):
+    out = migrate("--apply")
+
+    assert out.startswith(
+        f"Migrating legacy records in DynamoDB table {moto_table.name} (eu-west-1) in "
+        "AWS account 123456789012 as arn:aws:sts::123456789012:user/moto."
+    )
+
+
+def test_apply_and_dry_run_together_are_refused(legacy_world):
+    before = everything(legacy_world)
+    with pytest.raises(CommandError, match="contradict"):
+        migrate("--apply", "--dry-run")
+    assert everything(legacy_world) == before
+
+
+def test_legacy_records_become_current_links_and_disappear(legacy_world):
+    out = migrate("--apply")
 
     assert "4 legacy records: 2 created a link, 2 merged into one" in out
     assert legacy_items(legacy_world) == []
@@ -107,10 +141,10 @@ def test_legacy_records_become_current_links_and_disappear(legacy_world):
 
 
 def test_a_second_run_finds_nothing_to_do(legacy_world):
-    migrate()
+    migrate("--apply")
     after_first = everything(legacy_world)
 
-    out = migrate()
+    out = migrate("--apply")
 
     assert "0 legacy records" in out
     assert everything(legacy_world) == after_first
@@ -128,10 +162,10 @@ def test_an_interrupted_run_resumes_without_counting_anything_twice(legacy_world
 
     monkeypatch.setattr(LinkRepository, "legacy_delete", crash_on_second_delete)
     with pytest.raises(CommandError, match="run again to continue"):
-        migrate()
+        migrate("--apply")
     monkeypatch.setattr(LinkRepository, "legacy_delete", real_delete)
 
-    out = migrate()
+    out = migrate("--apply")
 
     assert legacy_items(legacy_world) == []
     # The record folded in before the crash is folded again, changing nothing, then removed.
@@ -147,7 +181,7 @@ def test_a_legacy_record_without_a_usable_number_is_left_in_place(table):
     broken = f.legacy_link("cust-x", "+1", NOW - timedelta(days=10))
     store(table, links=[broken])
 
-    out = migrate()
+    out = migrate("--apply")
 
     assert "skipped legacy cust-x +1" in out and "1 skipped (left in place)" in out
     assert len(legacy_items(table)) == 1
@@ -156,7 +190,7 @@ def test_a_legacy_record_without_a_usable_number_is_left_in_place(table):
 def test_an_unreachable_dynamodb_is_a_clear_command_error(monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
     with pytest.raises(CommandError, match="DynamoDB unavailable"):
-        migrate()
+        migrate("--apply")
 
 
 def test_a_page_size_of_zero_is_refused(moto_table):

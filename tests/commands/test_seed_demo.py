@@ -2,10 +2,18 @@ from collections import Counter
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from lookup import demo
+from lookup.repository import get_table
 from tests.lookups import search
+
+
+@pytest.fixture
+def local_demo(dynalite_table, settings):
+    """What make run gives seed_demo: LOCAL_DEMO and a local DynamoDB (dynalite)."""
+    settings.LOCAL_DEMO = True
+    return dynalite_table
 
 
 def scan_all(table) -> list[dict]:
@@ -18,10 +26,11 @@ def scan_all(table) -> list[dict]:
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def test_demo_data_is_realistic_enough_to_try_every_feature(moto_table):
+@pytest.mark.dynalite
+def test_demo_data_is_realistic_enough_to_try_every_feature(local_demo):
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    items = scan_all(moto_table)
+    items = scan_all(local_demo)
 
     profiles = [i for i in items if i["sk"]["S"] == "profile"]
     assert len(profiles) >= 500
@@ -44,6 +53,10 @@ def test_demo_data_is_realistic_enough_to_try_every_feature(moto_table):
         sorted(["pk", "sk", "pk2", "sk2", "cognitoId", "phoneNumber", "createdAt"])
     ]
 
+    assert out.getvalue().startswith(
+        f"Writing demo data to DynamoDB table {local_demo.name} (eu-west-1) in local endpoint "
+        f"{local_demo.client.meta.endpoint_url}."
+    )
     # The numbers the README suggests are in the output.
     assert demo.RECEPTION_DESK in out.getvalue() and demo.FAMILY_PHONE in out.getvalue()
 
@@ -51,20 +64,23 @@ def test_demo_data_is_realistic_enough_to_try_every_feature(moto_table):
     assert {s.value for m in family.matches for s in m.sources} == {"profile", "order", "legacy"}
 
 
-def test_seeding_is_deterministic_and_idempotent(moto_table):
+@pytest.mark.dynalite
+def test_seeding_is_deterministic_and_idempotent(local_demo):
     call_command("seed_demo", stdout=StringIO())
-    first = scan_all(moto_table)
+    first = scan_all(local_demo)
     call_command("seed_demo", stdout=StringIO())
-    assert sorted(map(repr, scan_all(moto_table))) == sorted(map(repr, first))
+    assert sorted(map(repr, scan_all(local_demo))) == sorted(map(repr, first))
 
 
-def test_if_empty_leaves_existing_data_alone(moto_table):
+@pytest.mark.dynalite
+def test_if_empty_leaves_existing_data_alone(local_demo):
     call_command("seed_demo", stdout=StringIO())
     out = StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "already present" in out.getvalue()
 
 
+@pytest.mark.dynalite
 @pytest.mark.parametrize(
     ("searched", "stored_as"),
     [
@@ -75,7 +91,7 @@ def test_if_empty_leaves_existing_data_alone(moto_table):
     ],
 )
 def test_each_renumbering_the_readme_lists_has_a_customer_found_through_the_other_form(
-    moto_table, searched, stored_as
+    local_demo, searched, stored_as
 ):
     call_command("seed_demo", stdout=StringIO())
 
@@ -96,8 +112,9 @@ def test_each_renumbering_the_readme_lists_has_a_customer_found_through_the_othe
         ("07700 900461", "BR", demo.SINGLE_OWNER),
     ],
 )
+@pytest.mark.dynalite
 def test_each_wrong_country_example_offers_the_demo_customers_reading(
-    moto_table, agent_client, settings, typed, country, offered
+    local_demo, agent_client, settings, typed, country, offered
 ):
     # The issue's examples, on `make run`'s data and countries: a "did you mean", never a dead end.
     settings.PHONE_REGIONS = ["GB", "BR", "MX", "DE", "IN", "US", "AR"]
@@ -109,8 +126,9 @@ def test_each_wrong_country_example_offers_the_demo_customers_reading(
     assert f"?phone=%2B{offered[1:]}&amp;" in html
 
 
+@pytest.mark.dynalite
 def test_the_design_shaped_record_is_a_current_customer_and_the_operator_a_shared_account(
-    moto_table, agent_client, settings
+    local_demo, agent_client, settings
 ):
     settings.RATE_LIMIT_LOOKUPS_PER_MINUTE = 0
     call_command("seed_demo", stdout=StringIO())
@@ -123,3 +141,29 @@ def test_the_design_shaped_record_is_a_current_customer_and_the_operator_a_share
     operator = demo.demo_data().profiles[-1]
     page = agent_client.get(f"/customers/{operator.customer_id}/").content.decode()
     assert "2,000 numbers" in page and "probably a shared account" in page
+
+
+@pytest.mark.dynalite
+def test_refused_outside_local_demo_and_writes_nothing(dynalite_table, settings):
+    settings.LOCAL_DEMO = False
+    with pytest.raises(CommandError, match="local runs only"):
+        call_command("seed_demo", stdout=StringIO())
+    assert scan_all(dynalite_table) == []
+
+
+def test_refused_on_aws_own_endpoint_even_as_a_local_demo(moto_table, settings):
+    """No endpoint override: boto3 would write to AWS (here moto stands in for it)."""
+    settings.LOCAL_DEMO = True
+    with pytest.raises(CommandError, match="Refusing to write demo data to AWS"):
+        call_command("seed_demo", stdout=StringIO())
+    assert scan_all(moto_table) == []
+
+
+def test_refused_on_an_explicit_amazonaws_endpoint(moto_table, settings, monkeypatch):
+    settings.LOCAL_DEMO = True
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "https://dynamodb.eu-west-1.amazonaws.com")
+    get_table.cache_clear()
+    with pytest.raises(CommandError, match=r"AWS \(https://dynamodb.eu-west-1.amazonaws.com\)"):
+        call_command("seed_demo", stdout=StringIO())
+    get_table.cache_clear()
+    assert scan_all(moto_table) == []

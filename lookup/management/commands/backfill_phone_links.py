@@ -16,6 +16,8 @@ from lookup.backfill import (
 from lookup.domain.evidence import LinkOutcome
 from lookup.events import SKIP_NO_PHONE
 from lookup.progress import ProgressBar
+from lookup.repository import get_table
+from lookup.targets import table_target_describe
 
 
 class Command(BaseCommand):
@@ -76,6 +78,7 @@ class Command(BaseCommand):
             None if from_stdin else Path(f"{source}.checkpoint")
         )
 
+        self.stdout.write(f"Writing links to {table_target_describe(table=get_table())}.")
         backfill = Backfill(
             rejects=rejects,
             checkpoint=checkpoint_path,

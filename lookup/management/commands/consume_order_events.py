@@ -1,10 +1,15 @@
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup.domain.errors import DirectoryUnavailable
+from lookup.heartbeat import Heartbeat
 from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
 from lookup.repository import get_table, table_available
 from lookup.worker import GracefulStop, RetryPolicy, worker_run
+
+logger = logging.getLogger("lookup.worker")
 
 
 class Command(BaseCommand):
@@ -39,7 +44,17 @@ class Command(BaseCommand):
             help="Messages of a batch ingested in parallel (1-10, default 4).",
         )
 
-    def handle(self, *args, once: bool, queue_url, wait_seconds, concurrency, **options) -> None:
+    def handle(self, *args, **options) -> None:
+        try:
+            self._consume(**options)
+        except CommandError as exc:
+            # Also as a log line (JSON with LOG_FORMAT=json), which the worker-errors alarm
+            # counts: Django prints a CommandError as plain text the metric filter ignores,
+            # and systemd would restart a worker that cannot start every 10 s, unseen.
+            logger.error("Worker stopped: %s", exc)
+            raise
+
+    def _consume(self, *, once: bool, queue_url, wait_seconds, concurrency, **options) -> None:
         url = queue_url or settings.ORDER_EVENTS_QUEUE_URL
         if not url:
             raise CommandError("No queue: set ORDER_EVENTS_QUEUE_URL or pass --queue-url.")
@@ -77,6 +92,9 @@ class Command(BaseCommand):
                     concurrency=concurrency,
                     stop=stop,
                     storage_probe=lambda: table_available(get_table()),
+                    heartbeat=None
+                    if once
+                    else Heartbeat(interval_seconds=settings.WORKER_HEARTBEAT_SECONDS),
                 )
         except QueueUnavailable as exc:
             raise CommandError(f"The queue became unreachable: {exc}") from exc

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup import roles
+from lookup.targets import database_target_describe
 
 DEMO_ACCOUNTS = {
     "agent": {"role": roles.SUPPORT_AGENT, "is_staff": False},
@@ -25,6 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, password: str, **options) -> None:
         if not settings.LOCAL_DEMO:
             raise CommandError("Demo accounts are for local runs only (set LOCAL_DEMO=true).")
+        self.stdout.write(f"Writing demo accounts to the {database_target_describe()}.")
         user_model = get_user_model()
         for username, account in DEMO_ACCOUNTS.items():
             user, created = user_model.objects.get_or_create(

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup.queue import QueueUnavailable, queue_client, queues_ensure
+from lookup.targets import queue_target_describe
 
 
 class Command(BaseCommand):
@@ -31,9 +32,11 @@ class Command(BaseCommand):
         )
         if not 1 <= receives <= 1000:
             raise CommandError("The max receive count must be between 1 and 1000.")
+        client = queue_client()
+        self.stdout.write(f"Ensuring {queue_target_describe(client=client, url=url)}.")
         try:
             actions, dlq_url = queues_ensure(
-                client=queue_client(),
+                client=client,
                 url=url,
                 max_receive_count=receives,
                 visibility_timeout=settings.ORDER_EVENTS_VISIBILITY_TIMEOUT,

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lookup.domain.errors import DirectoryUnavailable
 from lookup.repository import get_table
 from lookup.repository.schema import table_ensure
+from lookup.targets import table_target_describe
 
 
 class Command(BaseCommand):
@@ -18,8 +19,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, timeout: float, **options) -> None:
+        table = get_table()
+        self.stdout.write(f"Ensuring {table_target_describe(table=table)}.")
         try:
-            actions = table_ensure(table=get_table(), timeout=timeout)
+            actions = table_ensure(table=table, timeout=timeout)
         except DirectoryUnavailable as exc:
             raise CommandError(f"Could not ensure the DynamoDB table: {exc}") from exc
         for action in actions:

@@ -7,6 +7,7 @@ from lookup.domain.errors import DirectoryUnavailable
 from lookup.domain.legacy import LegacyOutcome
 from lookup.domain.links import PhoneLink
 from lookup.domain.times import format_timestamp
+from lookup.repository import get_table
 from lookup.services.migration import (
     LegacyMigration,
     Plan,
@@ -14,6 +15,7 @@ from lookup.services.migration import (
     legacy_plan,
     legacy_records,
 )
+from lookup.targets import table_target_describe
 
 _VERBS = {
     LegacyOutcome.CREATED: ("created", "would create"),
@@ -26,21 +28,40 @@ _VERBS = {
 class Command(BaseCommand):
     help = (
         "Rewrite legacy lookup records (pk phone_user#<id>, sk createdAt#<time>) into the "
-        "current UserPhoneLookUp shape, merging duplicates, then remove them. Idempotent and "
-        "resumable: run it again after an interruption."
+        "current UserPhoneLookUp shape, merging duplicates, then remove them. Shows the plan "
+        "and changes nothing unless given --apply. Idempotent and resumable: run it again after "
+        "an interruption."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--dry-run", action="store_true", help="Report what would be done; change nothing."
+            "--apply",
+            action="store_true",
+            help="Write the plan: create and merge the links, delete the legacy records.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Show the plan and change nothing: the default, kept for older scripts.",
         )
         parser.add_argument(
             "--page-size", type=int, default=500, help="Items per Scan page (default 500)."
         )
 
-    def handle(self, *args, dry_run: bool, page_size: int, verbosity: int, **options) -> None:
+    def handle(
+        self, *args, apply: bool, dry_run: bool, page_size: int, verbosity: int, **options
+    ) -> None:
         if not 1 <= page_size <= 10_000:
             raise CommandError("--page-size must be between 1 and 10000.")
+        if apply and dry_run:
+            raise CommandError("--apply and --dry-run contradict each other: give one.")
+        # Deleting from a shared table is not undone by a second run: writing takes a decision.
+        dry_run = not apply
+        target = table_target_describe(table=get_table())
+        if dry_run:
+            self.stdout.write(f"Plan for {target} (nothing is changed without --apply):")
+        else:
+            self.stdout.write(f"Migrating legacy records in {target}.")
         counts: Counter = Counter()
         unreadable = 0
         plan: Plan = {}
@@ -71,7 +92,10 @@ class Command(BaseCommand):
             f"{counts[LegacyOutcome.SKIPPED] + unreadable} skipped (left in place)"
         )
         if dry_run:
-            self.stdout.write(f"Dry run, nothing changed. {summary}; {migrated} would be removed.")
+            self.stdout.write(
+                f"Dry run, nothing changed. {summary}; {migrated} would be removed. "
+                "Run again with --apply to do it."
+            )
         else:
             self.stdout.write(self.style.SUCCESS(f"{summary}; {migrated} removed."))
             left = counts[LegacyOutcome.SKIPPED] + unreadable

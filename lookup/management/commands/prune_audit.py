@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from lookup.models import AuditEntry
+from lookup.targets import database_target_describe
 
 
 class Command(BaseCommand):
@@ -27,6 +28,8 @@ class Command(BaseCommand):
             raise CommandError("Retention must be at least one day.")
         cutoff = timezone.now() - timedelta(days=days)
         expired = AuditEntry.objects.filter(at__lt=cutoff)
+        verb = "Counting" if dry_run else "Deleting"
+        self.stdout.write(f"{verb} old audit entries in the {database_target_describe()}.")
         if dry_run:
             self.stdout.write(
                 f"{expired.count()} entries older than {cutoff:%Y-%m-%d %H:%M} UTC "

@@ -9,6 +9,7 @@ from lookup.domain.evidence import OrderSkipped
 from lookup.domain.times import format_timestamp, utc_now
 from lookup.events import ACCOUNT_PHONE_FIELD, EVENT_TYPE, order_event_parse
 from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
+from lookup.targets import queue_target_describe
 
 
 class Command(BaseCommand):
@@ -103,8 +104,10 @@ class Command(BaseCommand):
                     "Timestamp": now,
                 }
             )
+        client = queue_client()
+        self.stdout.write(f"Publishing to {queue_target_describe(client=client, url=url)}.")
         try:
-            message_id = OrderEventQueue(client=queue_client(), url=url).event_send(body=body)
+            message_id = OrderEventQueue(client=client, url=url).event_send(body=body)
         except QueueUnavailable as exc:
             raise CommandError(f"Could not publish to {url}: {exc}") from exc
         self.stdout.write(

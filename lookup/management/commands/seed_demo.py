@@ -1,14 +1,18 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup import demo
 from lookup.domain.errors import DirectoryUnavailable
 from lookup.repository import get_profiles, get_table
 from lookup.repository.records import records_put
+from lookup.targets import endpoint_is_aws, table_target_describe
 
 
 class Command(BaseCommand):
     help = (
-        "Write the deterministic demo customers and phone links (idempotent: same data each run)."
+        "Write the deterministic demo customers and phone links (idempotent: same data each "
+        "run). Local runs only: LOCAL_DEMO=true and a local DynamoDB endpoint "
+        "(AWS_ENDPOINT_URL_DYNAMODB)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -19,13 +23,23 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty: bool, **options) -> None:
+        table = get_table()
+        # 521 fake customers in a shared table other services read cannot be taken back cleanly.
+        if not settings.LOCAL_DEMO:
+            raise CommandError("Demo data is for local runs only (set LOCAL_DEMO=true).")
+        if endpoint_is_aws(endpoint_url=table.client.meta.endpoint_url):
+            raise CommandError(
+                f"Refusing to write demo data to AWS ({table.client.meta.endpoint_url}): point "
+                "AWS_ENDPOINT_URL_DYNAMODB at a local DynamoDB (make run's dynalite)."
+            )
+        self.stdout.write(f"Writing demo data to {table_target_describe(table=table)}.")
         data = demo.demo_data()
         try:
             if if_empty and get_profiles().profile_exists(customer_id=data.profiles[0].customer_id):
                 self.stdout.write("Demo data already present; nothing to do.")
                 return
             written = records_put(
-                table=get_table(),
+                table=table,
                 profiles=data.profiles,
                 links=data.links,
                 design_links=data.design_links,
