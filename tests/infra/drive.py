@@ -306,5 +306,5 @@ def _batch_drive(work_dir: Path) -> None:
     )
     out = io.StringIO()
     call_command("backfill_phone_links", str(history), "--no-progress", stdout=out)
-    call_command("migrate_legacy_lookups", "--dry-run", stdout=out)
-    call_command("migrate_legacy_lookups", stdout=out)
+    call_command("migrate_legacy_lookups", stdout=out)  # the plan only
+    call_command("migrate_legacy_lookups", "--apply", stdout=out)

@@ -100,6 +100,8 @@ class Deployment:
         """
         requests = set()
         for call in calls:
+            if (call.service, call.operation) in _NO_PERMISSION_NEEDED:
+                continue
             action = iam_action(service=call.service, operation=call.operation)
             for resource in call.resources or ():
                 if any_main_queue and resource.kind == "queue" and resource.role == OTHER:
@@ -108,6 +110,11 @@ class Deployment:
             if not call.resources:
                 requests.add((action, "*"))
         return requests
+
+
+# Calls IAM authorises for anyone, with no policy able to deny them: the commands ask STS which
+# account they are about to write to (`sts:GetCallerIdentity` needs no permission).
+_NO_PERMISSION_NEEDED = frozenset({("sts", "GetCallerIdentity")})
 
 
 @dataclass(frozen=True)

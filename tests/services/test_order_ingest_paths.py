@@ -95,8 +95,7 @@ def test_a_history_replayed_newest_first_counts_every_order_once(table, legacy_m
     ]
     assert outcomes == [LinkOutcome.CREATED] + [LinkOutcome.UPDATED] * 11
     again = [
-        order_link_record(order=order("cust-back", f"ord_{day:02d}", days_ago=day))
-        for day in days
+        order_link_record(order=order("cust-back", f"ord_{day:02d}", days_ago=day)) for day in days
     ]
     assert again == [LinkOutcome.ALREADY_RECORDED] * 12
     link = stored_link("cust-back", PHONE)
