@@ -47,6 +47,12 @@ system-deps:
 bench: install
 	$(PY) -m bench $(BENCH_ARGS)
 
+# Mutation testing of the guards (docs/testing.md): mutmut mutates the functions that guard
+# access and the audit trail and runs the tests that cover them. Not part of `make test`.
+.PHONY: mutants
+mutants: install
+	$(PY) bin/mutants
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -147,29 +147,38 @@ def lookup_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        looks = request.method in ("GET", "HEAD") and (kwargs or "phone" in request.GET)
-        if looks and not _opened_by_search(request):
-            decision = rate_hit(
-                scope="lookups",
-                identity=f"user:{request.user.pk}",
-                limit=settings.RATE_LIMIT_LOOKUPS_PER_MINUTE,
-            )
-            if not decision.allowed:
-                if decision.first_refusal:
-                    audit_record(
-                        request=request,
-                        action=AuditEntry.Action.RATE_LIMITED,
-                        reason=f"more than {decision.limit} searches and customer pages "
-                        "in a minute",
-                    )
-                return rate_limited_page(
-                    request=request,
-                    decision=decision,
-                    what=f"more than {decision.limit} searches and customer pages in a minute",
-                )
+        refusal = _lookup_refusal(request=request, view_kwargs=kwargs)
+        if refusal is not None:
+            return refusal
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+# The decisions are plain functions, outside the decorators' wrappers, so that `make mutants`
+# (which leaves decorated functions alone) mutates them too.
+def _lookup_refusal(*, request: HttpRequest, view_kwargs: dict) -> HttpResponse | None:
+    looks = request.method in ("GET", "HEAD") and (view_kwargs or "phone" in request.GET)
+    if not looks or _opened_by_search(request):
+        return None
+    decision = rate_hit(
+        scope="lookups",
+        identity=f"user:{request.user.pk}",
+        limit=settings.RATE_LIMIT_LOOKUPS_PER_MINUTE,
+    )
+    if decision.allowed:
+        return None
+    if decision.first_refusal:
+        audit_record(
+            request=request,
+            action=AuditEntry.Action.RATE_LIMITED,
+            reason=f"more than {decision.limit} searches and customer pages in a minute",
+        )
+    return rate_limited_page(
+        request=request,
+        decision=decision,
+        what=f"more than {decision.limit} searches and customer pages in a minute",
+    )
 
 
 def rate_limited_page(*, request: HttpRequest, decision: RateDecision, what: str) -> HttpResponse:
@@ -205,29 +214,28 @@ def api_key_failure_guard(view: Callable[..., HttpResponse]) -> Callable[..., Ht
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        limit = settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE
-        address = client_address(request) or "unknown"
-        if limit > 0:
-            seen = rate_peek(scope="api-key-failures", identity=address, limit=limit)
-            if seen.count >= limit and _key_refused(request=request):
-                return _api_rate_limited(
-                    decision=seen,
-                    message=f"Too many invalid API keys from this address; retry after "
-                    f"{seen.retry_after()} s.",
-                )
+        refusal = _api_key_failures_refusal(request=request)
+        if refusal is not None:
+            return refusal
         response = view(request, *args, **kwargs)
-        if limit > 0 and response.status_code == 401 and api_key_from_request(request=request):
-            decision = rate_hit(scope="api-key-failures", identity=address, limit=limit)
-            if decision.count == limit:
-                audit_record(
-                    request=request,
-                    action=AuditEntry.Action.RATE_LIMITED,
-                    reason=f"{limit} invalid API keys in a minute from this address: "
-                    "its API calls are refused until the minute is over",
-                )
+        _api_key_failure_count(request=request, response=response)
         return response
 
     return wrapper
+
+
+def _api_key_failures_refusal(*, request: HttpRequest) -> HttpResponse | None:
+    limit = settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE
+    if limit <= 0:
+        return None
+    address = client_address(request) or "unknown"
+    seen = rate_peek(scope="api-key-failures", identity=address, limit=limit)
+    if seen.count < limit or not _key_refused(request=request):
+        return None
+    return _api_rate_limited(
+        decision=seen,
+        message=f"Too many invalid API keys from this address; retry after {seen.retry_after()} s.",
+    )
 
 
 def _key_refused(*, request: HttpRequest) -> bool:
@@ -235,34 +243,56 @@ def _key_refused(*, request: HttpRequest) -> bool:
     return ApiClient.authenticate(api_key_from_request(request=request)) is None
 
 
+def _api_key_failure_count(*, request: HttpRequest, response: HttpResponse) -> None:
+    limit = settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE
+    if limit <= 0 or response.status_code != 401 or not api_key_from_request(request=request):
+        return
+    address = client_address(request) or "unknown"
+    decision = rate_hit(scope="api-key-failures", identity=address, limit=limit)
+    if decision.count == limit:
+        audit_record(
+            request=request,
+            action=AuditEntry.Action.RATE_LIMITED,
+            reason=f"{limit} invalid API keys in a minute from this address: "
+            "its API calls are refused until the minute is over",
+        )
+
+
 def api_client_rate_limit(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Innermost on an API view with a scope: at most N calls per client and minute."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, client, **kwargs) -> HttpResponse:
-        # The first point that knows the caller: name it in the request's log lines.
-        request_context_user(user=f"api:{client.name}")
-        decision = rate_hit(
-            scope="api-calls",
-            identity=f"client:{client.pk}",
-            limit=settings.RATE_LIMIT_API_CALLS_PER_MINUTE,
-        )
-        if not decision.allowed:
-            if decision.first_refusal:
-                audit_record(
-                    request=request,
-                    action=AuditEntry.Action.RATE_LIMITED,
-                    reason=f"more than {decision.limit} API calls in a minute",
-                    api_client=client,
-                )
-            return _api_rate_limited(
-                decision=decision,
-                message=f"This API key made more than {decision.limit} calls in a minute; "
-                f"retry after {decision.retry_after()} s.",
-            )
+        refusal = _api_client_refusal(request=request, client=client)
+        if refusal is not None:
+            return refusal
         return view(request, *args, client=client, **kwargs)
 
     return wrapper
+
+
+def _api_client_refusal(*, request: HttpRequest, client) -> HttpResponse | None:
+    # The first point that knows the caller: name it in the request's log lines.
+    request_context_user(user=f"api:{client.name}")
+    decision = rate_hit(
+        scope="api-calls",
+        identity=f"client:{client.pk}",
+        limit=settings.RATE_LIMIT_API_CALLS_PER_MINUTE,
+    )
+    if decision.allowed:
+        return None
+    if decision.first_refusal:
+        audit_record(
+            request=request,
+            action=AuditEntry.Action.RATE_LIMITED,
+            reason=f"more than {decision.limit} API calls in a minute",
+            api_client=client,
+        )
+    return _api_rate_limited(
+        decision=decision,
+        message=f"This API key made more than {decision.limit} calls in a minute; "
+        f"retry after {decision.retry_after()} s.",
+    )
 
 
 def _api_rate_limited(*, decision: RateDecision, message: str) -> HttpResponse:

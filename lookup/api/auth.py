@@ -65,38 +65,53 @@ def api_view(
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method not in methods:
-                return api_error(
-                    status=405,
-                    code="method_not_allowed",
-                    message=f"Use {' or '.join(methods)} on this endpoint.",
-                    headers={"Allow": ", ".join(methods)},
-                )
-            if scope is not None:
-                client = api_client_authenticate(request=request)
-                refusal = _refusal(request=request, client=client, scope=scope)
-                if refusal is not None:
-                    return refusal
-                kwargs["client"] = client
-            try:
-                return view(request, *args, **kwargs)
-            except DirectoryUnavailable as exc:
-                logger.error(
-                    "Phone directory unavailable (API request %s): %s",
-                    getattr(request, "request_id", "-"),
-                    exc,
-                )
-                return api_error(
-                    status=503,
-                    code="directory_unavailable",
-                    message="Customer data is temporarily unavailable; retry later.",
-                    headers={"Retry-After": RETRY_AFTER_SECONDS},
-                )
+            return _api_call(
+                view=view, methods=methods, scope=scope, request=request, args=args, kwargs=kwargs
+            )
 
         # Keys, not cookies, authenticate these calls, so there is no CSRF to guard against.
         return csrf_exempt(wrapper)
 
     return decorate
+
+
+# Outside the wrapper, so that `make mutants` (which leaves decorated functions alone) mutates it.
+def _api_call(
+    *,
+    view: Callable[..., HttpResponse],
+    methods: tuple[str, ...],
+    scope: str | None,
+    request: HttpRequest,
+    args: tuple,
+    kwargs: dict,
+) -> HttpResponse:
+    if request.method not in methods:
+        return api_error(
+            status=405,
+            code="method_not_allowed",
+            message=f"Use {' or '.join(methods)} on this endpoint.",
+            headers={"Allow": ", ".join(methods)},
+        )
+    if scope is not None:
+        client = api_client_authenticate(request=request)
+        refusal = _refusal(request=request, client=client, scope=scope)
+        if refusal is not None:
+            return refusal
+        kwargs["client"] = client
+    try:
+        return view(request, *args, **kwargs)
+    except DirectoryUnavailable as exc:
+        logger.error(
+            "Phone directory unavailable (API request %s): %s",
+            getattr(request, "request_id", "-"),
+            exc,
+        )
+        return api_error(
+            status=503,
+            code="directory_unavailable",
+            message="Customer data is temporarily unavailable; retry later.",
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
 
 
 def _refusal(*, request: HttpRequest, client: ApiClient | None, scope: str) -> HttpResponse | None:

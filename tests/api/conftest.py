@@ -45,6 +45,13 @@ def helpdesk(db) -> Caller:
 
 
 @pytest.fixture
+def dashboard(db) -> Caller:
+    """A second reader of customers, so that one client's key id can be paired with another's
+    secret."""
+    return _caller("support-dashboard", ApiClient.Scope.CUSTOMERS_READ)
+
+
+@pytest.fixture
 def retired_service(db) -> Caller:
     """A decommissioned integration: both scopes, but an admin revoked its key."""
     return _caller(

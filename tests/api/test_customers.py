@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from lookup.domain import LinkChange
-from lookup.models import AuditEntry
+from lookup.models import ApiClient, AuditEntry
 from tests import factories as f
-from tests.api.conftest import UK_MOBILE
+from tests.api.conftest import UK_MOBILE, Caller
 from tests.conftest import count_requests
 from tests.lookups import store, tombstone
 
@@ -221,6 +221,37 @@ def test_missing_or_wrong_key_is_401_and_reads_nothing(
     assert "customers" not in response.json()
     assert log.operations == []
     assert not AuditEntry.objects.exists()
+
+
+def forged_key(how: str, *, victim: Caller, other: Caller) -> str:
+    """A key made of a real client's parts: what someone who read a key id in a log, or holds
+    one client's key, could try."""
+    kind, key_id, secret = victim.key.split("_", 2)
+    if how == "wrong secret":
+        return f"{kind}_{key_id}_{ApiClient(name='stranger').issue_key().split('_', 2)[2]}"
+    if how == "secret cut short":
+        return f"{kind}_{key_id}_{secret[:-1]}"
+    return f"{kind}_{other.client.key_prefix}_{secret}"  # another client's key id
+
+
+@pytest.mark.parametrize("how", ["wrong secret", "secret cut short", "another client's key id"])
+@pytest.mark.parametrize("header", ["Authorization", "X-Api-Key"])
+def test_a_real_key_id_is_refused_without_its_own_secret(
+    client, moto_table, shared_number, helpdesk, dashboard, how, header
+):
+    key = forged_key(how, victim=helpdesk, other=dashboard)
+    headers = {header: f"Bearer {key}" if header == "Authorization" else key}
+
+    with count_requests(moto_table) as log:
+        response = client.get(URL, {"phone": UK_MOBILE}, headers=headers)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+    assert "customers" not in response.json()
+    assert log.operations == []
+    assert not AuditEntry.objects.exists()
+    assert helpdesk.refreshed().last_used_at is None
+    assert dashboard.refreshed().last_used_at is None
 
 
 def test_a_revoked_key_is_401(client, shared_number, retired_service):

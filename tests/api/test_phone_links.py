@@ -168,6 +168,23 @@ def test_missing_or_wrong_key_is_401_and_writes_nothing(
         details("cust-buyer")
 
 
+def test_the_order_services_key_id_with_another_secret_is_401_and_writes_nothing(
+    client, moto_table, order_service
+):
+    kind, key_id, _ = order_service.key.split("_", 2)
+    stranger_secret = ApiClient(name="stranger").issue_key().split("_", 2)[2]
+
+    with count_requests(moto_table) as log:
+        response = post(client, order_event(), {"X-Api-Key": f"{kind}_{key_id}_{stranger_secret}"})
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+    assert log.operations == []
+    with pytest.raises(CustomerNotFound):
+        details("cust-buyer")
+    assert order_service.refreshed().last_used_at is None
+
+
 def test_a_revoked_key_is_401(client, moto_table, retired_service):
     response = post(client, order_event(), retired_service.headers)
 

@@ -348,6 +348,17 @@ def test_turning_pages_of_one_search_is_one_audit_entry(agent_client, reception)
     assert entries.count() == 3
 
 
+def test_a_page_of_another_number_is_a_new_search_on_record(agent_client, reception, shared_number):
+    # A page-turn URL (a bookmark, an edited link) for a number other than the one just searched
+    # shows that number's customers, so it is a search of its own.
+    search(agent_client, phone=DESK, country="GB")
+    search(agent_client, phone=f.UK_MOBILE, country="GB", page="2")
+    search(agent_client, phone=f.UK_MOBILE, country="GB", size="50")
+
+    entries = AuditEntry.objects.filter(action=AuditEntry.Action.SEARCH).order_by("at", "id")
+    assert list(entries.values_list("phone", "result_count")) == [(DESK, 130), (f.UK_MOBILE, 2)]
+
+
 def test_a_page_opened_long_after_its_search_is_entered_again(agent_client, reception):
     search(agent_client, phone=DESK, country="GB")
     AuditEntry.objects.update(at=AuditEntry.objects.get().at - timedelta(hours=1))
