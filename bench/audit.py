@@ -95,7 +95,7 @@ def say(message: str) -> None:
     bench_say(f"audit: {message}")
 
 
-def pools_ensure() -> Pools:
+def pools_ensure(*, rows: int) -> Pools:
     """The 500 agents and the API clients as accounts (entries point at them), the numbers and
     customer ids drawn like the demo's (same seed, same pools)."""
     from django.contrib.auth import get_user_model
@@ -130,8 +130,15 @@ def pools_ensure() -> Pools:
         clients.append((client.pk, f"api:{name}"))
     used: set[str] = set()
     regions = [region for region, share in REGIONS for _ in range(share)]
-    numbers = [_new_mobile(rng, rng.choice(regions), used) for _ in range(NUMBERS)]
-    customers = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(CUSTOMERS)]
+    # Fewer for a small trail (the test suite's), the same pools from 2 million entries up.
+    numbers = [
+        _new_mobile(rng, rng.choice(regions), used)
+        for _ in range(min(NUMBERS, max(200, rows // 10)))
+    ]
+    customers = [
+        str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        for _ in range(min(CUSTOMERS, max(200, rows // 5)))
+    ]
     return Pools(agents=agents, clients=clients, numbers=numbers, customers=customers)
 
 
@@ -160,8 +167,10 @@ def trail_rows(
         phone = customer_id = subject = reason = ""
         result_count = None
         hot = rng.random() < 0.05
-        number = pools.numbers[rng.randrange(50) if hot else rng.randrange(NUMBERS)]
-        customer = pools.customers[rng.randrange(50) if hot else rng.randrange(CUSTOMERS)]
+        number = pools.numbers[rng.randrange(50) if hot else rng.randrange(len(pools.numbers))]
+        customer = pools.customers[
+            rng.randrange(50) if hot else rng.randrange(len(pools.customers))
+        ]
         path = "/"
         if action in ("search", "api_search"):
             phone, result_count = number, rng.choice((0, 1, 1, 1, 1, 2, 3))
@@ -622,7 +631,7 @@ def audit_section(*, rows: int, rounds: int, warmup: int, migrations: dict[str, 
             '--only audit --database-url "$TEST_DATABASE_URL" (or make bench-audit).'
         )
     say("pools of agents, numbers and customer ids")
-    pools = pools_ensure()
+    pools = pools_ensure(rows=rows)
     trail = trail_ensure(rows=rows, pools=pools)
     client = _admin_client()
     url = reverse("admin:lookup_auditentry_changelist")
@@ -652,7 +661,7 @@ def audit_section(*, rows: int, rounds: int, warmup: int, migrations: dict[str, 
     )
     exports = exports_measure(client=client, trail=trail, rounds=rounds)
     write = audit_write_measure(pools=pools, rounds=rounds)
-    prune = prune_measure(pools=pools, trail=trail, seconds_without=5.0)
+    prune = prune_measure(pools=pools, trail=trail, seconds_without=5.0 if rows >= 100_000 else 1.0)
     return {
         "trail": {**asdict(trail), "start": trail.start.isoformat()},
         "migrations_applied_s": migrations,
