@@ -602,24 +602,39 @@ def audit_write_measure(*, pools: Pools, rounds: int) -> dict:
     }
 
 
-def migrations_timed() -> dict[str, float]:
-    """Applies what is unapplied, one migration at a time, timing each (on the loaded trail:
-    the indexes a deploy builds, at this size)."""
+def migrations_timed() -> dict[str, dict]:
+    """Applies what is unapplied, one migration at a time, timing each and each of its index
+    statements (on the loaded trail: what a deploy builds, at this size)."""
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
+
+    statements: list[tuple[str, float]] = []
+
+    def timed(execute, sql, params, many, context):
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if " INDEX " in sql.upper():
+                statements.append((sql, round(time.perf_counter() - began, 2)))
 
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     timings = {}
     for migration, _ in plan:
+        statements.clear()
         began = time.perf_counter()
-        call_command("migrate", migration.app_label, migration.name, verbosity=0)
-        timings[f"{migration.app_label}.{migration.name}"] = round(time.perf_counter() - began, 1)
+        with connection.execute_wrapper(timed):
+            call_command("migrate", migration.app_label, migration.name, verbosity=0)
+        timings[f"{migration.app_label}.{migration.name}"] = {
+            "seconds": round(time.perf_counter() - began, 1),
+            "index_statements_s": dict(statements),
+        }
     return timings
 
 
-def audit_section(*, rows: int, rounds: int, warmup: int, migrations: dict[str, float]) -> dict:
+def audit_section(*, rows: int, rounds: int, warmup: int, migrations: dict[str, dict]) -> dict:
     from django.db import connection
     from django.urls import reverse
 
@@ -719,6 +734,8 @@ def report_lines(results: dict) -> list[str]:
             f"search page (DB work) p50/p95: alone {alone['p50_ms']}/{alone['p95_ms']} ms, "
             f"while pruning {during['p50_ms']}/{during['p95_ms']} ms ({during['samples']} samples)"
         )
-    if results["migrations_applied_s"]:
-        lines.append(f"migrations applied on the loaded trail: {results['migrations_applied_s']}")
+    for name, migration in results["migrations_applied_s"].items():
+        lines.append(f"migration {name} on the loaded trail: {migration['seconds']} s")
+        for sql, seconds in migration["index_statements_s"].items():
+            lines.append(f"  {seconds:>7.1f} s  {sql[:110]}")
     return lines

@@ -384,7 +384,7 @@ def ingestion_section(settings: Settings, env: dict[str, str], run_dir: Path, sq
     }
 
 
-def audit_migrations(env: dict[str, str]) -> dict[str, float]:
+def audit_migrations(env: dict[str, str]) -> dict[str, dict]:
     os.environ.update(env)
     import django
 
@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> dict:
         if "ingestion" in settings.sections or settings.profile:
             sqs = stack.enter_context(moto_sqs_server())
         env = app_environment(run_dir=run_dir, database_url=settings.database_url, sqs=sqs)
-        migrations: dict[str, float] = {}
+        migrations: dict[str, dict] = {}
         if "audit" in settings.sections:
             # Before django_prepare migrates: a new migration's indexes, timed on the trail.
             migrations = audit_migrations(env)

@@ -87,6 +87,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
     # A year's trail is tens of millions of entries: counting them all on every page would cost
     # seconds (audit_paginator counts up to a bound instead).
     show_full_result_count = False
+    # Counts beside each filter's choices would count the whole trail once per choice.
+    show_facets = admin.ShowFacets.NEVER
     change_list_template = "admin/lookup/auditentry/change_list.html"
 
     def get_queryset(self, request):
