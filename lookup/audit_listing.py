@@ -24,7 +24,9 @@ class AuditPaginator(Paginator):
 
     @cached_property
     def _counted(self) -> int:
-        return self.object_list[: AUDIT_COUNT_BOUND + 1].count()
+        # Unordered: any AUDIT_COUNT_BOUND + 1 matches will do, read by whichever index finds
+        # them first (in time order, a rare match would be looked for along the whole trail).
+        return self.object_list.order_by()[: AUDIT_COUNT_BOUND + 1].count()
 
     @cached_property
     def count(self) -> int:

@@ -42,6 +42,10 @@ class Migration(migrations.Migration):
             index=models.Index(Upper("subject"), name="audit_subject_upper"),
             postgresql_columns='UPPER("subject") text_pattern_ops',
         ),
+        # The planner's statistics of UPPER(actor) and UPPER(subject) are gathered only by an
+        # ANALYZE after their indexes exist; until then it guesses, and may read a name's entries
+        # along the time index instead. Reads a sample; reads and writes go on meanwhile.
+        migrations.RunSQL("ANALYZE lookup_auditentry", migrations.RunSQL.noop, elidable=True),
         # Superseded: (action, at) serves what `action` did; the UPPER indexes serve the names.
         FieldIndexRemoveConcurrently(
             model_name="auditentry",
