@@ -53,6 +53,13 @@ bench: install
 mutants: install
 	$(PY) bin/mutants
 
+# The audit trail at a year's size on a throwaway PostgreSQL (docs/performance.md, "The audit
+# trail"): `make bench-audit AUDIT_ROWS=20000000` (default 2000000; BENCH_ARGS as above).
+.PHONY: bench-audit
+AUDIT_ROWS ?= 2000000
+bench-audit: install system-deps
+	bin/with-postgres $(PY) -m bench --only audit --audit-rows $(AUDIT_ROWS) $(BENCH_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

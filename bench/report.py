@@ -156,6 +156,10 @@ def report_lines(results: dict) -> list[str]:
             for category, share in entry["categories"].items():
                 lines.append(f"  {category:<44} {share['ms']:>6.2f} ms {share['share']:>6.1%}")
         lines.append("")
+    if results.get("audit"):
+        from bench.audit import report_lines as audit_lines
+
+        lines += audit_lines(results["audit"])
     return lines
 
 

@@ -44,6 +44,7 @@ DEFAULTS = {
     "backlog": 20,
     "writers": 3,
     "account_links": 10000,
+    "audit_rows": 2_000_000,
 }
 QUICK = {
     "sizes": "20000",
@@ -66,6 +67,7 @@ class Settings:
     backlog: int
     writers: int
     account_links: int
+    audit_rows: int
     data_dir: Path
     database_url: str
     sections: set[str]
@@ -107,16 +109,24 @@ def settings_parse(argv: list[str] | None) -> Settings:
         help="numbers of the shared account whose customer page is measured beside one of "
         "10 (default 10000)",
     )
+    parser.add_argument(
+        "--audit-rows",
+        type=int,
+        help="entries in the audit trail of --only audit (default 2000000; a year of 500 "
+        "agents is about 20000000)",
+    )
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"), help="default var/bench")
     parser.add_argument(
         "--database-url",
         default="",
-        help="the web tier's relational database (default: a fresh SQLite file per run)",
+        help="the web tier's relational database (default: a fresh SQLite file per run; for "
+        "--only audit, TEST_DATABASE_URL, which bin/with-postgres exports)",
     )
     parser.add_argument(
         "--only",
         default="pages,ingestion",
-        help="sections to run: pages, ingestion (none: only the --profile)",
+        help="sections to run: pages, ingestion, audit (PostgreSQL: make bench-audit) "
+        "(none: only the --profile)",
     )
     parser.add_argument(
         "--profile",
@@ -130,6 +140,10 @@ def settings_parse(argv: list[str] | None) -> Settings:
         if getattr(args, name) is not None:
             chosen[name] = getattr(args, name)
     data_dir = Path(args.data_dir).resolve()
+    sections = {name.strip() for name in args.only.split(",")}
+    database_url = args.database_url
+    if not database_url and "audit" in sections:
+        database_url = os.environ.get("TEST_DATABASE_URL", "")
     return Settings(
         sizes=[int(size) for size in str(chosen["sizes"]).split(",")],
         rounds=int(chosen["rounds"]),
@@ -141,9 +155,10 @@ def settings_parse(argv: list[str] | None) -> Settings:
         backlog=int(chosen["backlog"]),
         writers=int(chosen["writers"]),
         account_links=int(chosen["account_links"]),
+        audit_rows=int(chosen["audit_rows"]),
         data_dir=data_dir,
-        database_url=args.database_url or f"sqlite:///{data_dir / 'run' / 'db.sqlite3'}",
-        sections={name.strip() for name in args.only.split(",")},
+        database_url=database_url or f"sqlite:///{data_dir / 'run' / 'db.sqlite3'}",
+        sections=sections,
         profile=args.profile,
         profile_seconds=args.profile_seconds,
     )
@@ -369,6 +384,16 @@ def ingestion_section(settings: Settings, env: dict[str, str], run_dir: Path, sq
     }
 
 
+def audit_migrations(env: dict[str, str]) -> dict[str, dict]:
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from bench.audit import migrations_timed
+
+    return migrations_timed()
+
+
 def main(argv: list[str] | None = None) -> dict:
     settings = settings_parse(argv)
     run_dir = settings.data_dir / "run"  # this run's scratch: database, logs, ingestion tables
@@ -387,11 +412,24 @@ def main(argv: list[str] | None = None) -> dict:
         if "ingestion" in settings.sections or settings.profile:
             sqs = stack.enter_context(moto_sqs_server())
         env = app_environment(run_dir=run_dir, database_url=settings.database_url, sqs=sqs)
+        migrations: dict[str, dict] = {}
+        if "audit" in settings.sections:
+            # Before django_prepare migrates: a new migration's indexes, timed on the trail.
+            migrations = audit_migrations(env)
         django_prepare(env)
         if "pages" in settings.sections:
             results["pages"] = pages_section(settings, env, run_dir)
         if "ingestion" in settings.sections:
             results["ingestion"] = ingestion_section(settings, env, run_dir, sqs)
+        if "audit" in settings.sections:
+            from bench.audit import audit_section
+
+            results["audit"] = audit_section(
+                rows=settings.audit_rows,
+                rounds=settings.rounds,
+                warmup=settings.warmup,
+                migrations=migrations,
+            )
         if settings.profile:
             from bench.profiling import profile_section
 

@@ -1,12 +1,10 @@
 """Django admin: accounts and roles, the read-only audit trail, API clients."""
 
-import contextlib
 import csv
 import re
 from collections.abc import Iterator
 from datetime import UTC
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
@@ -25,8 +23,9 @@ from lookup import roles
 # The API clients' admin lives with the API (lookup/api/admin.py); importing it registers it.
 from lookup.api import admin as api_admin  # noqa: F401
 from lookup.audit import audit_record
+from lookup.audit_listing import AuditCalendarQuerySet, AuditPaginator
+from lookup.audit_search import audit_search_filter
 from lookup.models import AuditEntry
-from lookup.phones import PhoneNumberError, phone_equivalents, phone_other_readings, phone_read
 from lookup.templatetags.desk import moment_text
 
 ROLES = {
@@ -76,22 +75,38 @@ class AuditEntryAdmin(admin.ModelAdmin):
     # on the entry's page and in the export.
     list_display = ("when", "actor", "action", "phone", "customer", "matched", "short_reason")
     list_filter = ("action", ("at", admin.DateFieldListFilter), "user")
-    # A customer id is found by its beginning (what an agent reads out); numbers in any format
-    # (get_search_results).
-    search_fields = ("=phone", "customer_id__startswith", "actor", "=subject", "=request_id")
+    # What the search box searches depends on what was typed (audit_search_filter); declared
+    # so that the admin shows the box.
+    search_fields = ("phone", "customer_id", "request_id", "actor", "subject")
+    search_help_text = gettext_lazy(
+        "A phone number in any format, the beginning of a customer id, a request id, or a user "
+        "or API client name (or its beginning)."
+    )
     date_hierarchy = "at"
     list_per_page = 100
+    # A year's trail is tens of millions of entries: counting them all on every page would cost
+    # seconds (audit_paginator counts up to a bound instead).
+    show_full_result_count = False
+    # Counts beside each filter's choices would count the whole trail once per choice.
+    show_facets = admin.ShowFacets.NEVER
     change_list_template = "admin/lookup/auditentry/change_list.html"
 
+    def get_queryset(self, request):
+        # The date hierarchy's years, months and days come from the entries' first and last
+        # times (two index reads) rather than a scan of the whole trail.
+        queryset = super().get_queryset(request)
+        return AuditCalendarQuerySet(model=queryset.model, query=queryset.query, using=queryset.db)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return AuditPaginator(queryset, per_page, orphans, allow_empty_first_page)
+
     def get_search_results(self, request, queryset, search_term):
-        """A number typed in any format finds its entries, which store E.164: read as the search
-        page reads it (the default country, then the other plausible readings in the business's
-        countries), with the other forms of each (a renumbering's)."""
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        numbers = _numbers_meant(search_term.strip())
-        if not numbers:
-            return results, may_have_duplicates
-        return results | queryset.filter(phone__in=numbers), may_have_duplicates
+        """Only the column what was typed can be (audit_search_filter), each read by its
+        index: a search never reads the whole trail."""
+        condition = audit_search_filter(term=search_term)
+        if condition is None:
+            return queryset, False
+        return queryset.filter(condition), False
 
     @admin.display(description=gettext_lazy("Time"), ordering="at")
     def when(self, entry: AuditEntry) -> str:
@@ -153,9 +168,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
         except IncorrectLookupParameters:
             # What the change list does with a filter it cannot apply.
             return HttpResponseRedirect(f"{reverse('admin:lookup_auditentry_changelist')}?e=1")
-        entries = changelist.get_queryset(request).order_by("-at", "-id")
-        newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
-        entries = entries.filter(id__lte=newest)  # the export's own entry is not in it
+        # The export's own entry is not in it. By time, not by id: counting a month of a
+        # year's trail then reads the time index alone, and the first byte follows at once.
+        entries = changelist.get_queryset(request).filter(at__lte=timezone.now())
+        entries = entries.order_by("-at", "-id")
         # The export holds numbers and customer ids: who took which slice is on the record too.
         audit_record(
             request=request,
@@ -187,21 +203,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
                     value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 row.append(_csv_safe("" if value is None else str(value)))
             yield writer.writerow(row)
-
-
-def _numbers_meant(term: str) -> list[str]:
-    """The E.164 numbers a search term may mean: nothing unless it reads as a phone number."""
-    if not term or not any(character.isdigit() for character in term):
-        return []
-    region = settings.DEFAULT_PHONE_REGION
-    readings = []
-    with contextlib.suppress(PhoneNumberError):
-        readings.append(phone_read(raw=term, region=region).number)
-    readings += phone_other_readings(raw=term, region=region, regions=settings.PHONE_REGIONS)
-    numbers = {number.e164 for number in readings}
-    for number in list(numbers):
-        numbers.update(equivalent.e164 for equivalent in phone_equivalents(e164=number))
-    return sorted(numbers)
 
 
 _PLAIN_NUMBER = re.compile(r"^[+-]?[0-9]+$")
