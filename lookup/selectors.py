@@ -516,16 +516,27 @@ def link_of_customer(
     profile = read.profile
     if profile is None and not read.links:
         raise CustomerNotFound(customer_id)
-    for link in read.links:
+    # The customer's links to the number in any of its forms: what a search for it would still
+    # find them through once this one is unlinked (the page says so).
+    forms = {phone, *(eq.e164 for eq in phone_equivalents(e164=phone))}
+    policy = freshness()
+    rows = [
+        LinkRow(
+            link=link,
+            number=phone_from_e164(link.phone),
+            possibly_stale=policy.link_is_stale(link),
+        )
+        for link in read.links
+        if link.phone in forms
+    ]
+    for index, row in enumerate(rows):
+        link = row.link
         if link.phone == phone and link.can_unlink and link.legacy_id == legacy_id:
             if not read.complete:
-                [link] = get_links().links_completed(links=[link])
-            row = LinkRow(
-                link=link,
-                number=phone_from_e164(link.phone),
-                possibly_stale=freshness().link_is_stale(link),
-            )
-            return CustomerDetails(customer_id=customer_id, profile=profile, links=(row,)), row
+                [whole] = get_links().links_completed(links=[link])
+                rows[index] = row = replace(row, link=whole)
+            details = CustomerDetails(customer_id=customer_id, profile=profile, links=tuple(rows))
+            return details, row
     return None
 
 

@@ -42,7 +42,7 @@ def test_agent_group_signs_in_as_a_support_agent_on_the_search_page(sso):
     assert response["Location"] == "/"
     search = browser.get("/")
     assert search.status_code == 200
-    assert "Signed in as <strong>sam.sample</strong>" in page_text(search)
+    assert "Signed in as <strong><bdi>sam.sample</bdi></strong>" in page_text(search)
     user = User.objects.get(username="sam.sample")
     assert (user.email, user.first_name, user.last_name) == (
         "sam.sample@example.com",

@@ -69,7 +69,7 @@ def test_no_unlink_message_claims_what_the_next_search_contradicts(
     listed = sam.customer_id in [match.customer_id for match in results.matches]
 
     says_stop = "searches stop finding them" in message
-    says_still = "Searches still find Sam Carter" in message
+    says_still = "Searches still find <bdi>Sam Carter</bdi>" in message
     assert says_stop != says_still, message
     assert listed == says_still, (scenario, message)
     assert ("will still find Sam Carter" in confirmation) == listed
@@ -92,9 +92,9 @@ def test_an_account_phone_is_named_with_whose_it_is(lead_client, moto_table):
     )
     (message,) = [str(m) for m in response.context["messages"]]
     assert message == (
-        "The order link of +44 20 7946 0018 to Sam Carter is unlinked. Searches still find "
-        "Sam Carter: the number is also the phone on their account, which belongs to the users "
-        "service and cannot be unlinked here."
+        "The order link of +44 20 7946 0018 to <bdi>Sam Carter</bdi> is unlinked. Searches still "
+        "find <bdi>Sam Carter</bdi>: the number is also the phone on their account, which belongs "
+        "to the users service and cannot be unlinked here."
     )
     assert "Profile" in lead_client.get(SEARCH, {"phone": DESK, "country": "GB"}).content.decode()
 
