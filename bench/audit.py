@@ -734,7 +734,9 @@ def report_lines(results: dict) -> list[str]:
             f"search page (DB work) p50/p95: alone {alone['p50_ms']}/{alone['p95_ms']} ms, "
             f"while pruning {during['p50_ms']}/{during['p95_ms']} ms ({during['samples']} samples)"
         )
-    for name, migration in results["migrations_applied_s"].items():
+    # On a fresh database every migration ran on an empty table: nothing worth printing.
+    applied = {} if trail["loaded_now"] else results["migrations_applied_s"]
+    for name, migration in applied.items():
         lines.append(f"migration {name} on the loaded trail: {migration['seconds']} s")
         for sql, seconds in migration["index_statements_s"].items():
             lines.append(f"  {seconds:>7.1f} s  {sql[:110]}")
