@@ -158,3 +158,13 @@ def test_an_unlinked_legacy_record_covers_orders_from_before_its_unlink():
     # A legacy record out of the index with nobody on record for it decided nothing.
     bare = replace(legacy, unlink=LinkChange(at=None, by=None, reason=None))
     assert not legacy_unlink_covers([bare], order("replayed", 20))
+
+
+def test_an_order_placed_at_the_very_moment_of_the_unlink_does_not_undo_it():
+    # The lead unlinked having seen everything up to that instant: only a later order relinks.
+    link, _ = apply(order("o1", 30))
+    at = f.NOW - timedelta(days=2)
+    unlinked = replace(link, unlink=LinkChange(at=at, by="leo", reason="Number reassigned"))
+    same_instant = replace(order("same-instant", 0), created_at=at)
+    outcome, updated = link_with_order(unlinked, same_instant, now=f.NOW)
+    assert outcome is LinkOutcome.KEPT_UNLINKED and not updated.is_active
