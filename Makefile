@@ -64,4 +64,4 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.txt
 
 clean:
-	rm -rf $(VENV) node_modules var/static
+	rm -rf $(VENV) node_modules var/static mutants
