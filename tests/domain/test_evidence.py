@@ -3,7 +3,7 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from lookup.domain import LinkChange
+from lookup.domain import LinkChange, LinkSource
 from lookup.domain.evidence import (
     MAX_RECENT_ORDERS,
     LinkOutcome,
@@ -168,3 +168,9 @@ def test_an_order_placed_at_the_very_moment_of_the_unlink_does_not_undo_it():
     same_instant = replace(order("same-instant", 0), created_at=at)
     outcome, updated = link_with_order(unlinked, same_instant, now=f.NOW)
     assert outcome is LinkOutcome.KEPT_UNLINKED and not updated.is_active
+
+
+def test_a_link_created_from_an_order_is_marked_as_coming_from_orders():
+    # The customer page's "how it is linked" column, and what an unlink may apply to.
+    link, _ = apply(order("o1", 5))
+    assert link.source is LinkSource.ORDER and link.can_unlink
