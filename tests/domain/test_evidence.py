@@ -174,3 +174,15 @@ def test_a_link_created_from_an_order_is_marked_as_coming_from_orders():
     # The customer page's "how it is linked" column, and what an unlink may apply to.
     link, _ = apply(order("o1", 5))
     assert link.source is LinkSource.ORDER and link.can_unlink
+
+
+def test_an_order_from_before_the_unlink_is_kept_on_the_tombstone_as_a_new_version():
+    # Kept for a restore to show, and a new version, so a lead's restore of the version they
+    # were shown is refused as changed rather than silently dropping this order.
+    link, _ = apply(order("o1", 30))
+    unlink = LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="Number reassigned")
+    unlinked = replace(link, unlink=unlink, version=4)
+    outcome, kept = link_with_order(unlinked, order("late", 5, country="IE"), now=f.NOW)
+    assert outcome is LinkOutcome.KEPT_UNLINKED and not kept.is_active
+    assert kept.version == 5
+    assert kept.recent_order_ids == ("late", "o1") and kept.country == "IE"
