@@ -186,3 +186,18 @@ def test_an_order_from_before_the_unlink_is_kept_on_the_tombstone_as_a_new_versi
     assert outcome is LinkOutcome.KEPT_UNLINKED and not kept.is_active
     assert kept.version == 5
     assert kept.recent_order_ids == ("late", "o1") and kept.country == "IE"
+
+
+def test_a_live_link_takes_the_country_of_its_newest_order():
+    link, _ = apply(order("o1", 30, country="GB"), order("o2", 1, country="IE"))
+    assert link.country == "IE"
+
+
+def test_a_relink_by_a_new_order_says_why_on_the_link():
+    # The customer page shows who restored a link and why: here no person, an order.
+    link, _ = apply(order("o1", 30))
+    unlinked = replace(link, unlink=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x"))
+    _, relinked = link_with_order(unlinked, order("fresh", 1), now=f.NOW)
+    assert relinked.restore == LinkChange(
+        at=f.NOW, by="order fresh", reason="New order after the unlink"
+    )
