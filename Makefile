@@ -77,4 +77,4 @@ release: install
 	bin/release
 
 clean:
-	rm -rf $(VENV) node_modules var/static dist
+	rm -rf $(VENV) node_modules var/static dist mutants

@@ -272,6 +272,8 @@ def test_the_order_service_cannot_read_customers(client, moto_table, shared_numb
         AuditEntry.Action.PERMISSION_DENIED,
         order_service.client,
     )
+    # A refusal read nothing: the entry names no number, customer or account.
+    assert (entry.phone, entry.customer_id, entry.subject) == ("", "", "")
 
 
 def test_wrong_method_is_405_json(client, helpdesk):

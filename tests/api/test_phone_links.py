@@ -121,7 +121,25 @@ def test_a_refused_key_is_logged_with_its_prefix_and_address_never_its_secret(
 def test_a_malformed_key_is_logged_without_repeating_it(client, db, moto_table, caplog):
     post(client, order_event(), {"X-Api-Key": "plk_<script>_secret"})
     [line] = [r.getMessage() for r in caplog.records if "Refused API call" in r.getMessage()]
-    assert "a malformed API key" in line and "<script>" not in line
+    assert line.endswith(": a malformed API key") and "<script>" not in line
+
+
+def test_a_key_whose_secret_has_underscores_is_logged_by_its_id_alone(client, db, caplog):
+    # Secrets are URL-safe base64, which has underscores: only the first two split the key.
+    post(client, order_event(), {"X-Api-Key": "plk_0123456789ab_not_the_secret"})
+    [record] = [r for r in caplog.records if "Refused API call" in r.getMessage()]
+    assert record.getMessage() == (
+        "Refused API call POST /api/v1/phone-links from 127.0.0.1: "
+        "unknown or revoked key plk_0123456789ab_…"
+    )
+    assert record.levelname == "WARNING"  # a wrong key is worth a look
+    assert "not_the_secret" not in caplog.text
+
+
+def test_a_call_without_a_key_is_logged_as_such_not_as_a_warning(client, db, caplog):
+    post(client, order_event(), {})
+    [record] = [r for r in caplog.records if "Refused API call" in r.getMessage()]
+    assert record.getMessage().endswith(": no API key") and record.levelname == "INFO"
 
 
 def test_an_unusable_event_is_logged_with_the_client_and_reason_not_the_body(

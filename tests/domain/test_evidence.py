@@ -249,3 +249,48 @@ def test_an_unlinked_legacy_record_covers_orders_from_before_its_unlink():
     # A legacy record out of the index with nobody on record for it decided nothing.
     bare = replace(legacy, unlink=LinkChange(at=None, by=None, reason=None))
     assert not legacy_unlink_covers([bare], order("replayed", 20))
+
+
+def test_an_order_placed_at_the_very_moment_of_the_unlink_does_not_undo_it():
+    # The lead unlinked having seen everything up to that instant: only a later order relinks.
+    at = f.NOW - timedelta(days=2)
+    state = unlinked_after(
+        order("o1", 30), at=LinkChange(at=at, by="leo", reason="Number reassigned")
+    )
+    same_instant = replace(order("same-instant", 0), created_at=at)
+    outcome, updated = state.deliver(same_instant)
+    assert outcome is LinkOutcome.KEPT_UNLINKED and not updated.is_active
+
+
+def test_a_link_created_from_an_order_is_marked_as_coming_from_orders():
+    # The customer page's "how it is linked" column, and what an unlink may apply to.
+    link, _ = apply(order("o1", 5))
+    assert link.source is LinkSource.ORDER and link.can_unlink
+
+
+def test_an_order_from_before_the_unlink_is_kept_on_the_tombstone_as_a_new_version():
+    # Kept for a restore to show, and a new version, so a lead's restore of the version they
+    # were shown is refused as changed rather than silently dropping this order.
+    unlink = LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="Number reassigned")
+    state = unlinked_after(order("o1", 30), at=unlink)
+    state.link = replace(state.link, version=4)
+    outcome, kept = state.deliver(order("late", 5, country="IE"))
+    assert outcome is LinkOutcome.KEPT_UNLINKED and not kept.is_active
+    assert kept.version == 5
+    assert kept.recent_order_ids == ("late", "o1") and kept.country == "IE"
+
+
+def test_a_live_link_takes_the_country_of_its_newest_order():
+    link, _ = apply(order("o1", 30, country="GB"), order("o2", 1, country="IE"))
+    assert link.country == "IE"
+
+
+def test_a_relink_by_a_new_order_says_why_on_the_link():
+    # The customer page shows who restored a link and why: here no person, an order.
+    state = unlinked_after(
+        order("o1", 30), at=LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="x")
+    )
+    _, relinked = state.deliver(order("fresh", 1))
+    assert relinked.restore == LinkChange(
+        at=f.NOW, by="order fresh", reason="New order after the unlink"
+    )

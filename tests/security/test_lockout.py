@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
@@ -124,3 +125,43 @@ def test_behind_a_proxy_the_lock_follows_the_callers_address_only_when_trusted(
     response = sign_in(balancer, "leo.lead", "leo.lead-password-1")
     # Trusted: another caller, not locked. Untrusted: everyone shares the balancer's address.
     assert signed_in(response) is trusted
+
+
+def test_each_lockout_is_one_audit_entry_and_one_warning(agent, lead, caplog):
+    def lockouts() -> list[tuple[str, str]]:
+        entries = AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_LOCKED_OUT)
+        return list(entries.order_by("id").values_list("subject", "client_address"))
+
+    office = Client(REMOTE_ADDR="192.0.2.10")
+    for _ in range(8):  # locked at the fifth; three more refusals while it lasts
+        sign_in(office, "alice.agent", "guess")
+    assert lockouts() == [("alice.agent", "192.0.2.10")]
+    warnings = [r.getMessage() for r in caplog.records if "Sign-in locked" in r.getMessage()]
+    assert warnings == ["Sign-in locked for 'alice.agent' after repeated failures"]
+
+    # Another account locked from the same address, the same account tried from elsewhere.
+    for _ in range(5):
+        sign_in(office, "leo.lead", "guess")
+    sign_in(Client(REMOTE_ADDR="192.0.2.99"), "alice.agent", PASSWORD)
+    assert lockouts() == [
+        ("alice.agent", "192.0.2.10"),
+        ("leo.lead", "192.0.2.10"),
+        ("alice.agent", "192.0.2.99"),
+    ]
+
+    # Long after the first lockout ended, a new one is a new entry.
+    AuditEntry.objects.update(at=F("at") - timedelta(minutes=16))
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=16))
+    for _ in range(5):
+        sign_in(office, "alice.agent", "guess")
+    assert lockouts()[-1] == ("alice.agent", "192.0.2.10") and len(lockouts()) == 4
+
+
+def test_with_limits_of_one_the_first_wrong_password_locks_and_not_before(agent, settings):
+    settings.AXES_FAILURE_LIMIT = 1
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 1
+    assert signed_in(sign_in(Client(REMOTE_ADDR="192.0.2.40"), "alice.agent", PASSWORD))
+
+    browser = Client(REMOTE_ADDR="192.0.2.41")
+    assert sign_in(browser, "alice.agent", "guess").status_code == 429
+    assert sign_in(browser, "alice.agent", PASSWORD).status_code == 429

@@ -51,6 +51,16 @@ def test_counts_are_per_identity_and_minute(db, clock):
     assert RateCounter.objects.count() == 1
 
 
+def test_retry_after_rounds_up_to_whole_seconds_and_is_never_zero(clock):
+    def retry_after(**left) -> int:
+        decision = throttle.RateDecision(count=4, limit=3, resets_at=clock[0] + timedelta(**left))
+        return decision.retry_after(now=clock[0])
+
+    assert retry_after(milliseconds=300) == 1
+    assert retry_after(seconds=0) == 1  # the window just ended: retry at once, not "in 0 s"
+    assert retry_after(seconds=1, milliseconds=1) == 2
+
+
 def test_a_limit_of_zero_counts_nothing(db):
     assert all(throttle.rate_hit(scope="s", identity="a", limit=0).allowed for _ in range(50))
     assert not RateCounter.objects.exists()

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 
 from lookup.api.errors import server_error
 from lookup.logs import JsonFormatter, PlainFormatter, RequestContextFilter
+from tests.api.conftest import UK_MOBILE
 
 app_logger = logging.getLogger("lookup.test_view")
 
@@ -166,3 +167,10 @@ def test_log_format_json_is_a_setting():
     )
     line = json.loads(result.stderr.strip().splitlines()[-1])
     assert (line["message"], line["request_id"]) == ("hello", "-")
+
+
+def test_an_api_calls_lines_name_the_client(client, helpdesk, moto_table, lines):
+    response = client.get("/api/v1/customers", {"phone": UK_MOBILE}, headers=helpdesk.headers)
+    [access] = [r for r in lines if r.name == "lookup.access"]
+    assert (access.status, access.user) == (200, "api:helpdesk-widget")
+    assert access.request_id == response["X-Request-ID"]
