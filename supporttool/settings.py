@@ -37,7 +37,9 @@ else:
     ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 if SECRET_KEY_SECRET_ARN:
     SECRET_KEY = vault.secret_read(
-        setting="DJANGO_SECRET_KEY_SECRET_ARN", reference=SECRET_KEY_SECRET_ARN
+        setting="DJANGO_SECRET_KEY_SECRET_ARN",
+        reference=SECRET_KEY_SECRET_ARN,
+        key="DJANGO_SECRET_KEY",
     )
 if not DEBUG:
     if not SECRET_KEY or not ALLOWED_HOSTS:
@@ -262,7 +264,9 @@ OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
 OIDC_RP_CLIENT_SECRET_ARN = env.str("OIDC_RP_CLIENT_SECRET_ARN", default="")
 if OIDC_RP_CLIENT_SECRET_ARN:
     OIDC_RP_CLIENT_SECRET = vault.secret_read(
-        setting="OIDC_RP_CLIENT_SECRET_ARN", reference=OIDC_RP_CLIENT_SECRET_ARN
+        setting="OIDC_RP_CLIENT_SECRET_ARN",
+        reference=OIDC_RP_CLIENT_SECRET_ARN,
+        key="OIDC_RP_CLIENT_SECRET",
     )
 OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")

@@ -19,8 +19,27 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 
-def secret_read(*, setting: str, reference: str) -> str:
-    """The text of the secret or parameter `reference` names; `setting` is for the message."""
+def secret_read(*, setting: str, reference: str, key: str | None = None) -> str:
+    """The text of the secret or parameter `reference` names; `setting` is for the message.
+
+    With `key`, a secret holding a JSON object gives that member (Secrets Manager's generated
+    secrets are `{"<key>": "<value>"}`, as infra/phone-lookup.yaml makes the secret key's); any
+    other text is the secret itself.
+    """
+    text = _secret_text(setting=setting, reference=reference)
+    if key is not None and text.lstrip().startswith("{"):
+        try:
+            fields = json.loads(text)
+        except ValueError:
+            return text
+        if isinstance(fields, dict):
+            if not isinstance(fields.get(key), str):
+                raise ImproperlyConfigured(f"{setting}: {reference} holds no {key!r} member")
+            return fields[key]
+    return text
+
+
+def _secret_text(*, setting: str, reference: str) -> str:
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError

@@ -164,3 +164,30 @@ def test_a_secret_that_is_neither_json_nor_a_url_is_refused(production):
     production.setenv("DATABASE_SECRET_ARN", secret_create("rds", "just-a-password"))
     with pytest.raises(ImproperlyConfigured, match="neither JSON .* nor a database URL"):
         load_settings()
+
+
+def test_a_generated_json_secret_gives_its_member_as_the_stack_makes_them(production):
+    """infra/phone-lookup.yaml generates the secret key as {"DJANGO_SECRET_KEY": "…"}."""
+    production.setenv(
+        "DJANGO_SECRET_KEY_SECRET_ARN",
+        secret_create("stack/django-secret-key", json.dumps({"DJANGO_SECRET_KEY": SECRET_KEY})),
+    )
+    production.setenv(
+        "OIDC_RP_CLIENT_SECRET_ARN",
+        secret_create("stack/oidc", json.dumps({"OIDC_RP_CLIENT_SECRET": "oidc-secret-2"})),
+    )
+    production.setenv("DJANGO_SECRET_KEY", ENV_KEY)
+
+    settings = load_settings()
+
+    assert settings["SECRET_KEY"] == SECRET_KEY
+    assert settings["OIDC_RP_CLIENT_SECRET"] == "oidc-secret-2"
+
+
+def test_a_json_secret_without_its_member_stops_the_start(production):
+    production.setenv(
+        "DJANGO_SECRET_KEY_SECRET_ARN",
+        secret_create("stack/other", json.dumps({"password": "x" * 60})),
+    )
+    with pytest.raises(ImproperlyConfigured, match="holds no 'DJANGO_SECRET_KEY' member"):
+        load_settings()
