@@ -217,8 +217,11 @@ def test_a_link_counted_before_markers_never_counts_an_old_replay_twice():
         version=7,
     )
     state = upgraded(counted)
-    # A recent one again, then the three old ones replayed: nothing new.
-    for seen in (window[3], order("old1", 40), order("old2", 30), order("old3", 20)):
+    # A recent one again: the count it had, the named orders not taken for the unnamed ones.
+    state.deliver(window[3])
+    assert state.link.order_count == MAX_RECENT_ORDERS + 3
+    # Then the three old ones replayed: nothing new.
+    for seen in (order("old1", 40), order("old2", 30), order("old3", 20)):
         state.deliver(seen)
     assert state.link.order_count == MAX_RECENT_ORDERS + 3
     # A fourth old order is more than the count held: it is new.
@@ -227,6 +230,68 @@ def test_a_link_counted_before_markers_never_counts_an_old_replay_twice():
     state.deliver(order("new", 0))
     assert state.link.order_count == MAX_RECENT_ORDERS + 5
     assert state.link.first_seen == f.NOW - timedelta(days=40)
+
+
+def counted_link(**fields) -> PhoneLink:
+    return PhoneLink(customer_id="sam", phone=DESK, source=LinkSource.ORDER, **fields)
+
+
+def test_a_count_that_names_all_its_orders_has_nothing_unnamed():
+    window = [order(f"o{day}", day) for day in (3, 2, 1)]
+    link = counted_link(
+        first_seen=window[0].created_at,
+        last_seen=window[-1].created_at,
+        order_count=3,
+        recent_orders=tuple(RecentOrder(o.order_id, o.created_at) for o in window),
+        version=2,
+    )
+    state = upgraded(link)
+    state.deliver(order("new", 0))
+    assert state.link.order_count == 4
+
+
+def test_a_count_without_named_orders_absorbs_replays_up_to_its_last_sighting():
+    # Counted orders known only by their count, between first and last seen: an order from
+    # that span may be one of them, one after it is new.
+    link = counted_link(
+        first_seen=f.NOW - timedelta(days=40),
+        last_seen=f.NOW - timedelta(days=10),
+        order_count=5,
+        version=3,
+    )
+    state = upgraded(link)
+    state.deliver(order("between", 20))
+    state.deliver(order("at-last", 10))
+    assert state.link.order_count == 5
+    state.deliver(order("after", 9))
+    assert state.link.order_count == 6
+
+
+def test_named_orders_without_a_count_are_the_count():
+    named = (
+        RecentOrder("a", f.NOW - timedelta(days=5)),
+        RecentOrder("b", f.NOW - timedelta(days=6)),
+    )
+    link = counted_link(
+        first_seen=named[1].created_at, last_seen=named[0].created_at, recent_orders=named
+    )
+    state = upgraded(link)
+    state.deliver(order("c", 1))
+    assert state.link.order_count == 3
+
+
+def test_a_record_with_no_date_and_no_count_counts_from_its_first_order():
+    state = upgraded(counted_link())
+    outcome, link = state.deliver(order("first", 3))
+    assert link.order_count == 1 and link.first_seen == order("x", 3).created_at
+
+
+def test_an_order_a_second_after_a_design_records_creation_is_another_order():
+    created = f.NOW - timedelta(days=14)
+    design = counted_link(first_seen=created, last_seen=created)
+    state = upgraded(design)
+    state.deliver(OrderSeen("next-second", "sam", DESK, "GB", created + timedelta(seconds=1)))
+    assert state.link.order_count == 2
 
 
 def test_without_a_baseline_the_count_is_the_distinct_markers():
