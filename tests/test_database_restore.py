@@ -3,6 +3,7 @@ the live database in custom format, `pg_restore` into a new, empty database, and
 their roles and the audit trail are all there. Runs in the PostgreSQL tier (make test-postgres,
 bin/with-postgres's throwaway cluster); on SQLite there is nothing to rehearse."""
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -28,6 +30,9 @@ def postgres_tool(name: str) -> str:
 def test_a_dump_restores_into_a_new_database_with_everything_in_it(transactional_db, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL tier only (make test-postgres)")
+    if not Group.objects.filter(name=roles.SUPPORT_AGENT).exists():
+        # An earlier transactional test flushed the tables: the roles as `migrate` makes them.
+        importlib.import_module("lookup.migrations.0002_roles").create_roles(apps, None)
     agent = get_user_model().objects.create_user(username="alice.agent", password="pw-123456-x")
     agent.groups.add(Group.objects.get(name=roles.SUPPORT_AGENT))
     AuditEntry.objects.create(actor="alice.agent", user=agent, action=AuditEntry.Action.SEARCH)
