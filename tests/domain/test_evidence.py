@@ -294,6 +294,44 @@ def test_an_order_a_second_after_a_design_records_creation_is_another_order():
     assert state.link.order_count == 2
 
 
+def test_an_older_order_never_moves_a_baseline_back_in_time_or_changes_its_country():
+    created = f.NOW - timedelta(days=7)
+    design = counted_link(first_seen=created, last_seen=created, country="PT")
+    state = upgraded(design)
+    state.deliver(order("older", 20, country="GB"))
+    link = state.link
+    assert (link.last_seen, link.country) == (created, "PT")
+    assert link.first_seen == order("x", 20).created_at
+
+
+def test_a_record_of_uncounted_orders_absorbs_an_order_at_its_last_sighting():
+    # A migrated legacy record: first and last seen, no count; its last sighting was an order.
+    link = counted_link(first_seen=f.NOW - timedelta(days=40), last_seen=f.NOW - timedelta(days=10))
+    state = upgraded(link)
+    state.deliver(order("the-last-one", 10))
+    assert state.link.order_count == 1
+
+
+def test_a_count_with_no_date_and_no_named_order_adds_new_orders_to_it():
+    state = upgraded(counted_link(order_count=5))
+    state.deliver(order("new", 1))
+    assert state.link.order_count == 6
+
+
+def test_with_no_marker_the_evidence_is_the_baselines():
+    baseline, _ = baseline_of(
+        counted_link(
+            first_seen=f.NOW - timedelta(days=9), last_seen=f.NOW - timedelta(days=2), country="DE"
+        )
+    )
+    evidence = evidence_derive((), baseline)
+    assert (evidence.order_count, evidence.last_seen, evidence.country) == (
+        1,
+        f.NOW - timedelta(days=2),
+        "DE",
+    )
+
+
 def test_without_a_baseline_the_count_is_the_distinct_markers():
     marks = [order_mark(order("a", 3)), order_mark(order("a", 3)), order_mark(order("b", 1))]
     evidence = evidence_derive(marks, None)
