@@ -336,6 +336,8 @@ def test_without_a_baseline_the_count_is_the_distinct_markers():
     marks = [order_mark(order("a", 3)), order_mark(order("a", 3)), order_mark(order("b", 1))]
     evidence = evidence_derive(marks, None)
     assert (evidence.order_count, evidence.recent_orders[0].order_id) == (2, "b")
+    # Each recent order keeps its time: the customer page dates the last order by it.
+    assert evidence.recent_orders[0].created_at == order("b", 1).created_at
 
 
 def test_an_unlinked_legacy_record_covers_orders_from_before_its_unlink():
