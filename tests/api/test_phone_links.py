@@ -156,6 +156,12 @@ def test_the_key_is_also_accepted_in_x_api_key(client, moto_table, order_service
     assert response.status_code == 201
 
 
+def test_the_key_may_follow_bearer_after_several_spaces(client, moto_table, order_service):
+    # HTTP allows one or more spaces between the scheme and the credentials.
+    response = post(client, order_event(), {"Authorization": f"Bearer   {order_service.key}"})
+    assert response.status_code == 201
+
+
 def test_no_csrf_token_is_needed(moto_table, order_service):
     strict = Client(enforce_csrf_checks=True)
     assert post(strict, order_event(), order_service.headers).status_code == 201
