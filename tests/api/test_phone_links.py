@@ -156,6 +156,14 @@ def test_the_key_is_also_accepted_in_x_api_key(client, moto_table, order_service
     assert response.status_code == 201
 
 
+def test_a_call_without_a_key_is_told_how_to_send_one(client, db, moto_table):
+    error = post(client, order_event()).json()["error"]
+    assert error == {
+        "code": "missing_api_key",
+        "message": "Send your API key as 'Authorization: Bearer <key>' (or 'X-Api-Key').",
+    }
+
+
 def test_the_key_may_follow_bearer_after_several_spaces(client, moto_table, order_service):
     # HTTP allows one or more spaces between the scheme and the credentials.
     response = post(client, order_event(), {"Authorization": f"Bearer   {order_service.key}"})
