@@ -164,6 +164,20 @@ def test_a_call_without_a_key_is_told_how_to_send_one(client, db, moto_table):
     }
 
 
+def test_each_refusal_says_why_and_carries_its_challenge(client, moto_table, helpdesk):
+    wrong = post(client, order_event(), {"X-Api-Key": "plk_0123456789ab_nope"})
+    assert wrong.json()["error"]["message"] == "This API key is not valid or has been revoked."
+    assert wrong["WWW-Authenticate"] == 'Bearer realm="phone-lookup", error="invalid_token"'
+    assert post(client, order_event())["WWW-Authenticate"] == 'Bearer realm="phone-lookup"'
+    forbidden = post(client, order_event(), helpdesk.headers)
+    assert forbidden.json()["error"]["message"] == (
+        "This API key does not have the 'links:write' scope."
+    )
+    assert forbidden["WWW-Authenticate"] == (
+        'Bearer realm="phone-lookup", error="insufficient_scope"'
+    )
+
+
 def test_the_key_may_follow_bearer_after_several_spaces(client, moto_table, order_service):
     # HTTP allows one or more spaces between the scheme and the credentials.
     response = post(client, order_event(), {"Authorization": f"Bearer   {order_service.key}"})
