@@ -254,6 +254,19 @@ def test_a_real_key_id_is_refused_without_its_own_secret(
     assert dashboard.refreshed().last_used_at is None
 
 
+@pytest.mark.parametrize("how", ["no secret", "prefix alone", "another prefix"])
+def test_a_key_not_in_the_plk_id_secret_form_is_401(client, moto_table, helpdesk, how):
+    kind, key_id, secret = helpdesk.key.split("_", 2)
+    key = {
+        "no secret": f"{kind}_{key_id}",
+        "prefix alone": kind,
+        "another prefix": f"sk_{key_id}_{secret}",
+    }[how]
+    response = client.get(URL, {"phone": UK_MOBILE}, headers={"X-Api-Key": key})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+
+
 def test_a_revoked_key_is_401(client, shared_number, retired_service):
     response = find(client, retired_service, phone=UK_MOBILE)
     assert response.status_code == 401

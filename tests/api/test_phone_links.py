@@ -157,6 +157,34 @@ def test_the_key_is_also_accepted_in_x_api_key(client, moto_table, order_service
     assert response.status_code == 201
 
 
+def test_a_call_without_a_key_is_told_how_to_send_one(client, db, moto_table):
+    error = post(client, order_event()).json()["error"]
+    assert error == {
+        "code": "missing_api_key",
+        "message": "Send your API key as 'Authorization: Bearer <key>' (or 'X-Api-Key').",
+    }
+
+
+def test_each_refusal_says_why_and_carries_its_challenge(client, moto_table, helpdesk):
+    wrong = post(client, order_event(), {"X-Api-Key": "plk_0123456789ab_nope"})
+    assert wrong.json()["error"]["message"] == "This API key is not valid or has been revoked."
+    assert wrong["WWW-Authenticate"] == 'Bearer realm="phone-lookup", error="invalid_token"'
+    assert post(client, order_event())["WWW-Authenticate"] == 'Bearer realm="phone-lookup"'
+    forbidden = post(client, order_event(), helpdesk.headers)
+    assert forbidden.json()["error"]["message"] == (
+        "This API key does not have the 'links:write' scope."
+    )
+    assert forbidden["WWW-Authenticate"] == (
+        'Bearer realm="phone-lookup", error="insufficient_scope"'
+    )
+
+
+def test_the_key_may_follow_bearer_after_several_spaces(client, moto_table, order_service):
+    # HTTP allows one or more spaces between the scheme and the credentials.
+    response = post(client, order_event(), {"Authorization": f"Bearer   {order_service.key}"})
+    assert response.status_code == 201
+
+
 def test_no_csrf_token_is_needed(moto_table, order_service):
     strict = Client(enforce_csrf_checks=True)
     assert post(strict, order_event(), order_service.headers).status_code == 201

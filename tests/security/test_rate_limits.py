@@ -127,6 +127,7 @@ def test_an_api_client_past_its_limit_gets_429_json_with_retry_after(
     assert "retry after 55 s" in response.json()["error"]["message"]
     entry = AuditEntry.objects.get(action=AuditEntry.Action.RATE_LIMITED)
     assert entry.api_client == helpdesk.client
+    assert entry.reason == "more than 2 API calls in a minute"
 
 
 def test_each_api_client_has_its_own_budget(helpdesk, order_service, moto_table, settings, clock):
