@@ -305,7 +305,10 @@ def test_wrong_method_is_405_json(client, order_service):
 
     assert response.status_code == 405
     assert response["Allow"] == "POST"
-    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert response.json()["error"] == {
+        "code": "method_not_allowed",
+        "message": "Use POST on this endpoint.",
+    }
 
 
 def test_dynamodb_outage_is_503_json_with_retry_after(client, order_service, monkeypatch):
