@@ -200,6 +200,16 @@ def test_a_wrong_key_limit_of_zero_counts_and_refuses_nothing(helpdesk, moto_tab
     assert not RateCounter.objects.filter(key__startswith="api-key-failures:").exists()
 
 
+def test_calls_with_a_right_key_are_not_key_guesses(helpdesk, moto_table, settings, clock):
+    settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 2
+    caller = Client(REMOTE_ADDR="198.51.100.9")
+    params = {"phone": UK_MOBILE}
+    statuses = {
+        caller.get(CUSTOMERS_API, params, headers=helpdesk.headers).status_code for _ in range(4)
+    }
+    assert statuses == {200}
+
+
 def test_calls_without_a_key_are_not_key_guesses(db, settings, clock):
     settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 2
     statuses = {Client().get(CUSTOMERS_API).status_code for _ in range(5)}
