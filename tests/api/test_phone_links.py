@@ -308,15 +308,21 @@ def test_wrong_method_is_405_json(client, order_service):
 
     assert response.status_code == 405
     assert response["Allow"] == "POST"
-    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert response.json()["error"] == {
+        "code": "method_not_allowed",
+        "message": "Use POST on this endpoint.",
+    }
 
 
-def test_dynamodb_outage_is_503_json_with_retry_after(client, order_service, monkeypatch):
+def test_dynamodb_outage_is_503_json_with_retry_after(client, order_service, monkeypatch, caplog):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
 
     response = post(client, order_event(), order_service.headers)
 
     assert response.status_code == 503
+    [line] = [r.getMessage() for r in caplog.records if "directory unavailable" in r.getMessage()]
+    prefix = f"Phone directory unavailable (API request {response['X-Request-ID']}): "
+    assert line.startswith(prefix) and "127.0.0.1:9" in line  # and what failed
     assert response["Content-Type"] == "application/json"
     assert response["Retry-After"] == "30"
     assert response.json()["error"]["code"] == "directory_unavailable"

@@ -186,6 +186,52 @@ def test_an_address_sending_wrong_keys_is_refused_its_wrong_keys_only(
     assert (entry.client_address, entry.actor) == ("198.51.100.7", "anonymous")
 
 
+def test_a_wrong_key_limit_of_one_refuses_from_the_second_call(
+    helpdesk, moto_table, settings, clock
+):
+    settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 1
+    guesser = Client(REMOTE_ADDR="198.51.100.7")
+    wrong = {"Authorization": "Bearer plk_000000000000_guess"}
+    assert guesser.get(CUSTOMERS_API, {"phone": UK_MOBILE}, headers=wrong).status_code == 401
+    refused = guesser.get(CUSTOMERS_API, {"phone": UK_MOBILE}, headers=wrong)
+    assert refused.status_code == 429
+    assert refused.json()["error"]["message"] == (
+        "Too many invalid API keys from this address; retry after 55 s."
+    )
+    # A valid key from the same address is still served: only guesses are refused.
+    served = guesser.get(CUSTOMERS_API, {"phone": UK_MOBILE}, headers=helpdesk.headers)
+    assert served.status_code == 200
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.RATE_LIMITED)
+    assert entry.reason == (
+        "1 invalid API keys in a minute from this address: its API calls are refused until the "
+        "minute is over"
+    )
+
+
+def test_a_wrong_key_limit_of_zero_counts_and_refuses_nothing(helpdesk, moto_table, settings):
+    settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 0
+    guesser = Client(REMOTE_ADDR="198.51.100.7")
+    wrong = {"Authorization": "Bearer plk_000000000000_guess"}
+    statuses = [guesser.get(CUSTOMERS_API, headers=wrong).status_code for _ in range(3)]
+    assert statuses == [401, 401, 401]
+    assert (
+        guesser.get(CUSTOMERS_API, {"phone": UK_MOBILE}, headers=helpdesk.headers).status_code
+        == 200
+    )
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.RATE_LIMITED).exists()
+    assert not RateCounter.objects.filter(key__startswith="api-key-failures:").exists()
+
+
+def test_calls_with_a_right_key_are_not_key_guesses(helpdesk, moto_table, settings, clock):
+    settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 2
+    caller = Client(REMOTE_ADDR="198.51.100.9")
+    params = {"phone": UK_MOBILE}
+    statuses = {
+        caller.get(CUSTOMERS_API, params, headers=helpdesk.headers).status_code for _ in range(4)
+    }
+    assert statuses == {200}
+
+
 def test_calls_without_a_key_are_not_key_guesses(db, settings, clock):
     settings.RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = 2
     statuses = {Client().get(CUSTOMERS_API).status_code for _ in range(5)}

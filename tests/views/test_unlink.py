@@ -199,6 +199,17 @@ def test_unlink_without_csrf_token_is_refused(lead, linked):
     assert sam.customer_id in search_ids(browser)
 
 
+def test_an_agents_unlink_is_refused_and_the_trail_says_which_permission_was_missing(
+    agent_client, linked
+):
+    sam, _ = linked
+    response = agent_client.post(unlink_url(sam.customer_id), {"reason": "wrong_customer"})
+    assert response.status_code == 403
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.PERMISSION_DENIED)
+    assert entry.reason == "missing lookup.unlink_phone"
+    assert sam.customer_id in search_ids(agent_client)
+
+
 def test_links_not_seen_for_a_year_are_flagged_and_listed_last(lead_client, moto_table, settings):
     settings.STALE_LINK_AFTER_DAYS = 365
     quiet, busy = f.profile(name="Quiet Quinn"), f.profile(name="Busy Bea")
