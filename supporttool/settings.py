@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "lookup.middleware.RequestUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lookup.middleware.SessionLifetimeMiddleware",
+    # After CSRF: a single sign-on session is checked with the provider at an interval.
+    "lookup.sso.middleware.SsoSessionCheckMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lookup.middleware.DirectoryUnavailableMiddleware",
     # Last: turns a sign-in refused by the lockout into the lockout page.
@@ -288,6 +290,9 @@ OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
 OIDC_AGENT_GROUPS = env.list("OIDC_AGENT_GROUPS", default=[])
 OIDC_LEAD_GROUPS = env.list("OIDC_LEAD_GROUPS", default=[])
 OIDC_ADMIN_GROUPS = env.list("OIDC_ADMIN_GROUPS", default=[])
+# A single sign-on session is confirmed with the provider this often (silently, prompt=none):
+# someone the provider signed out, or whose groups no longer grant a role, loses access by then.
+OIDC_SESSION_CHECK_INTERVAL = 60 * env.int("OIDC_SESSION_CHECK_MINUTES", default=15)
 # Protocol choices, not knobs: authorization code flow with state, nonce and PKCE (S256).
 OIDC_USE_PKCE = True
 OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
