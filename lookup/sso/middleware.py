@@ -4,9 +4,10 @@ anything more (lookup.sso.recheck; docs/sso.md, "Sessions are checked again").
 What happens to a request when the check is due depends on what a redirect would do to it:
 - a page the browser navigates to (GET or HEAD) is redirected through the silent check and
   comes back to the same address;
-- a form the browser posts is not run: its fields are kept in the session, the check runs, and
-  a page then offers to send them again (lookup.sso.resume), so nothing typed is lost and a
-  form is never sent without the person seeing it;
+- a form the browser posts is not run: its fields are kept in the session, and a page that
+  reloads itself to the "send again" page at once (lookup.sso.resume) goes through the check
+  like any page; a redirect straight to the provider would be blocked by the
+  Content-Security-Policy's form-action 'self', which covers a form's redirects;
 - anything else (a script's request, another method) gets a 401 JSON answer naming the check,
   since a redirect to another site is useless to it; it is not run either.
 """
@@ -18,14 +19,14 @@ from django.utils.translation import gettext
 from lookup.sso.recheck import session_check_due, session_check_start, session_is_sso
 from lookup.sso.resume import post_keep
 
-# Signing in and out, and the check itself, must work while a check is due.
+# Signing in and out, and the check itself, must work while a check is due. ("Send again" is
+# checked: it is how a form posted while a check was due reaches the provider.)
 _NOT_CHECKED = frozenset(
     {
         "login",
         "logout",
         "oidc_authentication_init",
         "oidc_authentication_callback",
-        "sso_resume",
         "admin:logout",
     }
 )
@@ -47,7 +48,7 @@ class SsoSessionCheckMiddleware:
         if navigation and request.method in ("GET", "HEAD"):
             return session_check_start(request=request, next_url=request.get_full_path())
         if navigation and request.method == "POST" and not request.FILES:
-            return session_check_start(request=request, next_url=post_keep(request=request))
+            return post_keep(request=request)
         return JsonResponse(
             {
                 "error": "session_check_required",

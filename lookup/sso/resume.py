@@ -14,8 +14,8 @@ SESSION_POST = "lookup.sso.post"
 _NOT_KEPT = frozenset({"csrfmiddlewaretoken"})
 
 
-def post_keep(*, request: HttpRequest) -> str:
-    """Keep the posted fields for after the check; the address of the page that offers them."""
+def post_keep(*, request: HttpRequest) -> HttpResponse:
+    """Keep the posted fields for after the check; a page that goes on to it at once."""
     request.session[SESSION_POST] = {
         "path": escape_leading_slashes(request.get_full_path()),
         "fields": [
@@ -25,7 +25,11 @@ def post_keep(*, request: HttpRequest) -> str:
             for value in values
         ],
     }
-    return reverse("sso_resume")
+    resume_url = reverse("sso_resume")
+    response = render(request, "registration/sso_checking.html", {"continue_url": resume_url})
+    # Followed like a link, not as the form's redirect: the check may then leave the site.
+    response["Refresh"] = f"0;url={resume_url}"
+    return response
 
 
 @never_cache
