@@ -62,7 +62,7 @@ def test_a_check_is_silent_and_a_form_sent_meanwhile_is_offered_again(
     page.get_by_role("button", name="Unlink number").click()
 
     expect(page.get_by_role("heading", name="Send the form again")).to_be_visible()
-    expect(page.get_by_text("nothing was saved yet")).to_be_visible()
+    expect(page.get_by_text("Nothing has been saved yet")).to_be_visible()
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.UNLINK).exists()
     page.get_by_role("button", name="Send again").click()
 

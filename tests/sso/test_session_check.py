@@ -211,11 +211,12 @@ def test_a_form_posted_after_the_interval_is_kept_and_sent_once_confirmed(
     posted = browser.post(unlink_url(sam.customer_id), form)
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.UNLINK).exists()
     assert "Nothing has been saved yet" in posted.content.decode()
+    assert "{#" not in posted.content.decode()  # no template comment leaks onto the page
     resume = checked(sso, browser, at_provider, page_reloaded(browser, posted))
     assert resume["Location"] == "/oidc/resume/"
     page = browser.get(resume["Location"])
     html = page.content.decode()
-    assert "nothing was saved yet" in html
+    assert "Nothing has been saved yet" in html
     assert f'action="{unlink_url(sam.customer_id)}"' in html
     fields = {name: value for name, value in page.context["fields"]}
     assert fields == {key: str(value) for key, value in form.items()}
