@@ -328,6 +328,9 @@ if OIDC_ENABLED:
     ]
     if not (OIDC_AGENT_GROUPS or OIDC_LEAD_GROUPS or OIDC_ADMIN_GROUPS):
         _oidc_missing.append("one of OIDC_AGENT_GROUPS, OIDC_LEAD_GROUPS, OIDC_ADMIN_GROUPS")
+    if OIDC_SESSION_CHECK_INTERVAL < 60:
+        # 0 would send every page to the provider and back, for ever.
+        _oidc_missing.append("OIDC_SESSION_CHECK_MINUTES of at least 1")
     if _oidc_missing:
         raise ImproperlyConfigured(
             f"OIDC_ENABLED=true needs {', '.join(_oidc_missing)} (see docs/sso.md)."

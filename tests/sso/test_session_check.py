@@ -17,6 +17,7 @@ from lookup.models import AuditEntry
 from lookup.sso import recheck
 from tests.sso.conftest import CALLBACK, sso_return, sso_sign_in
 from tests.sso.provider import ADMIN_GROUP, AGENT_GROUP, LEAD_GROUP
+from tests.sso.test_password_login import SSO_ENV, load_settings
 from tests.views.test_unlink import linked, search_ids, unlink_url  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +310,11 @@ def test_the_interval_is_the_setting(sso, clock, settings):
     assert browser.get(PAGE).status_code == 200
     clock.forward(1)
     assert is_check(browser.get(PAGE))
+
+
+@pytest.mark.parametrize(("minutes", "starts"), [("0", False), ("-5", False), ("1", True)])
+def test_an_interval_under_a_minute_is_refused_at_start(minutes, starts):
+    result = load_settings(**SSO_ENV, OIDC_SESSION_CHECK_MINUTES=minutes)
+
+    assert (result.returncode == 0) is starts, result.stderr
+    assert ("OIDC_SESSION_CHECK_MINUTES of at least 1" in result.stderr) is not starts
