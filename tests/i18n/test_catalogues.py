@@ -41,7 +41,9 @@ def refreshed(tmp_path_factory) -> Path:
     for name in APP:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("*.mo", "__pycache__"))
+            shutil.copytree(
+                source, copy / name, ignore=shutil.ignore_patterns("*.mo", "__pycache__")
+            )
         else:
             shutil.copy(source, copy / name)
     subprocess.run([str(ROOT / "bin" / "messages"), str(copy)], capture_output=True, check=True)
