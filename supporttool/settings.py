@@ -149,6 +149,18 @@ LANGUAGE_CODE = "en-us"
 FORMAT_MODULE_PATH = ["supporttool.formats"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
+# The desk's languages (docs/languages.md), each named in itself as a language menu shows it.
+# European Portuguese is "pt", Django's own code for it (its bundled catalogues are pt-PT):
+# a browser asking for pt-PT gets it, one asking for pt-BR gets Brazilian Portuguese.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt-br", "Português (Brasil)"),
+    ("pt", "Português (Portugal)"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
