@@ -31,7 +31,7 @@ from lookup.navigation import CustomerAddress
 from lookup.phones import phone_from_e164
 from lookup.selectors.audit_trail import searches_recent
 from lookup.selectors.customers import customer_exists, link_of_customer
-from lookup.services.customers import customer_open, link_open
+from lookup.services.customers import LinkQuery, customer_open, link_open
 from lookup.services.links import link_decide
 from lookup.services.search import readings_record, search_record
 from lookup.throttle import lookup_opened_by_search, lookup_rate_limit
@@ -204,25 +204,20 @@ def _link_decision(
     address = CustomerAddress.from_query(request.GET)
     if request.method == "POST":
         return _link_decision_apply(request, kind, address, customer_id=customer_id, phone=phone)
-    return _link_decision_confirm(request, kind, address, customer_id=customer_id, phone=phone)
+    query = address.link_query(customer_id=customer_id, phone=phone)
+    return _link_decision_confirm(request, kind, address, query)
 
 
 def _link_decision_confirm(
-    request: HttpRequest,
-    kind: LinkDecision,
-    address: CustomerAddress,
-    *,
-    customer_id: str,
-    phone: str,
+    request: HttpRequest, kind: LinkDecision, address: CustomerAddress, query: LinkQuery
 ) -> HttpResponse:
     """GET: the confirmation shows the customer, so it is a view, like the customer page."""
-    query = address.link_query(customer_id=customer_id, phone=phone)
     details, row = _link_found(
         lambda: link_open(
             query=query, audit=AuditContext.from_request(request), page=f"the {kind} confirmation"
         )
     )
-    back = _link_back(address, customer_id=customer_id)
+    back = _link_back(address, customer_id=query.customer_id)
     if (refusal := decision_refusal(kind=kind, link=row.link)) is not None:
         messages.info(request, refusal_message(refusal, before=True))
         return redirect(back)
