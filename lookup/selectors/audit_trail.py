@@ -29,8 +29,8 @@ def unlinked_of_number(*, results: SearchPage) -> tuple[UnlinkedLink, ...]:
     and each customer's profile and links are read (the customer page's two Queries, at most
     UNLINKED_SHOWN customers, a few at a time) to show only links still unlinked, with who, when
     and why as stored. An unlink made outside this tool (the older tool, another
-    service) left no entry and is not listed. Costs nothing in DynamoDB when the trail has no
-    unlink of the number.
+    service) left no entry and is not listed, nor one whose entry was pruned. Costs nothing in
+    DynamoDB when the trail has no unlink of the number.
     """
     phones = [results.number.e164, *(eq.e164 for eq in results.equivalents)]
     unlinked_ids = (
