@@ -32,9 +32,7 @@ def store(
 
 def search(phone: str, *, page: int = 1, page_size: int = 25) -> SearchPage:
     """The customers an E.164 number finds, as the results page lists them."""
-    return customers_of_number(
-        number=phone_from_e164(phone), page=page, page_size=page_size
-    )
+    return customers_of_number(number=phone_from_e164(phone), page=page, page_size=page_size)
 
 
 def found(phone: str) -> list[str]:
