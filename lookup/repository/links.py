@@ -43,14 +43,14 @@ _SEARCHED_NAMES = {
             schema.SK,
             schema.PK2,
             schema.SK2,
-            "cognitoId",
-            "phoneNumber",
-            "createdAt",
-            "verified",
-            "firstSeenAt",
-            "lastSeenAt",
-            "orderCount",
-            "country",
+            schema.COGNITO_ID,
+            schema.PHONE_NUMBER,
+            schema.CREATED_AT,
+            schema.VERIFIED,
+            schema.FIRST_SEEN_AT,
+            schema.LAST_SEEN_AT,
+            schema.ORDER_COUNT,
+            schema.COUNTRY,
             schema.VERSION,
             schema.RESTORED_AT,
             schema.RESTORED_BY,
@@ -59,7 +59,7 @@ _SEARCHED_NAMES = {
     )
 }
 # Not a reserved word, so without a placeholder (which moto's check would not see used).
-_SEARCHED_ATTRIBUTES = ", ".join([*_SEARCHED_NAMES, "recentOrders[0]"])
+_SEARCHED_ATTRIBUTES = ", ".join([*_SEARCHED_NAMES, f"{schema.RECENT_ORDERS}[0]"])
 # What a customer page ranks a large account's links by: a search's projection, unlinks too.
 _RANKED_NAMES = {
     **_SEARCHED_NAMES,
@@ -68,7 +68,7 @@ _RANKED_NAMES = {
         for index, name in enumerate((schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON))
     },
 }
-_RANKED_ATTRIBUTES = ", ".join([*_RANKED_NAMES, "recentOrders[0]"])
+_RANKED_ATTRIBUTES = ", ".join([*_RANKED_NAMES, f"{schema.RECENT_ORDERS}[0]"])
 # Order links a customer page reads whole before reading the rest of a large account projected.
 FULL_ITEMS_READ = 200
 
@@ -266,7 +266,9 @@ class LinkRepository:
         items = self.table.query(
             KeyConditionExpression=f"{schema.PK} = :pk",
             ExpressionAttributeValues=serialize({":pk": schema.order_marks_pk(customer_id, phone)}),
-            ProjectionExpression=f"{schema.SK}, orderId, createdAt, country",
+            ProjectionExpression=", ".join(
+                (schema.SK, schema.ORDER_ID, schema.CREATED_AT, schema.COUNTRY)
+            ),
             ConsistentRead=True,
         )
         return [mark for item in items if (mark := order_mark_from_item(item)) is not None]
@@ -358,21 +360,21 @@ class LinkRepository:
                 **({"#pk": schema.PK} if create else {}),  # DynamoDB refuses unused names
                 "#pk2": schema.PK2,
                 "#sk2": schema.SK2,
-                "#last": "lastSeenAt",
-                "#first": "firstSeenAt",
-                "#country": "country",
-                "#recent": "recentOrders",
-                "#count": "orderCount",
+                "#last": schema.LAST_SEEN_AT,
+                "#first": schema.FIRST_SEEN_AT,
+                "#country": schema.COUNTRY,
+                "#recent": schema.RECENT_ORDERS,
+                "#count": schema.ORDER_COUNT,
                 "#version": schema.VERSION,
                 "#ids": schema.RECENT_ORDER_IDS,
-                "#customer": "cognitoId",
-                "#phone": "phoneNumber",
+                "#customer": schema.COGNITO_ID,
+                "#phone": schema.PHONE_NUMBER,
                 "#marked": schema.ORDERS_MARKED,
             },
             values={
                 ":at": moment,
                 ":country": country,
-                ":entry": [{"orderId": order_id, "createdAt": moment}],
+                ":entry": [{schema.ORDER_ID: order_id, schema.CREATED_AT: moment}],
                 ":none": [],
                 ":zero": 0,
                 ":one": 1,
