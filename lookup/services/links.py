@@ -5,7 +5,7 @@ from typing import TypeVar
 
 from lookup.audit import AuditContext, audit_write
 from lookup.domain.decisions import LinkDecision, decision_conflict
-from lookup.domain.errors import DirectoryUnavailable, StaleWrite
+from lookup.domain.errors import DirectoryUnavailable, WriteRefused
 from lookup.domain.links import LinkChange, PhoneLink
 from lookup.domain.times import utc_now
 from lookup.models import AuditEntry
@@ -44,8 +44,12 @@ def link_fold_save(
         else:
             existing, known = known, _UNREAD
         outcome, updated = fold(existing)
-        if updated is None or links.link_save(link=updated, read=existing):
-            return outcome, updated or existing
+        if updated is None:
+            return outcome, existing
+        try:
+            return outcome, links.link_save(link=updated, read=existing)
+        except WriteRefused:
+            continue
     raise DirectoryUnavailable(f"Gave up recording {what}: the link kept changing under us.")
 
 
@@ -71,7 +75,7 @@ def link_decide(
             change=change,
             expected_version=expected_version,
         )
-    except StaleWrite as conflict:
+    except WriteRefused as conflict:
         raise decision_conflict(
             kind=kind, current=conflict.current, customer_id=link.customer_id, phone=link.phone
         ) from None
