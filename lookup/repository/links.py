@@ -9,10 +9,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from lookup.domain.additions import OrderAddition
 from lookup.domain.errors import WriteRefused
-from lookup.domain.evidence import OrderAddition
 from lookup.domain.links import CustomerProfile, LinkChange, OrderMark, PhoneLink
-from lookup.domain.times import format_timestamp
 from lookup.repository import schema
 from lookup.repository.dynamo import (
     Condition,
@@ -25,13 +24,13 @@ from lookup.repository.dynamo import (
 )
 from lookup.repository.items import (
     change_attributes,
-    link_evidence_attributes,
     link_from_item,
     link_to_item,
     order_mark_from_item,
     order_mark_to_item,
     profile_from_item,
 )
+from lookup.repository.link_updates import evidence_update, order_addition_update
 from lookup.repository.versions import version_after, version_bump, version_condition
 
 # What a search reads of a link found on the phone index: everything `items.link_from_item`
@@ -272,30 +271,11 @@ class LinkRepository:
         written. WriteRefused when another writer got there first. One UpdateItem: attributes
         this tool does not know (another writer's, such as the design record's `createdAt`)
         stay as they are."""
-        attributes = link_evidence_attributes(link)
-        removed = [name for name, value in attributes.items() if value is None]
-        if link.is_active:
-            attributes.update(schema.lookup_index_keys(link.customer_id, link.phone))
-            removed += [schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON]
-        else:
-            removed += [schema.PK2, schema.SK2]
-            if link.unlink is not None:
-                attributes.update(change_attributes(link.unlink, unlinked=True))
-        if link.restore is not None:
-            attributes.update(change_attributes(link.restore, unlinked=False))
         version = read.version if read else None
         saved = replace(link, version=version_after(version))
-        attributes[schema.VERSION] = saved.version
-        update = Update()
-        for name, value in attributes.items():
-            if value is not None:
-                update.set(name, value)
-        for name in dict.fromkeys(removed):
-            if attributes.get(name) is None:
-                update.remove(name)
         self.table.update(
             schema.lookup_key(link.customer_id, link.phone),
-            update=update,
+            update=evidence_update(saved),
             condition=version_condition(version),
         )
         return saved
@@ -306,54 +286,13 @@ class LinkRepository:
         without reading the link; True when it created the link. WriteRefused when the addition
         does not apply to the link as stored: nothing is written.
 
-        Each clause is the addition's: last seen, first seen if unknown, the count plus one,
-        the order first in the stored list (which may run to `stored_recent` until the next
-        full write trims it), the country; the condition is where it applies.
+        The update and its condition are the addition's (`link_updates.order_addition_update`).
         """
-        order, update = addition.order, Update()
-        at, zero, one = (
-            update.value(format_timestamp(order.created_at)),
-            update.value(0),
-            update.value(1),
-        )
-        recent, count = update.name(schema.RECENT_ORDERS), update.name(schema.ORDER_COUNT)
-        update.set_to(schema.LAST_SEEN_AT, at)
-        update.set_to(
-            schema.FIRST_SEEN_AT, f"if_not_exists({update.name(schema.FIRST_SEEN_AT)}, {at})"
-        )
-        update.set_to(schema.ORDER_COUNT, f"if_not_exists({count}, {zero}) + {one}")
-        entry = {
-            schema.ORDER_ID: order.order_id,
-            schema.CREATED_AT: format_timestamp(order.created_at),
-        }
-        update.set_to(
-            schema.RECENT_ORDERS,
-            f"list_append({update.value([entry])}, if_not_exists({recent}, {update.value([])}))",
-        )
-        update.add(schema.RECENT_ORDER_IDS, {order.order_id})
-        ids = update.name(schema.RECENT_ORDER_IDS)
-        update.set(schema.COUNTRY, order.country)
-        update.set(schema.COGNITO_ID, addition.customer_id)
-        update.set(schema.PHONE_NUMBER, addition.phone)
-        update.set(schema.ORDERS_MARKED, True)
-        for name, key in schema.lookup_index_keys(addition.customer_id, addition.phone).items():
-            update.set_to(name, f"if_not_exists({update.name(name)}, {update.value(key)})")
-        version_bump(update)
-        applies = " AND ".join(
-            (
-                f"attribute_exists({update.name(schema.PK2)})",
-                f"{update.name(schema.ORDERS_MARKED)} = {update.value(True)}",
-                f"{update.name(schema.LAST_SEEN_AT)} < {at}",
-                f"NOT contains({ids}, {update.value(order.order_id)})",
-                f"size({recent}) < {update.value(addition.stored_recent)}",
-            )
-        )
-        if addition.creates:
-            applies = f"attribute_not_exists({update.name(schema.PK)}) OR ({applies})"
+        update, applies = order_addition_update(addition)
         old = self.table.update(
             schema.lookup_key(addition.customer_id, addition.phone),
             update=update,
-            condition=Condition(applies),
+            condition=applies,
             returning="UPDATED_OLD",
         )
         return schema.VERSION not in old
