@@ -429,3 +429,18 @@ def test_an_order_addition_makes_the_link_its_markers_make(days, newest, country
         assert added is None
     else:
         assert added == derived
+
+
+def test_an_order_addition_leaves_every_other_case_to_the_markers():
+    # What a one-write addition cannot know without reading: these go the read -> derive way.
+    live, _ = apply(order("o1", 30))
+    newer = order("o2", 1)
+    assert order_addition(newer, creates=True).applied_to(live).order_count == 2
+    unlink = LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="Number reassigned")
+    assert order_addition(newer, creates=True).applied_to(replace(live, unlink=unlink)) is None
+    assert order_addition(newer, creates=True).applied_to(replace(live, marked=False)) is None
+    assert order_addition(order("o1", 30), creates=True).applied_to(live) is None
+    seen_again = replace(newer, order_id="o1")  # newer, but the link has seen that order
+    assert order_addition(seen_again, creates=True).applied_to(live) is None
+    assert order_addition(newer, creates=False).applied_to(None) is None
+    assert order_addition(newer, creates=True).applied_to(None).order_count == 1
