@@ -17,32 +17,24 @@ Outcome = TypeVar("Outcome")
 Fold = Callable[[PhoneLink | None], tuple[Outcome, PhoneLink | None]]
 
 
-_UNREAD = object()
-
-
 def link_fold_save(
     *,
     customer_id: str,
     phone: str,
     fold: Fold[Outcome],
     what: str,
-    known: PhoneLink | None | object = _UNREAD,
 ) -> tuple[Outcome, PhoneLink | None]:
     """Read the current link, let `fold` (a domain rule) say what it becomes, and write that
-    back conditioned on the version read; a concurrent writer makes the write fail and the
-    loop reads again. Returns the rule's outcome and the link as it now is (None if absent).
-    `known` is the link as a refused write just returned it: the first round starts from it
-    instead of reading.
+    back at the next version, conditioned on the one read; a concurrent writer makes the write
+    fail (WriteRefused) and the loop reads again. Returns the rule's outcome and the link as it
+    now is (None if absent).
 
     No transactions (every write is one conditional single-item write), so `fold` must be
     idempotent: folding the same evidence into its own result changes nothing.
     """
     links = get_links()
     for _ in range(CONFLICT_RETRIES):
-        if known is _UNREAD:
-            existing = links.link_find(customer_id=customer_id, phone=phone)
-        else:
-            existing, known = known, _UNREAD
+        existing = links.link_find(customer_id=customer_id, phone=phone)
         outcome, updated = fold(existing)
         if updated is None:
             return outcome, existing
