@@ -1,5 +1,6 @@
 """DynamoDB plumbing shared by the repository: the client, error translation, the Query pager,
-batch calls with their unprocessed-items retry, and conditional single-item writes.
+batch calls with their unprocessed-items retry, conditional single-item writes (a refused one
+raises the domain's `WriteRefused`) and the `Update` expression builder they take.
 
 Nothing here knows a record kind; `links` and `profiles` build on it. Storage failures leave
 the package as the domain's `DirectoryUnavailable`, items as plain dicts (deserialized).
@@ -264,10 +265,13 @@ class Table:
             "TableName": self.name,
             "Key": serialize(key),
             "UpdateExpression": update.expression,
-            "ExpressionAttributeNames": update.names,
-            "ExpressionAttributeValues": serialize(update.values),
             "ReturnValues": returning,
         }
+        # DynamoDB refuses an empty map (a REMOVE alone names no value).
+        if update.names:
+            request["ExpressionAttributeNames"] = update.names
+        if update.values:
+            request["ExpressionAttributeValues"] = serialize(update.values)
         response = _conditional(self.client.update_item, _with_condition(request, condition))
         return deserialize(response.get("Attributes") or {})
 
