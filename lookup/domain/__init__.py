@@ -17,7 +17,7 @@ from lookup.domain.errors import (
     LinkNotFound,
     LinkNotUnlinked,
     LinkRefused,
-    StaleWrite,
+    WriteRefused,
 )
 from lookup.domain.links import (
     Alternative,
@@ -52,5 +52,5 @@ __all__ = [
     "PhoneLink",
     "RecentOrder",
     "SearchPage",
-    "StaleWrite",
+    "WriteRefused",
 ]
