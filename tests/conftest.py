@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import botocore.loaders
+import botocore.session
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -53,6 +55,29 @@ def _stale_threshold_on_the_test_calendar(monkeypatch):
     """Test data is dated around factories.NOW; judge staleness from that day, not today's."""
     monkeypatch.setattr("lookup.selectors.utc_now", lambda: factories.NOW)
     monkeypatch.setattr("lookup.services.links.utc_now", lambda: factories.NOW)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _botocore_data_loaded_once() -> Iterator[None]:
+    """Every boto3 client of the run reads botocore's service models from one loader.
+
+    `dynamodb_client()` makes a new boto3 session per client, and each session's own loader
+    parses the JSON models again: 0.1 s of CPU for every test that gets a table (most of a
+    view test's set-up). The models are read-only files, so sharing their parsed copy changes
+    nothing a test sees; each test still gets its own mock, table, session, credentials and
+    client.
+    """
+    loaders: dict[str | None, botocore.loaders.Loader] = {}
+    create_loader = botocore.session.create_loader
+
+    def shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+        if search_path_string not in loaders:
+            loaders[search_path_string] = create_loader(search_path_string)
+        return loaders[search_path_string]
+
+    botocore.session.create_loader = shared_loader
+    yield
+    botocore.session.create_loader = create_loader
 
 
 @pytest.fixture(autouse=True)
