@@ -11,17 +11,22 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import botocore.loaders
+import botocore.session
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 from moto import mock_aws
+from moto.core.base_backend import BackendDict
+from moto.core.model_instances import reset_model_data
+from moto.core.models import MockAWS
 
 from lookup import roles
 from lookup.repository import Table, get_table
 from lookup.repository.records import records_put
-from lookup.repository.schema import table_ensure
+from lookup.repository.schema import table_definition, table_ensure
 from tests import factories
 from tests.servers import ServerNotStarted, dynalite_server
 
@@ -55,6 +60,29 @@ def _stale_threshold_on_the_test_calendar(monkeypatch):
     monkeypatch.setattr("lookup.services.links.utc_now", lambda: factories.NOW)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _botocore_data_loaded_once() -> Iterator[None]:
+    """Every boto3 client of the run reads botocore's service models from one loader.
+
+    `dynamodb_client()` makes a new boto3 session per client, and each session's own loader
+    parses the JSON models again: 0.1 s of CPU for every test that gets a table (most of a
+    view test's set-up). The models are read-only files, so sharing their parsed copy changes
+    nothing a test sees; each test still gets its own mock, table, session, credentials and
+    client.
+    """
+    loaders: dict[str | None, botocore.loaders.Loader] = {}
+    create_loader = botocore.session.create_loader
+
+    def shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+        if search_path_string not in loaders:
+            loaders[search_path_string] = create_loader(search_path_string)
+        return loaders[search_path_string]
+
+    botocore.session.create_loader = shared_loader
+    yield
+    botocore.session.create_loader = create_loader
+
+
 @pytest.fixture(autouse=True)
 def _aws_test_environment(monkeypatch):
     """Fake credentials and no endpoint overrides, so nothing can reach a real AWS account."""
@@ -79,15 +107,56 @@ def dynalite_endpoint() -> Iterator[str]:
         pytest.fail(str(exc))
 
 
+class _MotoAcrossTests:
+    """One `mock_aws()` for a run of consecutive tests on a moto table, emptied before each.
+
+    Starting and stopping moto for every test cost as much as the rest of a view test's
+    set-up. Each test still starts from no AWS data at all (every service's, as a new
+    `mock_aws()` would) and gets its own client and table; the mock is stopped before any test
+    that asked for no moto table, so those run without moto as before.
+    """
+
+    mock: MockAWS | None = None
+
+    @classmethod
+    def emptied(cls) -> None:
+        if cls.mock is None:
+            cls.mock = mock_aws()
+            cls.mock.start()
+        else:
+            BackendDict.reset()
+            reset_model_data()
+
+    @classmethod
+    def stop(cls) -> None:
+        if cls.mock is not None:
+            cls.mock.stop()
+            cls.mock = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    params = getattr(item, "callspec", None) and item.callspec.params
+    if "moto_table" not in item.fixturenames and (params or {}).get("table") != "moto":
+        _MotoAcrossTests.stop()
+
+
+def pytest_sessionfinish(session):
+    _MotoAcrossTests.stop()
+
+
 @contextmanager
 def _table_on(backend: str, request, settings, monkeypatch) -> Iterator[Table]:
     settings.DYNAMODB_TABLE_NAME = f"phone-lookup-{uuid.uuid4().hex[:12]}"
     if backend == "moto":
-        with mock_aws():
-            get_table.cache_clear()
-            table = get_table()
-            table_ensure(table=table)
-            yield table
+        _MotoAcrossTests.emptied()
+        get_table.cache_clear()
+        table = get_table()
+        # moto creates a table ACTIVE: table_ensure's waiting is for real servers.
+        table.client.create_table(
+            **table_definition(table_name=table.name, index_name=table.index_name)
+        )
+        yield table
     else:
         monkeypatch.setenv(
             "AWS_ENDPOINT_URL_DYNAMODB", request.getfixturevalue("dynalite_endpoint")
