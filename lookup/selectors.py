@@ -18,14 +18,13 @@ from django.utils import timezone
 
 from lookup.audit import AuditContext, audit_write
 from lookup.domain.errors import CustomerNotFound
-from lookup.domain.links import (
+from lookup.domain.links import CustomerProfile, PhoneLink
+from lookup.domain.pages import (
     Alternative,
     CustomerDetails,
     CustomerMatch,
-    CustomerProfile,
     LinkRow,
     NumberRow,
-    PhoneLink,
     RecentSearch,
     SearchPage,
     UnlinkedLink,
