@@ -72,7 +72,7 @@ INSTALLED_APPS = [
 # frame-ancestors 'none'). Set: Content-Security-Policy frame-ancestors lists exactly these, and
 # X-Frame-Options (which cannot name a site) is not sent.
 EMBED_ALLOWED_ORIGINS = env.list("EMBED_ALLOWED_ORIGINS", default=[])
-_FRAME_OPTIONS = (
+_frame_options = (
     [] if EMBED_ALLOWED_ORIGINS else ["django.middleware.clickjacking.XFrameOptionsMiddleware"]
 )
 
@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "lookup.middleware.RequestUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lookup.middleware.SessionLifetimeMiddleware",
-    *_FRAME_OPTIONS,
+    *_frame_options,
     "lookup.middleware.DirectoryUnavailableMiddleware",
     # Last: turns a sign-in refused by the lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -134,7 +134,7 @@ if DATABASE_SECRET_ARN:
 # their turn instead of failing "database is locked". Write-ahead logging lets pages read while
 # another process writes, and commits without a sync of the whole file each time (the audit
 # entry of every search is a commit).
-_SQLITE_OPTIONS = {
+_sqlite_options = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -143,7 +143,7 @@ DATABASES = {
     "default": {
         **_database,
         **(
-            {"OPTIONS": {**_database.get("OPTIONS", {}), **_SQLITE_OPTIONS}}
+            {"OPTIONS": {**_database.get("OPTIONS", {}), **_sqlite_options}}
             if _database["ENGINE"] == "django.db.backends.sqlite3"
             else {}
         ),
