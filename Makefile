@@ -5,7 +5,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-postgres install lint lock release clean
+.PHONY: run test test-postgres install lint lock release clean messages
 
 run: install
 	bin/run-local
@@ -19,7 +19,19 @@ test: install system-deps
 test-postgres: install system-deps
 	bin/with-postgres $(PY) -m pytest -m "database and not browser"
 
-install: $(VENV)/.installed node_modules/.installed
+# The translations (docs/languages.md): each catalogue compiled from its .po, never committed.
+# django-admin without settings: compiling needs none (the app's would ask for a secret key).
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+install: $(VENV)/.installed node_modules/.installed $(MO)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed | gettext
+	env -u DJANGO_SETTINGS_MODULE $(VENV)/bin/django-admin compilemessages --locale $* \
+	  --ignore .venv --ignore node_modules --ignore var >/dev/null
+
+# Refresh the catalogues from the templates and the code, then translate what is new.
+messages: $(VENV)/.installed | gettext
+	bin/messages
 
 $(VENV)/.installed: requirements/dev.txt
 	python3 -m venv $(VENV)
@@ -37,9 +49,17 @@ system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -z "$$missing" ] || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; }
+
+# GNU gettext compiles the catalogues (make install, so make run too): Debian's, when missing.
+.PHONY: gettext
+gettext:
+	@command -v msgfmt >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; }
 
 # Performance: pages beside their raw DynamoDB calls, ingestion rates, worker memory
 # (docs/performance.md). Loads its tables into var/bench/ once; `make bench BENCH_ARGS=--quick`.

@@ -639,7 +639,7 @@ def audit_section(*, rows: int, rounds: int, warmup: int, migrations: dict[str, 
     from django.db import connection
     from django.urls import reverse
 
-    from lookup.selectors import searches_recent
+    from lookup.selectors.audit_trail import searches_recent
 
     if connection.vendor != "postgresql":
         raise SystemExit(

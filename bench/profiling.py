@@ -65,9 +65,15 @@ WEB_RULES: list[Rule] = [
     ("DynamoDB: botocore request and response work", _has("botocore/", "boto3/")),
     (
         "results: records, ranking, phone formatting",
-        _has("lookup/repository/", "lookup/selectors.py", "lookup/domain/", "lookup/phones/"),
+        _has(
+            "lookup/repository/",
+            "lookup/selectors/",
+            "lookup/services/search.py",
+            "lookup/domain/",
+            "lookup/phones/",
+        ),
     ),
-    ("form validation", _has("lookup/forms.py", "django/forms/")),
+    ("form validation", _has("lookup/forms.py", "lookup/navigation.py", "django/forms/")),
     ("logging (access line)", _has("logging/__init__.py", "lookup/logs.py")),
     ("SQL: connection, other queries", _has("django/db/")),
     (

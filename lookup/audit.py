@@ -1,6 +1,6 @@
 """Writing the audit trail: who touched which customer data, from where, in which request.
 
-Services and selectors that touch customer data take an `AuditContext` (who and from where,
+Services that touch customer data take an `AuditContext` (who and from where,
 built once from the request) and write their own entry, so no path reads or changes customer
 data without leaving one.
 """

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from lookup.forms import COUNTRY_SESSION_KEY
+from lookup.desk_session import COUNTRY_SESSION_KEY
 from lookup.phones import region_name
 
 

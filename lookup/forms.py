@@ -1,30 +1,25 @@
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from urllib.parse import urlencode
+"""The pages' forms: each owns all the input of its page and yields the typed query the
+service it feeds takes (`lookup.services.search.SearchQuery`, ...)."""
+
+import re
+from collections.abc import Mapping, Sequence
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext
 
 from lookup.domain.identifiers import customer_id_parse
-from lookup.domain.text import text_displayable
+from lookup.navigation import ResultsState
 from lookup.phones import (
-    PhoneNumber,
     PhoneNumberError,
-    is_e164,
-    phone_from_e164,
     phone_read,
     region_choices,
     region_normalize,
 )
+from lookup.services.search import ReadingsQuery, SearchQuery
 from lookup.widgets import CountrySelect
 
 MAX_VERSION = 2**53  # far beyond any link's writes; within every JSON and DynamoDB number
-MAX_FILTER_LENGTH = 100
-# The session keys of the agent's last country and recent countries (lookup.views); the top bar's
-# search box reads national numbers with the same country as the search page.
-COUNTRY_SESSION_KEY = "lookup.country"
-RECENT_COUNTRIES_SESSION_KEY = "lookup.recent_countries"
 
 
 class PhoneSearchForm(forms.Form):
@@ -34,10 +29,12 @@ class PhoneSearchForm(forms.Form):
     read in any case (`gb`), and a query without one uses `default_country`, the agent's last
     search's country or else DEFAULT_PHONE_REGION, so the box always shows the country used.
 
-    `plus_unescaped`: the link left a leading '+' unescaped, so it arrived as a space; both
-    readings are tried (`phone_as_linked`). A customer id (`customer_id_parse`) is not read as
-    a number: `cleaned_data["customer_id"]`. A number the country cannot read keeps its text in
-    `unread`, for the other readings to be tried.
+    The rest of the query is the results' state (page, page size, filter: `results_asked`),
+    `open=1` (`opens_single`) and `typed=1`; `query_string`, the query as sent, tells whether a
+    link left a leading '+' unescaped, so it arrived as a space: both readings are then tried
+    (`phone_as_linked`). A customer id (`customer_id_parse`) is not read as a number:
+    `cleaned_data["customer_id"]`. A number the country cannot read keeps its text in `unread`,
+    for the other readings to be tried (`readings_query`).
     """
 
     unread: str | None = None
@@ -74,16 +71,22 @@ class PhoneSearchForm(forms.Form):
     )
 
     def __init__(
-        self, query=None, *, default_country: str, plus_unescaped: bool = False, **kwargs
+        self,
+        query: Mapping[str, str] | None = None,
+        *,
+        default_country: str,
+        query_string: str = "",
+        **kwargs,
     ) -> None:
         data = None
+        self.query: Mapping[str, str] = query if query is not None else {}
         if query is not None:
             given = query.get("country", "").strip()
             data = {
                 "phone": query.get("phone", ""),
                 "country": region_normalize(code=given) or given or default_country,
             }
-            if plus_unescaped:
+            if _plus_unescaped(query=query, query_string=query_string):
                 data["phone"] = phone_as_linked(phone=data["phone"], region=data["country"])
         super().__init__(data, initial={"country": default_country}, **kwargs)
         self.fields["country"].choices = country_choices()
@@ -103,6 +106,65 @@ class PhoneSearchForm(forms.Form):
                 cleaned["reading"] = reading
                 cleaned["number"] = reading.number
         return cleaned
+
+    @classmethod
+    def from_query(
+        cls, query: Mapping[str, str], *, query_string: str, default_country: str
+    ) -> "PhoneSearchForm":
+        """The search page's form: bound when the query names a number (`phone`), else the
+        empty search box."""
+        return cls(
+            query if "phone" in query else None,
+            default_country=default_country,
+            query_string=query_string,
+        )
+
+    @property
+    def results_asked(self) -> ResultsState:
+        """The page, page size and filter of the results asked for (a valid number only)."""
+        return ResultsState.from_query(self.query, number=self.cleaned_data["number"])
+
+    @property
+    def opens_single(self) -> bool:
+        """Sent by the search boxes: open the number's one current customer directly."""
+        return self.query.get("open") == "1"
+
+    def search_query(self, *, regions: Sequence[str], include_unlinked: bool) -> SearchQuery:
+        """The search asked for (a valid number only); `regions`: the countries whose readings
+        "did you mean" tries; `include_unlinked`: for those who may restore links."""
+        asked = self.results_asked
+        return SearchQuery(
+            reading=self.cleaned_data["reading"],
+            raw=self.cleaned_data["phone"],
+            region=self.cleaned_data["country"],
+            regions=tuple(regions),
+            page=asked.page,
+            page_size=asked.page_size,
+            name_filter=asked.name_filter,
+            # Another page (or page size) of results already shown is the same search.
+            page_turn="page" in self.query or "size" in self.query,
+            include_unlinked=include_unlinked,
+        )
+
+    def readings_query(self, *, regions: Sequence[str]) -> ReadingsQuery | None:
+        """Input the chosen country could not read as a number, for its other readings; None
+        for any other error."""
+        if self.unread is None or "country" not in self.cleaned_data:
+            return None
+        return ReadingsQuery(
+            raw=self.unread, region=self.cleaned_data["country"], regions=tuple(regions)
+        )
+
+
+def _plus_unescaped(*, query: Mapping[str, str], query_string: str) -> bool:
+    """Whether `phone` may carry a '+' a softphone's link left unescaped.
+
+    In a query string `+` means a space, so `/?phone=+447700900461` arrives as " 447700900461";
+    a leading space typed in a search box arrives the same way. The tool's own search boxes send
+    `typed=1` (a browser always escapes a typed '+'), so theirs is a space; a link's is
+    ambiguous, and the form tries both readings.
+    """
+    return "typed" not in query and bool(re.search(r"(?:^|&)phone=\+", query_string))
 
 
 def customer_id_unknown(*, customer_id: str) -> str:
@@ -134,125 +196,6 @@ def phone_as_linked(*, phone: str, region: str) -> str:
     return with_plus if ranks[with_plus] and ranks[with_plus] >= ranks[phone] else phone
 
 
-def page_sizes() -> list[int]:
-    """The page sizes offered over results: the configured one and a few larger."""
-    return sorted({settings.SEARCH_PAGE_SIZE, *settings.SEARCH_PAGE_SIZES})
-
-
-@dataclass(frozen=True)
-class ResultsState:
-    """Where the agent is in a number's results - page, page size, filter - so that every way
-    back to them (from a customer, an unlink, a restore) lands on the same page and filter.
-
-    Read from a query string tolerantly: a value a person could not have chosen falls back to
-    its default rather than failing the page.
-    """
-
-    number: PhoneNumber
-    page: int = 1
-    size: int | None = None  # None: SEARCH_PAGE_SIZE
-    name_filter: str = ""
-    # On the customer page only: opened directly as the number's one customer.
-    only: bool = False
-    extension: str = ""
-
-    @classmethod
-    def from_query(cls, query: Mapping[str, str], *, number: PhoneNumber) -> "ResultsState":
-        return cls(
-            number=number,
-            page=_positive(query.get("page", "")) or 1,
-            size=_page_size(query.get("size", "")),
-            name_filter=text_displayable(
-                " ".join(str(query.get("filter", "")).split()), limit=MAX_FILTER_LENGTH
-            ),
-            only=query.get("only") == "1",
-            extension=str(query.get("ext", ""))[:6] if str(query.get("ext", "")).isdigit() else "",
-        )
-
-    @classmethod
-    def from_customer_query(cls, query: Mapping[str, str]) -> "ResultsState | None":
-        """The results a customer page (or an unlink/restore page) was reached from: `from` is
-        the searched number (E.164); None when there is none to go back to."""
-        searched = str(query.get("from", ""))
-        if not is_e164(searched):
-            return None
-        return cls.from_query(query, number=phone_from_e164(searched))
-
-    @property
-    def page_size(self) -> int:
-        return self.size or settings.SEARCH_PAGE_SIZE
-
-    def _state(self) -> dict[str, str | int]:
-        state: dict[str, str | int] = {}
-        if self.page > 1:
-            state["page"] = self.page
-        if self.size:
-            state["size"] = self.size
-        if self.name_filter:
-            state["filter"] = self.name_filter
-        return state
-
-    @property
-    def results_query(self) -> str:
-        """The query string of these results: `/?<results_query>`."""
-        return urlencode(
-            {"phone": self.number.e164, "country": self.number.selectable_region, **self._state()}
-        )
-
-    @property
-    def carry_params(self) -> dict[str, str]:
-        """What a customer page carries (in its links and forms) to come back to these results."""
-        params = {"from": self.number.e164, **self._state()}
-        if self.only:
-            params["only"] = 1
-            if self.extension:
-                params["ext"] = self.extension
-        return {name: str(value) for name, value in params.items()}
-
-    @property
-    def carry_query(self) -> str:
-        return urlencode(self.carry_params)
-
-    def with_page(self, page: int) -> "ResultsState":
-        return replace(self, page=page)
-
-    @property
-    def page_sizes(self) -> list[int]:
-        return page_sizes()
-
-
-# The customer page's own page of numbers; `page` is the results' page it carries for the way back.
-NUMBERS_PAGE_PARAM = "numbers_page"
-
-
-def numbers_page_read(query: Mapping[str, str]) -> int:
-    """The page of a customer's numbers asked for; 1 for anything a person could not have
-    chosen (the selector takes a page past the end as the last)."""
-    return _positive(str(query.get(NUMBERS_PAGE_PARAM, ""))) or 1
-
-
-def numbers_page_query(came_from: "ResultsState | None", page: int) -> str:
-    """The query string of a customer page (or its unlink/restore page): the way back to the
-    results it came from, and its page of numbers; "" when there is neither."""
-    params = dict(came_from.carry_params) if came_from is not None else {}
-    if page > 1:
-        params[NUMBERS_PAGE_PARAM] = str(page)
-    return urlencode(params)
-
-
-def _positive(value: str) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 1 else None
-
-
-def _page_size(value: str) -> int | None:
-    size = _positive(value)
-    return size if size in page_sizes() and size != settings.SEARCH_PAGE_SIZE else None
-
-
 def country_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The countries the business works in (PHONE_REGIONS) first, then every other country."""
     choices = region_choices(first=tuple(settings.PHONE_REGIONS))
@@ -266,6 +209,14 @@ def version_field() -> forms.IntegerField:
     Bounded: a tampered value must be a clear refusal, not a number DynamoDB cannot hold.
     """
     return forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_VERSION)
+
+
+def legacy_field() -> forms.CharField:
+    """The legacy record the page is about (its `createdAt`), as stored: matched verbatim,
+    whatever text another service wrote. The page's address carries it too."""
+    field = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    field.validators = []
+    return field
 
 
 class UnlinkForm(forms.Form):
@@ -290,6 +241,7 @@ class UnlinkForm(forms.Form):
         help_text="Ticket number, what the customer said… Required for “Other”.",
     )
     version = version_field()
+    legacy = legacy_field()
 
     def clean(self):
         cleaned = super().clean()
@@ -314,6 +266,7 @@ class RestoreForm(forms.Form):
         error_messages={"required": "Say why the link is being restored."},
     )
     version = version_field()
+    legacy = legacy_field()
 
     @property
     def reason_text(self) -> str:

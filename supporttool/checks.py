@@ -98,6 +98,9 @@ def sign_in_problems(settings) -> list[CheckMessage]:
     missing = [name for name in _OIDC_REQUIRED if not getattr(settings, name)]
     if not (settings.OIDC_AGENT_GROUPS or settings.OIDC_LEAD_GROUPS or settings.OIDC_ADMIN_GROUPS):
         missing.append("one of OIDC_AGENT_GROUPS, OIDC_LEAD_GROUPS, OIDC_ADMIN_GROUPS")
+    if settings.OIDC_SESSION_CHECK_INTERVAL < 60:
+        # 0 would send every page to the provider and back, for ever.
+        missing.append("OIDC_SESSION_CHECK_MINUTES of at least 1")
     if missing:
         return [_error(6, f"OIDC_ENABLED=true needs {', '.join(missing)} (see docs/sso.md).")]
     return []

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "lookup.middleware.RequestUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lookup.middleware.SessionLifetimeMiddleware",
+    # After CSRF: a single sign-on session is checked with the provider at an interval.
+    "lookup.sso.middleware.SsoSessionCheckMiddleware",
     *_frame_options,
     "lookup.middleware.DirectoryUnavailableMiddleware",
     # Last: turns a sign-in refused by the lockout into the lockout page.
@@ -172,6 +174,18 @@ LANGUAGE_CODE = "en-us"
 FORMAT_MODULE_PATH = ["supporttool.formats"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
+# The desk's languages (docs/languages.md), each named in itself as a language menu shows it.
+# European Portuguese is "pt", Django's own code for it (its bundled catalogues are pt-PT):
+# a browser asking for pt-PT gets it, one asking for pt-BR gets Brazilian Portuguese.
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("pt-br", "Português (Brasil)"),
+    ("pt", "Português (Portugal)"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -309,6 +323,9 @@ OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
 OIDC_AGENT_GROUPS = env.list("OIDC_AGENT_GROUPS", default=[])
 OIDC_LEAD_GROUPS = env.list("OIDC_LEAD_GROUPS", default=[])
 OIDC_ADMIN_GROUPS = env.list("OIDC_ADMIN_GROUPS", default=[])
+# A single sign-on session is confirmed with the provider this often (silently, prompt=none):
+# someone the provider signed out, or whose groups no longer grant a role, loses access by then.
+OIDC_SESSION_CHECK_INTERVAL = 60 * env.int("OIDC_SESSION_CHECK_MINUTES", default=15)
 # Protocol choices, not knobs: authorization code flow with state, nonce and PKCE (S256).
 OIDC_USE_PKCE = True
 OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from lookup.sso import resume as sso_resume
 from lookup.sso import views as sso_views
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
         sso_views.SsoCallbackView.as_view(),
         name="oidc_authentication_callback",
     ),
+    path("oidc/resume/", sso_resume.post_resume, name="sso_resume"),
     path("api/v1/", include("lookup.api.urls")),
     path("", include("lookup.urls")),
 ]

@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(autouse=True)
 def _stale_threshold_on_the_test_calendar(monkeypatch):
     """Test data is dated around factories.NOW; judge staleness from that day, not today's."""
-    monkeypatch.setattr("lookup.selectors.utc_now", lambda: factories.NOW)
+    monkeypatch.setattr("lookup.selectors.policy.utc_now", lambda: factories.NOW)
     monkeypatch.setattr("lookup.services.links.utc_now", lambda: factories.NOW)
 
 

@@ -5,7 +5,6 @@ No fakes: each function goes through the same code and the same DynamoDB table a
 
 from collections.abc import Iterable
 
-from lookup import selectors
 from lookup.audit import AuditContext
 from lookup.domain.decisions import LinkDecision
 from lookup.domain.links import CustomerProfile, LinkChange, LinkSource, PhoneLink
@@ -13,6 +12,8 @@ from lookup.domain.pages import CustomerDetails, SearchPage
 from lookup.phones import phone_from_e164
 from lookup.repository import Table, get_links
 from lookup.repository.records import records_put
+from lookup.selectors.customers import customer_details
+from lookup.selectors.numbers import customers_of_number
 from lookup.services.links import link_decide
 
 
@@ -25,9 +26,7 @@ def store(
 
 def search(phone: str, *, page: int = 1, page_size: int = 25) -> SearchPage:
     """The customers an E.164 number finds, as the results page lists them."""
-    return selectors.customers_of_number(
-        number=phone_from_e164(phone), page=page, page_size=page_size
-    )
+    return customers_of_number(number=phone_from_e164(phone), page=page, page_size=page_size)
 
 
 def found(phone: str) -> list[str]:
@@ -36,7 +35,7 @@ def found(phone: str) -> list[str]:
 
 
 def details(customer_id: str) -> CustomerDetails:
-    return selectors.customer_details(customer_id=customer_id)
+    return customer_details(customer_id=customer_id)
 
 
 def links_of(customer_id: str) -> list[PhoneLink]:

@@ -1,40 +1,32 @@
-"""Parameters of `GET /api/v1/customers`, and its opaque pagination cursor.
+"""Parameters of `GET /api/v1/customers`, read into the search they ask for (the same
+`SearchQuery` the search page's form yields), and its opaque pagination cursor.
 
 The cursor is a signed token naming the number, the page and the page size: callers cannot
 forge or edit one (a tampered cursor is a 400), and the page size cannot change between pages,
 which would shift the window and skip or repeat customers.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from django.core import signing
 from django.http import QueryDict
 
 from lookup.domain.errors import InvalidField
-from lookup.phones import PhoneNumber, PhoneNumberError, PhoneReading, phone_read, region_normalize
-from lookup.selectors import MAX_PAGE_SIZE
+from lookup.phones import PhoneNumber, PhoneNumberError, phone_read, region_normalize
+from lookup.selectors.numbers import MAX_PAGE_SIZE
+from lookup.services.search import SearchQuery
 
 _CURSOR_SALT = "lookup.api.customers.cursor"
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerQuery:
-    raw: str  # the `phone` parameter as sent
-    region: str  # "" when none was sent
-    reading: PhoneReading
-    page: int
-    page_size: int
-
-    @property
-    def phone(self) -> PhoneNumber:
-        return self.reading.number
-
-
-def customer_query_parse(*, params: QueryDict, default_page_size: int) -> CustomerQuery:
+def customer_query_parse(
+    *, params: QueryDict, default_page_size: int, regions: Sequence[str]
+) -> SearchQuery:
     """Validate `phone`, `region`, `limit` and `cursor`; raises InvalidField naming the field.
 
     `phone` is read like the search box reads it (any format, a `tel:` URI, an extension);
-    `region` in any case.
+    `region` in any case ("" when none was sent). `regions`: the countries whose readings are
+    tried when the number finds nobody. Every call is a search of its own (no page turns).
     """
     given = params.get("region", "").strip()
     region = region_normalize(code=given) or ""
@@ -51,7 +43,14 @@ def customer_query_parse(*, params: QueryDict, default_page_size: int) -> Custom
         page, page_size = cursor_decode(cursor=cursor, phone=reading.number)
     else:
         page, page_size = 1, _limit(params.get("limit"), default_page_size)
-    return CustomerQuery(raw=raw, region=region, reading=reading, page=page, page_size=page_size)
+    return SearchQuery(
+        reading=reading,
+        raw=raw,
+        region=region,
+        regions=tuple(regions),
+        page=page,
+        page_size=page_size,
+    )
 
 
 def cursor_encode(*, phone: PhoneNumber, page: int, page_size: int) -> str:

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
-from lookup import selectors
 from lookup.api.auth import api_view
 from lookup.api.errors import api_error, api_field_error, api_not_found
 from lookup.api.openapi import openapi_document
@@ -17,6 +16,7 @@ from lookup.audit import AuditContext
 from lookup.domain.errors import InvalidField
 from lookup.models import ApiClient
 from lookup.services.ingestion import order_event_ingest
+from lookup.services.search import search_record
 from lookup.throttle import api_client_rate_limit, api_key_failure_guard
 
 logger = logging.getLogger(__name__)
@@ -57,22 +57,18 @@ def customers_find(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
     """The customers linked to a phone number, best candidates first, one page per call."""
     try:
         query = customer_query_parse(
-            params=request.GET, default_page_size=settings.SEARCH_PAGE_SIZE
+            params=request.GET,
+            default_page_size=settings.SEARCH_PAGE_SIZE,
+            regions=settings.PHONE_REGIONS,
         )
     except InvalidField as exc:
         return api_field_error(exc)
-    results = selectors.customer_search(
-        reading=query.reading,
-        raw=query.raw,
-        region=query.region,
-        regions=settings.PHONE_REGIONS,
-        page=query.page,
-        page_size=query.page_size,
-        audit=AuditContext.from_request(request, api_client=client),
-        api=True,
+    # Recorded as the client's search: the audit context names the client.
+    results = search_record(
+        query=query, audit=AuditContext.from_request(request, api_client=client)
     )
     next_cursor = (
-        cursor_encode(phone=query.phone, page=results.page + 1, page_size=query.page_size)
+        cursor_encode(phone=query.reading.number, page=results.page + 1, page_size=query.page_size)
         if results.has_next
         else None
     )

@@ -19,6 +19,7 @@ from mozilla_django_oidc.views import (
 
 from lookup.audit import audit_record
 from lookup.models import AuditEntry
+from lookup.sso import recheck
 from lookup.sso.accounts import SsoLoginRefused, account_roles
 
 logger = logging.getLogger(__name__)
@@ -96,14 +97,18 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
 
     Every outcome is audited: `login` with the roles granted, or `login_refused` with the reason
     (the provider's own error, an expired or replayed state, an unverifiable token, an
-    unreachable provider, or claims that grant no role).
+    unreachable provider, or claims that grant no role). The answer to a session's check
+    (lookup.sso.recheck) goes through the same steps; it passes silently or ends the session.
     """
+
+    check_next: str | None = None
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not settings.OIDC_ENABLED:
             raise Http404
         if _session_cookie_withheld(request):
             return _same_site_hop(request)
+        self.check_next = recheck.session_check_claim(request=request)
         problem = _callback_problem(request)
         if problem is not None:
             _state_forget(request)
@@ -127,7 +132,10 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
             )
 
     def login_success(self) -> HttpResponse:
+        if self.check_next is not None:
+            return self._check_passed()
         response = super().login_success()
+        recheck.session_check_passed(request=self.request)
         audit_record(
             request=self.request,
             action=AuditEntry.Action.LOGIN,
@@ -143,7 +151,10 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
     def _refuse(self, refusal: SsoLoginRefused) -> HttpResponse:
         # Someone already signed in stays so: a stale or refused answer proves nothing about
         # their current session (a refusal for lack of groups deactivated the account anyway).
+        # Unless the answer is to their session's check: that is what the check asked.
         request = self.request
+        if self.check_next is not None and request.user.is_authenticated:
+            return recheck.session_check_failed(request=request, refusal=refusal)
         logger.warning(
             "Single sign-on refused for %s: %s", refusal.username or "unknown", refusal.reason
         )
@@ -156,6 +167,21 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         )
         messages.error(request, refusal.message)
         return HttpResponseRedirect(resolve_url(settings.LOGIN_URL))
+
+    def _check_passed(self) -> HttpResponse:
+        # No new sign-in: the session keeps its start (SESSION_ABSOLUTE_TIMEOUT) and its CSRF
+        # token, and the audit trail gets no entry every interval.
+        request = self.request
+        if self.user.pk != request.user.pk:
+            return recheck.session_check_failed(
+                request=request,
+                refusal=SsoLoginRefused(
+                    reason=f"the identity provider answered for {self.user.get_username()!r}",
+                    message=_TRY_AGAIN,
+                ),
+            )
+        recheck.session_check_passed(request=request)
+        return HttpResponseRedirect(self.check_next)
 
 
 def _session_cookie_withheld(request: HttpRequest) -> bool:

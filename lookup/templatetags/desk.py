@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from lookup import roles
 from lookup.domain.text import text_copyable
-from lookup.forms import NUMBERS_PAGE_PARAM
+from lookup.navigation import NUMBERS_PAGE_PARAM
 
 register = template.Library()
 

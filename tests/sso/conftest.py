@@ -5,6 +5,7 @@ exchange at its token endpoint, the JWKS signature check and the userinfo call."
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+import requests
 from django.test import Client
 
 from tests.sso.provider import IdentityProvider, identity_provider_running
@@ -48,6 +49,16 @@ def sso_return(client: Client, url: str):
     return response
 
 
-def sso_sign_in(client: Client, provider: IdentityProvider, *, login: str, next_url: str = ""):
+def sso_sign_in(
+    client: Client,
+    provider: IdentityProvider,
+    *,
+    login: str,
+    next_url: str = "",
+    provider_browser: requests.Session | None = None,
+):
     """The whole round trip; returns the tool's answer to the provider's redirect."""
-    return sso_return(client, provider.sign_in(sso_start(client, next_url=next_url), login=login))
+    back = provider.sign_in(
+        sso_start(client, next_url=next_url), login=login, browser=provider_browser
+    )
+    return sso_return(client, back)

@@ -68,10 +68,18 @@ class IdentityProvider:
             ],
         }
 
-    def sign_in(self, authorize_url: str, *, login: str, cancel: bool = False) -> str:
+    def sign_in(
+        self,
+        authorize_url: str,
+        *,
+        login: str,
+        cancel: bool = False,
+        browser: requests.Session | None = None,
+    ) -> str:
         """Follow the tool's redirect to the provider, sign in as `login` (or cancel) and return
-        the URL the provider sends the browser back to (the tool's callback)."""
-        browser = requests.Session()
+        the URL the provider sends the browser back to (the tool's callback). Pass `browser` to
+        keep the provider's own session cookie, as a browser does, for a later silent check."""
+        browser = browser or requests.Session()
         url = authorize_url
         for _ in range(10):
             response = browser.get(url, allow_redirects=False, timeout=5)
@@ -86,6 +94,18 @@ class IdentityProvider:
                     allow_redirects=False,
                     timeout=5,
                 )
+            assert response.status_code in (302, 303), (response.status_code, response.text)
+            url = urljoin(url, response.headers["Location"])
+            if not url.startswith(self.issuer):
+                return url
+        raise AssertionError("the provider kept redirecting")
+
+    def answer_silently(self, authorize_url: str, *, browser: requests.Session) -> str:
+        """The provider's answer to a prompt=none request: the URL it sends the browser back to,
+        having shown no page (a page here would be an interruption the person sees)."""
+        url = authorize_url
+        for _ in range(10):
+            response = browser.get(url, allow_redirects=False, timeout=5)
             assert response.status_code in (302, 303), (response.status_code, response.text)
             url = urljoin(url, response.headers["Location"])
             if not url.startswith(self.issuer):
