@@ -18,7 +18,7 @@ from lookup.domain.errors import (
     LinkNotFound,
     LinkNotUnlinked,
     LinkRefused,
-    StaleWrite,
+    WriteRefused,
 )
 from lookup.domain.links import CustomerProfile, LinkChange, LinkSource, PhoneLink, RecentOrder
 from lookup.domain.pages import (
@@ -49,5 +49,5 @@ __all__ = [
     "PhoneLink",
     "RecentOrder",
     "SearchPage",
-    "StaleWrite",
+    "WriteRefused",
 ]

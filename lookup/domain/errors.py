@@ -61,10 +61,13 @@ class LinkChanged(LinkRefused):
         super().__init__(link, f"{link.phone} of {link.customer_id} changed meanwhile")
 
 
-class StaleWrite(DirectoryError):
-    """A conditional write found the item other than expected; `current` is how it is now
-    (None when it does not exist). Services decide what that means."""
+class WriteRefused(DirectoryError):
+    """A conditional write found the item other than it expected (changed or written since it
+    was read, or already there): nothing was written. Every write of the repository reports a
+    refusal this way; services decide what it means. `current` is the link as it is now when
+    the write read it (`current_known`; None then means it does not exist)."""
 
-    def __init__(self, current: "PhoneLink | None") -> None:
-        super().__init__("the item changed since it was read")
+    def __init__(self, current: "PhoneLink | None" = None, *, current_known: bool = False) -> None:
+        super().__init__("the item is not as the write expected")
         self.current = current
+        self.current_known = current_known

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from lookup.domain.additions import OrderAddition
 from lookup.domain.links import (
     MAX_RECENT_ORDERS,
     EvidenceBaseline,
@@ -158,7 +159,8 @@ def link_with_marks(
 ) -> tuple[LinkOutcome, PhoneLink | None]:
     """The link as its order markers make it, or None when nothing must be written.
 
-    `existing` must already be marked (its baseline taken: `baseline_of`) or absent. An unlinked
+    `existing` must already be marked (its baseline taken: `baseline_of`) or absent; the
+    version is left as read (storage sets the next one when it writes). An unlinked
     link takes the evidence but stays out of search unless one of its orders was placed after
     the unlink; then the newest such order puts it back (named as the restorer, so the result
     is the same whichever delivery got there first).
@@ -173,9 +175,7 @@ def link_with_marks(
         "marked": True,
     }
     if existing is None:
-        link = PhoneLink(
-            customer_id=customer_id, phone=phone, source=LinkSource.ORDER, version=1, **fields
-        )
+        link = PhoneLink(customer_id=customer_id, phone=phone, source=LinkSource.ORDER, **fields)
         return LinkOutcome.CREATED, link
     updated = replace(existing, **fields)
     outcome = LinkOutcome.UPDATED
@@ -195,7 +195,15 @@ def link_with_marks(
             outcome = LinkOutcome.KEPT_UNLINKED
     if updated == existing:
         return LinkOutcome.ALREADY_RECORDED, None
-    return outcome, replace(updated, version=existing.version + 1)
+    return outcome, updated
+
+
+def order_addition(order: OrderSeen, *, creates: bool) -> OrderAddition:
+    """The order as an addition to its link; `creates` when nothing else (a legacy record) can
+    decide a first link."""
+    return OrderAddition(
+        customer_id=order.customer_id, phone=order.phone, order=order_mark(order), creates=creates
+    )
 
 
 def legacy_unlink_covers(legacy: Iterable[PhoneLink], order: OrderSeen) -> bool:

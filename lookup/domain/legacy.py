@@ -42,7 +42,8 @@ def legacy_phone(raw: str) -> str:
 def link_with_legacy(
     existing: PhoneLink | None, legacy: PhoneLink, *, phone: str, now: datetime
 ) -> tuple[LegacyOutcome, PhoneLink | None]:
-    """The current link after folding `legacy` in, or None when nothing must be written."""
+    """The current link after folding `legacy` in, or None when nothing must be written (its
+    version as read: storage sets the next one when it writes)."""
     moment = legacy.first_seen or legacy.last_seen
     if existing is None:
         return LegacyOutcome.CREATED, PhoneLink(
@@ -54,7 +55,6 @@ def link_with_legacy(
             order_count=None,  # unknown, as it was
             unlink=legacy.unlink,  # an unlinked legacy record stays unlinked
             restore=legacy.restore,
-            version=1,
         )
 
     unlink, restore = existing.unlink, existing.restore
@@ -101,7 +101,7 @@ def link_with_legacy(
     )
     if merged == existing:
         return LegacyOutcome.UNCHANGED, None
-    return LegacyOutcome.MERGED, replace(merged, version=existing.version + 1)
+    return LegacyOutcome.MERGED, merged
 
 
 def _unlink_takes_down(unlink: LinkChange, link: PhoneLink) -> bool:

@@ -1,5 +1,6 @@
 """DynamoDB plumbing shared by the repository: the client, error translation, the Query pager,
-batch calls with their unprocessed-items retry, and conditional single-item writes.
+batch calls with their unprocessed-items retry, conditional single-item writes (a refused one
+raises the domain's `WriteRefused`) and the `Update` expression builder they take.
 
 Nothing here knows a record kind; `links` and `profiles` build on it. Storage failures leave
 the package as the domain's `DirectoryUnavailable`, items as plain dicts (deserialized).
@@ -20,7 +21,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
-from lookup.domain.errors import DirectoryUnavailable
+from lookup.domain.errors import DirectoryUnavailable, WriteRefused
 
 logger = logging.getLogger(__name__)
 
@@ -98,14 +99,53 @@ class Condition:
         )
 
 
-def version_condition(version: int | None) -> Condition:
-    """The item is as it was read: absent (None), written before versions existed (0), or at
-    the version read. Every read-then-write of this project is guarded by it."""
-    if version is None:
-        return Condition("attribute_not_exists(pk)")
-    if version == 0:
-        return Condition("attribute_exists(pk) AND attribute_not_exists(version)")
-    return Condition("version = :expected", {":expected": version})
+@dataclass(slots=True)
+class Update:
+    """An UpdateExpression and its placeholders, built clause by clause from attribute names.
+
+    Every attribute and value gets a placeholder (`name`, `value`), so no clause needs to know
+    DynamoDB's reserved words, and a condition on the same write can use the same placeholders.
+    """
+
+    names: dict[str, str] = field(default_factory=dict)  # placeholder -> attribute
+    values: dict[str, Any] = field(default_factory=dict)  # placeholder -> value
+    _set: list[str] = field(default_factory=list)
+    _add: list[str] = field(default_factory=list)
+    _remove: list[str] = field(default_factory=list)
+
+    def name(self, attribute: str) -> str:
+        for placeholder, known in self.names.items():
+            if known == attribute:
+                return placeholder
+        placeholder = f"#a{len(self.names)}"
+        self.names[placeholder] = attribute
+        return placeholder
+
+    def value(self, value: Any) -> str:
+        placeholder = f":v{len(self.values)}"
+        self.values[placeholder] = value
+        return placeholder
+
+    def set(self, attribute: str, value: Any) -> "Update":
+        return self.set_to(attribute, self.value(value))
+
+    def set_to(self, attribute: str, operand: str) -> "Update":
+        """SET the attribute to an operand built with `name` and `value` (if_not_exists, ...)."""
+        self._set.append(f"{self.name(attribute)} = {operand}")
+        return self
+
+    def add(self, attribute: str, value: Any) -> "Update":
+        self._add.append(f"{self.name(attribute)} {self.value(value)}")
+        return self
+
+    def remove(self, attribute: str) -> "Update":
+        self._remove.append(self.name(attribute))
+        return self
+
+    @property
+    def expression(self) -> str:
+        clauses = (("SET", self._set), ("ADD", self._add), ("REMOVE", self._remove))
+        return " ".join(f"{verb} {', '.join(parts)}" for verb, parts in clauses if parts)
 
 
 def _with_condition(request: dict[str, Any], condition: Condition | None) -> dict[str, Any]:
@@ -118,8 +158,14 @@ def _with_condition(request: dict[str, Any], condition: Condition | None) -> dic
     return request
 
 
-def _conditional_failure(exc: ClientError) -> bool:
-    return error_code(exc) == "ConditionalCheckFailedException"
+def _conditional(call: Callable[..., dict[str, Any]], request: dict[str, Any]) -> dict[str, Any]:
+    """The response of a conditional write; WriteRefused when its condition failed."""
+    try:
+        return call(**request)
+    except ClientError as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
+            raise WriteRefused() from None
+        raise
 
 
 def _unprocessed_retry(
@@ -142,14 +188,6 @@ def _unprocessed_retry(
         time.sleep(min(0.05 * 2**attempt, 1.0))
 
 
-@dataclass(frozen=True, slots=True)
-class UpdateAttempt:
-    applied: bool
-    old: dict[str, Any] = field(default_factory=dict)  # applied: the old values it replaced
-    current: dict[str, Any] | None = None  # refused: the item as it stood (None: absent)
-    current_known: bool = False  # refused: whether `current` is known, or must be read
-
-
 @dataclass(slots=True)
 class Table:
     """The shared table and its phone index, reached through one boto3 client."""
@@ -159,10 +197,6 @@ class Table:
     index_name: str
     # DynamoDB pages Query results at 1 MB; tests set a small limit to exercise the paging.
     query_page_limit: int | None = None
-    # Whether the backend returns the item with a refused conditional write (DynamoDB does,
-    # dynalite does not): learnt from the first refusal that does; until then a refusal
-    # without an item says nothing about whether the item exists.
-    returns_refused_items: bool = False
 
     def query(self, **request: Any) -> Iterator[dict[str, Any]]:
         """Every item a Query matches, page after page, deserialized."""
@@ -207,87 +241,39 @@ class Table:
             ):
                 pass
 
-    def put(self, item: dict[str, Any], *, condition: Condition | None = None) -> bool:
-        """PutItem; False when the condition failed (the item is not as expected)."""
+    def put(self, item: dict[str, Any], *, condition: Condition | None = None) -> None:
+        """PutItem; WriteRefused when the condition failed (the item is not as expected)."""
         request = _with_condition({"TableName": self.name, "Item": serialize(item)}, condition)
-        return self._conditional(self.client.put_item, request) is not None
+        _conditional(self.client.put_item, request)
 
-    def delete(self, key: dict[str, str], *, condition: Condition | None = None) -> bool:
-        """DeleteItem; False when the condition failed."""
+    def delete(self, key: dict[str, str], *, condition: Condition | None = None) -> None:
+        """DeleteItem; WriteRefused when the condition failed."""
         request = _with_condition({"TableName": self.name, "Key": serialize(key)}, condition)
-        return self._conditional(self.client.delete_item, request) is not None
+        _conditional(self.client.delete_item, request)
 
     def update(
         self,
         key: dict[str, str],
         *,
-        expression: str,
-        values: dict[str, Any],
-        names: dict[str, str] | None = None,
+        update: Update,
         condition: Condition | None = None,
-        returning: bool = True,
-    ) -> dict[str, Any] | None:
-        """UpdateItem returning the item as written (an empty dict without `returning`); None
-        when the condition failed."""
+        returning: str = "NONE",
+    ) -> dict[str, Any]:
+        """UpdateItem; the attributes `returning` asks for (ALL_NEW, UPDATED_OLD), else {}.
+        WriteRefused when the condition failed."""
         request: dict[str, Any] = {
             "TableName": self.name,
             "Key": serialize(key),
-            "UpdateExpression": expression,
-            "ExpressionAttributeValues": serialize(values),
-            "ReturnValues": "ALL_NEW" if returning else "NONE",
+            "UpdateExpression": update.expression,
+            "ReturnValues": returning,
         }
-        if names:
-            request["ExpressionAttributeNames"] = names
-        request = _with_condition(request, condition)
-        response = self._conditional(self.client.update_item, request)
-        if response is None:
-            return None
-        return deserialize(response["Attributes"]) if returning else {}
-
-    def update_attempt(
-        self,
-        key: dict[str, str],
-        *,
-        expression: str,
-        values: dict[str, Any],
-        names: dict[str, str],
-        condition: Condition,
-    ) -> "UpdateAttempt":
-        """A conditional UpdateItem that says what it met: the updated attributes' old values
-        when it applied (none for an item it created), the item as it stood when the condition
-        failed (when the backend returns it: DynamoDB does, dynalite does not)."""
-        request = _with_condition(
-            {
-                "TableName": self.name,
-                "Key": serialize(key),
-                "UpdateExpression": expression,
-                "ExpressionAttributeValues": serialize(values),
-                "ExpressionAttributeNames": names,
-                "ReturnValues": "UPDATED_OLD",
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            },
-            condition,
-        )
-        try:
-            response = self.client.update_item(**request)
-        except ClientError as exc:
-            if not _conditional_failure(exc):
-                raise
-            item = exc.response.get("Item")
-            if item:
-                self.returns_refused_items = True
-                return UpdateAttempt(applied=False, current=deserialize(item), current_known=True)
-            return UpdateAttempt(applied=False, current_known=self.returns_refused_items)
-        return UpdateAttempt(applied=True, old=deserialize(response.get("Attributes") or {}))
-
-    @staticmethod
-    def _conditional(call: Callable[..., dict[str, Any]], request: dict[str, Any]):
-        try:
-            return call(**request)
-        except ClientError as exc:
-            if _conditional_failure(exc):
-                return None
-            raise
+        # DynamoDB refuses an empty map (a REMOVE alone names no value).
+        if update.names:
+            request["ExpressionAttributeNames"] = update.names
+        if update.values:
+            request["ExpressionAttributeValues"] = serialize(update.values)
+        response = _conditional(self.client.update_item, _with_condition(request, condition))
+        return deserialize(response.get("Attributes") or {})
 
     def describe(self) -> dict[str, Any] | None:
         """DescribeTable's description, or None when the table does not exist."""

@@ -84,15 +84,17 @@ def _without_none(item: dict[str, Any]) -> dict[str, Any]:
 
 def profile_from_item(item: dict[str, Any]) -> CustomerProfile:
     item = _readable(item)
-    customer_id = _text(item, "cognitoId") or schema.customer_id_from_pk(item["pk"]) or ""
-    country = _text(item, "country")
+    customer_id = (
+        _text(item, schema.COGNITO_ID) or schema.customer_id_from_pk(item[schema.PK]) or ""
+    )
+    country = _text(item, schema.COUNTRY)
     return CustomerProfile(
         customer_id=customer_id,
-        name=_text(item, "name"),
-        email=_text(item, "email"),
+        name=_text(item, schema.NAME),
+        email=_text(item, schema.EMAIL),
         country=country.upper() if country else None,
-        created_at=parse_timestamp(item.get("createdAt")),
-        status=_text(item, "status"),
+        created_at=parse_timestamp(item.get(schema.CREATED_AT)),
+        status=_text(item, schema.STATUS),
     )
 
 
@@ -100,12 +102,12 @@ def profile_to_item(profile: CustomerProfile) -> dict[str, Any]:
     return _without_none(
         {
             **schema.profile_key(profile.customer_id),
-            "cognitoId": profile.customer_id,
-            "name": profile.name,
-            "email": profile.email,
-            "country": profile.country,
-            "createdAt": format_timestamp(profile.created_at),
-            "status": profile.status,
+            schema.COGNITO_ID: profile.customer_id,
+            schema.NAME: profile.name,
+            schema.EMAIL: profile.email,
+            schema.COUNTRY: profile.country,
+            schema.CREATED_AT: format_timestamp(profile.created_at),
+            schema.STATUS: profile.status,
         }
     )
 
@@ -113,9 +115,9 @@ def profile_to_item(profile: CustomerProfile) -> dict[str, Any]:
 def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
     """Map any link-shaped item (UserPhone, UserPhoneLookUp, legacy) to a PhoneLink."""
     item = _readable(item)
-    pk, sk = str(item.get("pk", "")), str(item.get("sk", ""))
-    customer_id = _text(item, "cognitoId") or schema.customer_id_from_pk(pk)
-    phone = _text(item, "phoneNumber")
+    pk, sk = str(item.get(schema.PK, "")), str(item.get(schema.SK, ""))
+    customer_id = _text(item, schema.COGNITO_ID) or schema.customer_id_from_pk(pk)
+    phone = _text(item, schema.PHONE_NUMBER)
     if phone is None:
         for candidate in (sk, str(item.get(PK2, ""))):
             if candidate.startswith(schema.PHONE_PREFIX):
@@ -126,17 +128,17 @@ def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
         return None
 
     if pk.startswith(schema.USER_PREFIX) and sk.startswith(schema.PHONE_PREFIX):
-        verified = item.get("verified")
+        verified = item.get(schema.VERIFIED)
         return PhoneLink(
             customer_id=customer_id,
             phone=phone,
             source=LinkSource.PROFILE,
-            first_seen=parse_timestamp(item.get("createdAt")),
+            first_seen=parse_timestamp(item.get(schema.CREATED_AT)),
             verified=bool(verified) if verified is not None else None,
         )
     if pk.startswith(schema.PHONE_USER_PREFIX) and sk.startswith(schema.CREATED_AT_PREFIX):
         legacy_id = sk[len(schema.CREATED_AT_PREFIX) :]
-        created = parse_timestamp(item.get("createdAt")) or parse_timestamp(legacy_id)
+        created = parse_timestamp(item.get(schema.CREATED_AT)) or parse_timestamp(legacy_id)
         return PhoneLink(
             customer_id=customer_id,
             phone=phone,
@@ -151,19 +153,19 @@ def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
     if pk.startswith(schema.PHONE_USER_PREFIX) and sk.startswith(schema.PHONE_PREFIX):
         # The design's own record has only the `createdAt` of the order that made it: first
         # seen then and, lacking anything newer, last seen then too.
-        created = parse_timestamp(item.get("createdAt"))
-        first_seen = parse_timestamp(item.get("firstSeenAt")) or created
+        created = parse_timestamp(item.get(schema.CREATED_AT))
+        first_seen = parse_timestamp(item.get(schema.FIRST_SEEN_AT)) or created
         return PhoneLink(
             customer_id=customer_id,
             phone=phone,
             source=LinkSource.ORDER,
             first_seen=first_seen,
-            last_seen=parse_timestamp(item.get("lastSeenAt")) or first_seen,
-            order_count=_int(item, "orderCount"),
+            last_seen=parse_timestamp(item.get(schema.LAST_SEEN_AT)) or first_seen,
+            order_count=_int(item, schema.ORDER_COUNT),
             recent_orders=_recent_orders_from_item(item),
             unlink=_unlink_from_item(item),
             restore=_restore_from_item(item),
-            country=_text(item, "country"),
+            country=_text(item, schema.COUNTRY),
             version=_int(item, VERSION) or 0,
             marked=item.get(ORDERS_MARKED) is True,
             baseline=_baseline_from_item(item.get(EVIDENCE_BASELINE)),
@@ -175,13 +177,13 @@ def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
 def _baseline_from_item(value: Any) -> EvidenceBaseline | None:
     if not isinstance(value, dict):
         return None
-    orders = _int(value, "orders")
-    country = _text(value, "country")
+    orders = _int(value, schema.BASELINE_ORDERS)
+    country = _text(value, schema.COUNTRY)
     return EvidenceBaseline(
         orders=max(0, orders or 0),
-        before=parse_timestamp(value.get("before")),
-        first_seen=parse_timestamp(value.get("firstSeenAt")),
-        last_seen=parse_timestamp(value.get("lastSeenAt")),
+        before=parse_timestamp(value.get(schema.BASELINE_BEFORE)),
+        first_seen=parse_timestamp(value.get(schema.FIRST_SEEN_AT)),
+        last_seen=parse_timestamp(value.get(schema.LAST_SEEN_AT)),
         country=country,
     )
 
@@ -191,11 +193,11 @@ def baseline_to_item(baseline: EvidenceBaseline | None) -> dict[str, Any] | None
         return None
     return _without_none(
         {
-            "orders": baseline.orders,
-            "before": format_timestamp(baseline.before),
-            "firstSeenAt": format_timestamp(baseline.first_seen),
-            "lastSeenAt": format_timestamp(baseline.last_seen),
-            "country": baseline.country,
+            schema.BASELINE_ORDERS: baseline.orders,
+            schema.BASELINE_BEFORE: format_timestamp(baseline.before),
+            schema.FIRST_SEEN_AT: format_timestamp(baseline.first_seen),
+            schema.LAST_SEEN_AT: format_timestamp(baseline.last_seen),
+            schema.COUNTRY: baseline.country,
         }
     )
 
@@ -204,20 +206,22 @@ def order_mark_to_item(customer_id: str, phone: str, mark: OrderMark) -> dict[st
     return _without_none(
         {
             **schema.order_mark_key(customer_id, phone, mark.order_id),
-            "orderId": mark.order_id,
-            "createdAt": format_timestamp(mark.created_at),
-            "country": mark.country,
+            schema.ORDER_ID: mark.order_id,
+            schema.CREATED_AT: format_timestamp(mark.created_at),
+            schema.COUNTRY: mark.country,
         }
     )
 
 
 def order_mark_from_item(item: dict[str, Any]) -> OrderMark | None:
-    order_id = str(item.get("orderId") or str(item.get(schema.SK, ""))[len(schema.ORDER_PREFIX) :])
-    created_at = parse_timestamp(item.get("createdAt"))
+    order_id = str(
+        item.get(schema.ORDER_ID) or str(item.get(schema.SK, ""))[len(schema.ORDER_PREFIX) :]
+    )
+    created_at = parse_timestamp(item.get(schema.CREATED_AT))
     if not order_id or created_at is None:
         logger.warning("Skipping an unreadable order marker: pk=%s", item.get(schema.PK))
         return None
-    country = item.get("country")
+    country = item.get(schema.COUNTRY)
     return OrderMark(
         order_id=order_id,
         created_at=created_at,
@@ -228,21 +232,24 @@ def order_mark_from_item(item: dict[str, Any]) -> OrderMark | None:
 def link_evidence_attributes(link: PhoneLink) -> dict[str, Any]:
     """The attributes an order-derived link's evidence is written as (None: remove it)."""
     return {
-        "cognitoId": link.customer_id,
-        "phoneNumber": link.phone,
-        "firstSeenAt": format_timestamp(link.first_seen),
-        "lastSeenAt": format_timestamp(link.last_seen),
-        "orderCount": link.order_count,  # unknown stays unknown, not "0 orders"
-        "recentOrders": [
+        schema.COGNITO_ID: link.customer_id,
+        schema.PHONE_NUMBER: link.phone,
+        schema.FIRST_SEEN_AT: format_timestamp(link.first_seen),
+        schema.LAST_SEEN_AT: format_timestamp(link.last_seen),
+        schema.ORDER_COUNT: link.order_count,  # unknown stays unknown, not "0 orders"
+        schema.RECENT_ORDERS: [
             _without_none(
-                {"orderId": order.order_id, "createdAt": format_timestamp(order.created_at)}
+                {
+                    schema.ORDER_ID: order.order_id,
+                    schema.CREATED_AT: format_timestamp(order.created_at),
+                }
             )
             for order in link.recent_orders
         ],
         # The same ids as a set, for the single-write path's "not recorded yet" condition
         # (DynamoDB stores no empty set: absent when there are none).
         RECENT_ORDER_IDS: {order.order_id for order in link.recent_orders} or None,
-        "country": link.country,
+        schema.COUNTRY: link.country,
         ORDERS_MARKED: True if link.marked else None,
         EVIDENCE_BASELINE: baseline_to_item(link.baseline),
     }
@@ -250,12 +257,12 @@ def link_evidence_attributes(link: PhoneLink) -> dict[str, Any]:
 
 def _recent_orders_from_item(item: dict[str, Any]) -> tuple[RecentOrder, ...]:
     orders = []
-    for entry in item.get("recentOrders") or []:
-        if isinstance(entry, dict) and entry.get("orderId"):
+    for entry in item.get(schema.RECENT_ORDERS) or []:
+        if isinstance(entry, dict) and entry.get(schema.ORDER_ID):
             orders.append(
                 RecentOrder(
-                    order_id=str(entry["orderId"]),
-                    created_at=parse_timestamp(entry.get("createdAt")),
+                    order_id=str(entry[schema.ORDER_ID]),
+                    created_at=parse_timestamp(entry.get(schema.CREATED_AT)),
                 )
             )
     # The single-write path of a new order lets the stored list run ahead of the window (see
@@ -290,10 +297,10 @@ def link_to_item(link: PhoneLink) -> dict[str, Any]:
         return _without_none(
             {
                 **schema.user_phone_keys(link.customer_id, link.phone),
-                "cognitoId": link.customer_id,
-                "phoneNumber": link.phone,
-                "verified": bool(link.verified),
-                "createdAt": format_timestamp(link.first_seen),
+                schema.COGNITO_ID: link.customer_id,
+                schema.PHONE_NUMBER: link.phone,
+                schema.VERIFIED: bool(link.verified),
+                schema.CREATED_AT: format_timestamp(link.first_seen),
             }
         )
     if link.source is LinkSource.LEGACY:
@@ -301,9 +308,9 @@ def link_to_item(link: PhoneLink) -> dict[str, Any]:
         item = {
             **schema.legacy_key(link.customer_id, created),
             **schema.legacy_index_keys(link.phone, created),
-            "cognitoId": link.customer_id,
-            "phoneNumber": link.phone,
-            "createdAt": created,
+            schema.COGNITO_ID: link.customer_id,
+            schema.PHONE_NUMBER: link.phone,
+            schema.CREATED_AT: created,
         }
     else:
         item = {

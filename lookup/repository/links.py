@@ -6,32 +6,32 @@ folds in - is the domain's; the services call these in the order those rules ask
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any
 
-from lookup.domain.errors import StaleWrite
+from lookup.domain.additions import OrderAddition
+from lookup.domain.errors import WriteRefused
 from lookup.domain.links import CustomerProfile, LinkChange, OrderMark, PhoneLink
-from lookup.domain.times import format_timestamp
 from lookup.repository import schema
 from lookup.repository.dynamo import (
     Condition,
     Table,
+    Update,
     concurrently,
     deserialize,
     serialize,
     storage_errors_as_unavailable,
-    version_condition,
 )
 from lookup.repository.items import (
     change_attributes,
-    link_evidence_attributes,
     link_from_item,
     link_to_item,
     order_mark_from_item,
     order_mark_to_item,
     profile_from_item,
 )
+from lookup.repository.link_updates import evidence_update, order_addition_update
+from lookup.repository.versions import version_after, version_bump, version_condition
 
 # What a search reads of a link found on the phone index: everything `items.link_from_item`
 # reads of a live link, recent orders but the newest excepted.
@@ -43,14 +43,14 @@ _SEARCHED_NAMES = {
             schema.SK,
             schema.PK2,
             schema.SK2,
-            "cognitoId",
-            "phoneNumber",
-            "createdAt",
-            "verified",
-            "firstSeenAt",
-            "lastSeenAt",
-            "orderCount",
-            "country",
+            schema.COGNITO_ID,
+            schema.PHONE_NUMBER,
+            schema.CREATED_AT,
+            schema.VERIFIED,
+            schema.FIRST_SEEN_AT,
+            schema.LAST_SEEN_AT,
+            schema.ORDER_COUNT,
+            schema.COUNTRY,
             schema.VERSION,
             schema.RESTORED_AT,
             schema.RESTORED_BY,
@@ -59,7 +59,7 @@ _SEARCHED_NAMES = {
     )
 }
 # Not a reserved word, so without a placeholder (which moto's check would not see used).
-_SEARCHED_ATTRIBUTES = ", ".join([*_SEARCHED_NAMES, "recentOrders[0]"])
+_SEARCHED_ATTRIBUTES = ", ".join([*_SEARCHED_NAMES, f"{schema.RECENT_ORDERS}[0]"])
 # What a customer page ranks a large account's links by: a search's projection, unlinks too.
 _RANKED_NAMES = {
     **_SEARCHED_NAMES,
@@ -68,22 +68,12 @@ _RANKED_NAMES = {
         for index, name in enumerate((schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON))
     },
 }
-_RANKED_ATTRIBUTES = ", ".join([*_RANKED_NAMES, "recentOrders[0]"])
+_RANKED_ATTRIBUTES = ", ".join([*_RANKED_NAMES, f"{schema.RECENT_ORDERS}[0]"])
 # Order links a customer page reads whole before reading the rest of a large account projected.
 FULL_ITEMS_READ = 200
 
 _LIVE = Condition(f"attribute_exists({schema.PK2})")
 _TOMBSTONED = Condition(f"attribute_exists({schema.PK}) AND attribute_not_exists({schema.PK2})")
-
-
-@dataclass(frozen=True, slots=True)
-class OrderAdd:
-    """What `link_order_add` did."""
-
-    applied: bool
-    created: bool = False  # applied, and the link did not exist
-    current: PhoneLink | None = None  # refused: the link as it stood, when known
-    current_known: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,18 +225,19 @@ class LinkRepository:
         return link if link is not None and link.phone == phone else None
 
     @storage_errors_as_unavailable
-    def link_save(self, *, link: PhoneLink, read: PhoneLink | None) -> bool:
-        """Write the whole UserPhoneLookUp if it is still as `read` (None: still absent);
-        False when another writer got there first."""
-        return self.table.put(
-            link_to_item(link), condition=version_condition(read.version if read else None)
-        )
+    def link_save(self, *, link: PhoneLink, read: PhoneLink | None) -> PhoneLink:
+        """Write the whole UserPhoneLookUp if it is still as `read` (None: still absent), at the
+        next version; returns it as written. WriteRefused when another writer got there first."""
+        version = read.version if read else None
+        saved = replace(link, version=version_after(version))
+        self.table.put(link_to_item(saved), condition=version_condition(version))
+        return saved
 
     @storage_errors_as_unavailable
-    def order_mark_add(self, *, customer_id: str, phone: str, mark: OrderMark) -> bool:
-        """Record that an order was delivered for the link: True when it is new, False when
-        it was recorded before (a redelivery, a replay). One conditional PutItem."""
-        return self.table.put(
+    def order_mark_add(self, *, customer_id: str, phone: str, mark: OrderMark) -> None:
+        """Record that an order was delivered for the link: one conditional PutItem.
+        WriteRefused when it was recorded before (a redelivery, a replay)."""
+        self.table.put(
             order_mark_to_item(customer_id, phone, mark),
             condition=Condition(f"attribute_not_exists({schema.PK})"),
         )
@@ -266,133 +257,45 @@ class LinkRepository:
         items = self.table.query(
             KeyConditionExpression=f"{schema.PK} = :pk",
             ExpressionAttributeValues=serialize({":pk": schema.order_marks_pk(customer_id, phone)}),
-            ProjectionExpression=f"{schema.SK}, orderId, createdAt, country",
+            ProjectionExpression=", ".join(
+                (schema.SK, schema.ORDER_ID, schema.CREATED_AT, schema.COUNTRY)
+            ),
             ConsistentRead=True,
         )
         return [mark for item in items if (mark := order_mark_from_item(item)) is not None]
 
     @storage_errors_as_unavailable
-    def link_evidence_save(self, *, link: PhoneLink, read: PhoneLink | None) -> bool:
+    def link_evidence_save(self, *, link: PhoneLink, read: PhoneLink | None) -> PhoneLink:
         """Write an order-derived link's evidence, index keys and unlink/restore state if the
-        item is still as `read` (None: still absent); False when another writer got there
-        first. One UpdateItem: attributes this tool does not know (another writer's, such as
-        the design record's `createdAt`) stay as they are."""
-        attributes = {
-            **link_evidence_attributes(link),
-            schema.VERSION: link.version,
-        }
-        removed = [name for name, value in attributes.items() if value is None]
-        if link.is_active:
-            attributes.update(schema.lookup_index_keys(link.customer_id, link.phone))
-            removed += [schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON]
-        else:
-            removed += [schema.PK2, schema.SK2]
-            if link.unlink is not None:
-                attributes.update(change_attributes(link.unlink, unlinked=True))
-        if link.restore is not None:
-            attributes.update(change_attributes(link.restore, unlinked=False))
-        kept = {name: value for name, value in attributes.items() if value is not None}
-        removed = [name for name in dict.fromkeys(removed) if name not in kept]
-        names = {f"#a{index}": name for index, name in enumerate([*kept, *removed])}
-        placeholders = {name: placeholder for placeholder, name in names.items()}
-        expression = "SET " + ", ".join(
-            f"{placeholders[name]} = :a{index}" for index, name in enumerate(kept)
-        )
-        if removed:
-            expression += " REMOVE " + ", ".join(placeholders[name] for name in removed)
-        written = self.table.update(
+        item is still as `read` (None: still absent), at the next version; returns it as
+        written. WriteRefused when another writer got there first. One UpdateItem: attributes
+        this tool does not know (another writer's, such as the design record's `createdAt`)
+        stay as they are."""
+        version = read.version if read else None
+        saved = replace(link, version=version_after(version))
+        self.table.update(
             schema.lookup_key(link.customer_id, link.phone),
-            expression=expression,
-            values={f":a{index}": value for index, value in enumerate(kept.values())},
-            names=names,
-            condition=version_condition(read.version if read else None),
-            returning=False,
+            update=evidence_update(saved),
+            condition=version_condition(version),
         )
-        return written is not None
+        return saved
 
     @storage_errors_as_unavailable
-    def link_order_add(
-        self,
-        *,
-        customer_id: str,
-        phone: str,
-        order_id: str,
-        created_at: datetime,
-        country: str,
-        room: int,
-        create: bool,
-    ) -> OrderAdd:
-        """Record an order in one conditional UpdateItem, when recording it is that simple.
+    def link_order_add(self, *, addition: OrderAddition) -> bool:
+        """Apply `addition` (`domain.evidence.OrderAddition`) in one conditional UpdateItem,
+        without reading the link; True when it created the link. WriteRefused when the addition
+        does not apply to the link as stored: nothing is written.
 
-        It is when the link is live and its evidence derived from order markers, the order's
-        marker was new, the order is not among its recent orders, it is newer than every order
-        seen and its list of recent orders is shorter than `room` - then the order moves last
-        seen and the country to itself, adds one to the count and goes first in the list - or,
-        with `create`, when there is no link yet: the update makes it, as the order's first
-        evidence. That is what `domain.evidence.link_with_marks` derives in those cases, without
-        reading the item or the markers first. The list may run past the window this way; the
-        next full write trims it.
-
-        Refused, nothing is written, and `current` is the link as it stood when DynamoDB
-        returns it (`current_known`).
+        The update and its condition are the addition's (`link_updates.order_addition_update`).
         """
-        moment = format_timestamp(created_at)
-        simple = (
-            "attribute_exists(#pk2) AND #marked = :true AND attribute_exists(#version) "
-            "AND attribute_exists(#recent) AND #last < :at AND size(#recent) < :room "
-            "AND NOT contains(#ids, :id)"
+        update, applies = order_addition_update(addition)
+        old = self.table.update(
+            schema.lookup_key(addition.customer_id, addition.phone),
+            update=update,
+            condition=applies,
+            returning="UPDATED_OLD",
         )
-        condition = f"attribute_not_exists(#pk) OR ({simple})" if create else simple
-        attempt = self.table.update_attempt(
-            schema.lookup_key(customer_id, phone),
-            expression=(
-                "SET #last = :at, #first = if_not_exists(#first, :at), #country = :country, "
-                "#recent = list_append(:entry, if_not_exists(#recent, :none)), "
-                "#count = if_not_exists(#count, :zero) + :one, "
-                "#version = if_not_exists(#version, :zero) + :one, "
-                "#pk2 = if_not_exists(#pk2, :pk2), #sk2 = if_not_exists(#sk2, :sk2), "
-                "#customer = :customer, #phone = :phone, #marked = :true "
-                "ADD #ids :id_set"
-            ),
-            names={
-                **({"#pk": schema.PK} if create else {}),  # DynamoDB refuses unused names
-                "#pk2": schema.PK2,
-                "#sk2": schema.SK2,
-                "#last": "lastSeenAt",
-                "#first": "firstSeenAt",
-                "#country": "country",
-                "#recent": "recentOrders",
-                "#count": "orderCount",
-                "#version": schema.VERSION,
-                "#ids": schema.RECENT_ORDER_IDS,
-                "#customer": "cognitoId",
-                "#phone": "phoneNumber",
-                "#marked": schema.ORDERS_MARKED,
-            },
-            values={
-                ":at": moment,
-                ":country": country,
-                ":entry": [{"orderId": order_id, "createdAt": moment}],
-                ":none": [],
-                ":zero": 0,
-                ":one": 1,
-                ":id_set": {order_id},
-                ":id": order_id,
-                ":room": room,
-                ":customer": customer_id,
-                ":phone": phone,
-                ":true": True,
-                **{
-                    f":{name}": value
-                    for name, value in schema.lookup_index_keys(customer_id, phone).items()
-                },
-            },
-            condition=Condition(condition),
-        )
-        if attempt.applied:
-            return OrderAdd(applied=True, created=schema.VERSION not in attempt.old)
-        current = link_from_item(attempt.current) if attempt.current is not None else None
-        return OrderAdd(applied=False, current=current, current_known=attempt.current_known)
+        return schema.VERSION not in old
 
     @storage_errors_as_unavailable
     def link_state_save(
@@ -405,12 +308,12 @@ class LinkRepository:
     ) -> PhoneLink:
         """Tombstone a live link (`unlinked`) or put a tombstoned one back in the index.
 
-        One conditional UpdateItem touching only the index keys and the change's attributes
-        (a legacy record keeps whatever else the old code stored). It applies only to a link in
-        the other state and, given `expected_version`, at that version; otherwise StaleWrite
-        carries the link as it is now. botocore resends a request whose response was lost; the
-        resend then fails its condition although the change applied: the change id written
-        with it tells the two apart.
+        One conditional UpdateItem touching only the index keys, the change's attributes and
+        the version (a legacy record keeps whatever else the old code stored). It applies only
+        to a link in the other state and, given `expected_version`, at that version; otherwise
+        WriteRefused carries the link as it is now. botocore resends a request whose response
+        was lost; the resend then fails its condition although the change applied: the change
+        id written with it tells the two apart.
         """
         change_id = uuid.uuid4().hex
         key = schema.link_key(link.customer_id, link.phone, link.legacy_id)
@@ -426,37 +329,39 @@ class LinkRepository:
             attributes.update(schema.link_index_keys(link.customer_id, link.phone, link.legacy_id))
             cleared = [schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON]
             precondition = _TOMBSTONED
-        names = {f"#a{index}": name for index, name in enumerate(attributes)}
-        values = {f":a{index}": value for index, value in enumerate(attributes.values())}
-        assignments = ", ".join(f"{name} = :a{index}" for index, name in enumerate(names))
-        written = self.table.update(
-            key,
-            expression=(
-                f"SET {assignments}, {schema.VERSION} = "
-                f"if_not_exists({schema.VERSION}, :zero) + :one REMOVE {', '.join(cleared)}"
-            ),
-            values={**values, ":zero": 0, ":one": 1},
-            names=names,
-            condition=precondition.also(
-                None if expected_version is None else version_condition(expected_version)
-            ),
-        )
-        if written is not None:
+        update = Update()
+        for name, value in attributes.items():
+            update.set(name, value)
+        version_bump(update)
+        for name in cleared:
+            update.remove(name)
+        try:
+            written = self.table.update(
+                key,
+                update=update,
+                condition=precondition.also(
+                    None if expected_version is None else version_condition(expected_version)
+                ),
+                returning="ALL_NEW",
+            )
+        except WriteRefused:
+            current_item = self.table.get(key)
+        else:
             updated = link_from_item(written)
             assert updated is not None
             return updated
-        current_item = self.table.get(key)
         current = link_from_item(current_item) if current_item else None
         if current is None or current.phone != link.phone:
-            raise StaleWrite(None)
+            raise WriteRefused(None, current_known=True)
         if current_item.get(schema.LAST_CHANGE_ID) == change_id:
             return current
-        raise StaleWrite(current)
+        raise WriteRefused(current, current_known=True)
 
     @storage_errors_as_unavailable
-    def legacy_delete(self, *, legacy: PhoneLink) -> bool:
-        """Remove a legacy record if it is still as read; False if it changed (or is gone)."""
-        return self.table.delete(
+    def legacy_delete(self, *, legacy: PhoneLink) -> None:
+        """Remove a legacy record if it is still as read; WriteRefused if it changed (or is
+        gone)."""
+        self.table.delete(
             schema.legacy_key(legacy.customer_id, legacy.legacy_id or ""),
             condition=version_condition(legacy.version),
         )

@@ -29,9 +29,9 @@ def records_put(
         {
             **schema.lookup_key(link.customer_id, link.phone),
             **schema.lookup_index_keys(link.customer_id, link.phone),
-            "cognitoId": link.customer_id,
-            "phoneNumber": link.phone,
-            "createdAt": format_timestamp(link.first_seen),
+            schema.COGNITO_ID: link.customer_id,
+            schema.PHONE_NUMBER: link.phone,
+            schema.CREATED_AT: format_timestamp(link.first_seen),
         }
         for link in design_links
     ]

@@ -38,6 +38,16 @@ PROFILE_SK = "profile"
 LINK_ORDERS_PREFIX = "link_orders#"
 ORDER_PREFIX = "order#"
 
+# Attributes the users service writes (profiles, UserPhones, the design's UserPhoneLookUp),
+# read on every record kind; the evidence attributes this project writes on its links; the
+# fields of a `recentOrders` entry and of an order marker (`ORDER_ID`, `CREATED_AT`, `COUNTRY`).
+COGNITO_ID, PHONE_NUMBER, CREATED_AT = "cognitoId", "phoneNumber", "createdAt"
+NAME, EMAIL, STATUS, COUNTRY, VERIFIED = "name", "email", "status", "country", "verified"
+FIRST_SEEN_AT, LAST_SEEN_AT = "firstSeenAt", "lastSeenAt"
+ORDER_COUNT, RECENT_ORDERS, ORDER_ID = "orderCount", "recentOrders", "orderId"
+# The fields of `evidenceBaseline` besides FIRST_SEEN_AT, LAST_SEEN_AT and COUNTRY.
+BASELINE_ORDERS, BASELINE_BEFORE = "orders", "before"
+
 # Attributes this project writes on links (UserPhoneLookUp, and legacy records it unlinks).
 VERSION = "version"  # bumped by every write; conditional writes compare it
 RECENT_ORDER_IDS = "recentOrderIds"  # the ids of `recentOrders`, as a set a condition can test

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from lookup.audit import AuditContext, audit_write
-from lookup.domain.errors import DirectoryUnavailable
+from lookup.domain.errors import DirectoryUnavailable, WriteRefused
 from lookup.domain.evidence import (
     LinkOutcome,
     OrderSeen,
@@ -21,10 +21,11 @@ from lookup.domain.evidence import (
     baseline_of,
     legacy_unlink_covers,
     link_with_marks,
+    order_addition,
     order_mark,
 )
 from lookup.domain.legacy import legacy_phone_or_reason
-from lookup.domain.links import MAX_RECENT_ORDERS, PhoneLink
+from lookup.domain.links import PhoneLink
 from lookup.domain.times import utc_now
 from lookup.events import PHONE_FIELD, order_event_parse
 from lookup.models import AuditEntry
@@ -78,23 +79,17 @@ def order_link_record(*, order: OrderSeen, now: datetime | None = None) -> LinkO
     """
     now = now or utc_now()
     links = get_links()
-    fresh = links.order_mark_add(
-        customer_id=order.customer_id, phone=order.phone, mark=order_mark(order)
-    )
-    if fresh:
-        added = links.link_order_add(
-            customer_id=order.customer_id,
-            phone=order.phone,
-            order_id=order.order_id,
-            created_at=order.created_at,
-            country=order.country,
-            room=2 * MAX_RECENT_ORDERS,
-            # While legacy records may remain, a first link must look at them before it is made.
-            create=not settings.LEGACY_LOOKUPS_REMAIN,
+    try:
+        links.order_mark_add(
+            customer_id=order.customer_id, phone=order.phone, mark=order_mark(order)
         )
-        if added.applied:
-            return LinkOutcome.CREATED if added.created else LinkOutcome.UPDATED
-    return link_derive_save(order=order, now=now)
+        # While legacy records may remain, a first link must look at them before it is made.
+        addition = order_addition(order, creates=not settings.LEGACY_LOOKUPS_REMAIN)
+        created = links.link_order_add(addition=addition)
+    except WriteRefused:
+        # Recorded before (a redelivery), or not the simple case: derive from the markers.
+        return link_derive_save(order=order, now=now)
+    return LinkOutcome.CREATED if created else LinkOutcome.UPDATED
 
 
 def link_derive_save(*, order: OrderSeen, now: datetime) -> LinkOutcome:
@@ -131,15 +126,19 @@ def link_derive_save(*, order: OrderSeen, now: datetime) -> LinkOutcome:
             upgrading, marks, customer_id=customer_id, phone=phone, now=now
         )
         if derived is None and upgrading is not existing:
-            derived = replace(upgrading, version=existing.version + 1)
-        if derived is None or links.link_evidence_save(link=derived, read=existing):
-            if (
-                outcome is LinkOutcome.UPDATED
-                and existing is not None
-                and _same_evidence(existing, derived)
-            ):
-                return LinkOutcome.ALREADY_RECORDED
-            return outcome
+            derived = upgrading
+        if derived is not None:
+            try:
+                links.link_evidence_save(link=derived, read=existing)
+            except WriteRefused:
+                continue
+        if (
+            outcome is LinkOutcome.UPDATED
+            and existing is not None
+            and _same_evidence(existing, derived)
+        ):
+            return LinkOutcome.ALREADY_RECORDED
+        return outcome
     raise DirectoryUnavailable(
         f"Gave up recording order {order.order_id}: the link kept changing under us."
     )

@@ -5,7 +5,7 @@ from typing import TypeVar
 
 from lookup.audit import AuditContext, audit_write
 from lookup.domain.decisions import LinkDecision, decision_conflict
-from lookup.domain.errors import DirectoryUnavailable, StaleWrite
+from lookup.domain.errors import DirectoryUnavailable, WriteRefused
 from lookup.domain.links import LinkChange, PhoneLink
 from lookup.domain.times import utc_now
 from lookup.models import AuditEntry
@@ -17,35 +17,31 @@ Outcome = TypeVar("Outcome")
 Fold = Callable[[PhoneLink | None], tuple[Outcome, PhoneLink | None]]
 
 
-_UNREAD = object()
-
-
 def link_fold_save(
     *,
     customer_id: str,
     phone: str,
     fold: Fold[Outcome],
     what: str,
-    known: PhoneLink | None | object = _UNREAD,
 ) -> tuple[Outcome, PhoneLink | None]:
     """Read the current link, let `fold` (a domain rule) say what it becomes, and write that
-    back conditioned on the version read; a concurrent writer makes the write fail and the
-    loop reads again. Returns the rule's outcome and the link as it now is (None if absent).
-    `known` is the link as a refused write just returned it: the first round starts from it
-    instead of reading.
+    back at the next version, conditioned on the one read; a concurrent writer makes the write
+    fail (WriteRefused) and the loop reads again. Returns the rule's outcome and the link as it
+    now is (None if absent).
 
     No transactions (every write is one conditional single-item write), so `fold` must be
     idempotent: folding the same evidence into its own result changes nothing.
     """
     links = get_links()
     for _ in range(CONFLICT_RETRIES):
-        if known is _UNREAD:
-            existing = links.link_find(customer_id=customer_id, phone=phone)
-        else:
-            existing, known = known, _UNREAD
+        existing = links.link_find(customer_id=customer_id, phone=phone)
         outcome, updated = fold(existing)
-        if updated is None or links.link_save(link=updated, read=existing):
-            return outcome, updated or existing
+        if updated is None:
+            return outcome, existing
+        try:
+            return outcome, links.link_save(link=updated, read=existing)
+        except WriteRefused:
+            continue
     raise DirectoryUnavailable(f"Gave up recording {what}: the link kept changing under us.")
 
 
@@ -71,7 +67,7 @@ def link_decide(
             change=change,
             expected_version=expected_version,
         )
-    except StaleWrite as conflict:
+    except WriteRefused as conflict:
         raise decision_conflict(
             kind=kind, current=conflict.current, customer_id=link.customer_id, phone=link.phone
         ) from None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from lookup.domain.errors import DirectoryUnavailable
+from lookup.domain.errors import DirectoryUnavailable, WriteRefused
 from lookup.domain.legacy import LegacyOutcome, legacy_phone_or_reason, link_with_legacy
 from lookup.domain.links import PhoneLink
 from lookup.domain.times import utc_now
@@ -56,7 +56,11 @@ def legacy_migrate(*, legacy: PhoneLink, now: datetime | None = None) -> LegacyM
         )
         if first_outcome is None or first_outcome is LegacyOutcome.UNCHANGED:
             first_outcome = outcome
-        if links.legacy_delete(legacy=legacy):
+        try:
+            links.legacy_delete(legacy=legacy)
+        except WriteRefused:
+            pass  # unlinked or restored meanwhile, or removed by another run
+        else:
             return LegacyMigration(legacy=legacy, outcome=first_outcome, link=link)
         current = links.link_find(
             customer_id=legacy.customer_id, phone=legacy.phone, legacy_id=legacy.legacy_id

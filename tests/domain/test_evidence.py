@@ -4,6 +4,9 @@ import itertools
 from dataclasses import replace
 from datetime import timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from lookup.domain import LinkChange
 from lookup.domain.evidence import (
     MAX_RECENT_ORDERS,
@@ -13,6 +16,7 @@ from lookup.domain.evidence import (
     evidence_derive,
     legacy_unlink_covers,
     link_with_marks,
+    order_addition,
     order_mark,
 )
 from lookup.domain.links import LinkSource, PhoneLink, RecentOrder
@@ -64,13 +68,15 @@ def test_first_order_creates_the_link_with_its_evidence():
     link, [outcome] = apply(order("o1", 5))
     assert outcome is LinkOutcome.CREATED and outcome.created
     assert link.first_seen == link.last_seen == f.NOW - timedelta(days=5)
-    assert (link.order_count, link.recent_order_ids, link.version) == (1, ("o1",), 1)
+    assert (link.order_count, link.recent_order_ids) == (1, ("o1",))
+    # The version is storage's: the rule leaves it as read (tests/test_repository_writes.py).
+    assert link.version == 0
 
 
 def test_a_redelivered_order_changes_nothing():
     link, outcomes = apply(order("o1", 5), order("o2", 3), order("o1", 5), order("o2", 3))
     assert outcomes[2:] == [LinkOutcome.ALREADY_RECORDED] * 2
-    assert link.order_count == 2 and link.version == 2
+    assert link.order_count == 2 and link.recent_order_ids == ("o2", "o1")
 
 
 def test_events_in_any_order_give_the_same_first_and_last_seen():
@@ -374,14 +380,15 @@ def test_a_link_created_from_an_order_is_marked_as_coming_from_orders():
 
 
 def test_an_order_from_before_the_unlink_is_kept_on_the_tombstone_as_a_new_version():
-    # Kept for a restore to show, and a new version, so a lead's restore of the version they
-    # were shown is refused as changed rather than silently dropping this order.
+    # Kept for a restore to show, and written (storage gives it the next version), so a lead's
+    # restore of the version they were shown is refused as changed rather than silently
+    # dropping this order (tests/services/test_link_decide.py).
     unlink = LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="Number reassigned")
     state = unlinked_after(order("o1", 30), at=unlink)
     state.link = replace(state.link, version=4)
     outcome, kept = state.deliver(order("late", 5, country="IE"))
     assert outcome is LinkOutcome.KEPT_UNLINKED and not kept.is_active
-    assert kept.version == 5
+    assert kept.version == 4  # as read: the write is conditioned on it
     assert kept.recent_order_ids == ("late", "o1") and kept.country == "IE"
 
 
@@ -399,3 +406,41 @@ def test_a_relink_by_a_new_order_says_why_on_the_link():
     assert relinked.restore == LinkChange(
         at=f.NOW, by="order fresh", reason="New order after the unlink"
     )
+
+
+@given(
+    days=st.lists(st.integers(0, 60), min_size=0, max_size=25),
+    newest=st.integers(0, 70),
+    country=st.sampled_from(["GB", "IE", "BR"]),
+)
+def test_an_order_addition_makes_the_link_its_markers_make(days, newest, country):
+    # The one-write path and the read -> derive path write the same rule: where the addition
+    # applies, it gives the link `link_with_marks` derives from every marker; elsewhere none.
+    state = Link()
+    for number, days_ago in enumerate(days):
+        state.deliver(order(f"o{number}", days_ago))
+    seen = replace(order("new", 0, country=country), created_at=f.NOW + timedelta(hours=newest))
+    if newest == 0:
+        seen = replace(seen, created_at=f.NOW - timedelta(days=61))  # older than some: refused
+    addition = order_addition(seen, creates=True)
+    added = addition.applied_to(state.link)
+    _, derived = state.deliver(seen)
+    if days and newest == 0:
+        assert added is None
+    else:
+        assert added == derived
+
+
+def test_an_order_addition_leaves_every_other_case_to_the_markers():
+    # What a one-write addition cannot know without reading: these go the read -> derive way.
+    live, _ = apply(order("o1", 30))
+    newer = order("o2", 1)
+    assert order_addition(newer, creates=True).applied_to(live).order_count == 2
+    unlink = LinkChange(at=f.NOW - timedelta(days=2), by="leo", reason="Number reassigned")
+    assert order_addition(newer, creates=True).applied_to(replace(live, unlink=unlink)) is None
+    assert order_addition(newer, creates=True).applied_to(replace(live, marked=False)) is None
+    assert order_addition(order("o1", 30), creates=True).applied_to(live) is None
+    seen_again = replace(newer, order_id="o1")  # newer, but the link has seen that order
+    assert order_addition(seen_again, creates=True).applied_to(live) is None
+    assert order_addition(newer, creates=False).applied_to(None) is None
+    assert order_addition(newer, creates=True).applied_to(None).order_count == 1

@@ -6,6 +6,7 @@ complete delivery each link says exactly what its distinct orders say (docs/inge
 "Exact counts").
 """
 
+import contextlib
 import itertools
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from lookup.domain import LinkChange
+from lookup.domain import LinkChange, WriteRefused
 from lookup.domain.evidence import LinkOutcome, OrderSeen, order_mark
 from lookup.domain.links import MAX_RECENT_ORDERS
 from lookup.repository import get_links
@@ -104,9 +105,10 @@ class Deliveries(RuleBasedStateMachine):
         message again later, and that delivery derives the link from every marker."""
         state = self.links[link]
         seen = self.order(link, number)
-        get_links().order_mark_add(
-            customer_id=seen.customer_id, phone=seen.phone, mark=order_mark(seen)
-        )
+        with contextlib.suppress(WriteRefused):  # the marker of an order recorded before
+            get_links().order_mark_add(
+                customer_id=seen.customer_id, phone=seen.phone, mark=order_mark(seen)
+            )
         if seen.order_id not in state.orders:
             state.orders[seen.order_id] = seen
             self.pending[link].add(seen.order_id)

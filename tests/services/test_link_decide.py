@@ -1,5 +1,7 @@
 """Unlink and restore (`link_decide`), on moto and dynalite: single-item conditional writes."""
 
+from datetime import timedelta
+
 import pytest
 
 from lookup.domain import (
@@ -11,7 +13,7 @@ from lookup.domain import (
     LinkSource,
 )
 from lookup.domain.decisions import LinkDecision
-from lookup.domain.evidence import OrderSeen
+from lookup.domain.evidence import LinkOutcome, OrderSeen
 from lookup.models import AuditEntry
 from lookup.services.ingestion import order_link_record
 from tests import factories as f
@@ -68,6 +70,26 @@ def test_an_unlink_based_on_an_outdated_view_is_refused(table, sam, lead):
         decide(UNLINK, customer_id=sam, phone=DESK, by=lead, reason="Gone", expected_version=0)
     assert refused.value.link.version == 1
     assert found(DESK) == [sam]
+
+
+def test_a_restore_of_the_version_shown_before_a_late_order_is_refused_as_changed(table, sam, lead):
+    # The order from before the unlink is kept on the tombstone, at a new version: the lead
+    # who restores from the page shown before it learns the link changed.
+    decide(UNLINK, customer_id=sam, phone=DESK, by=lead, reason="Reassigned")
+    shown = stored_link(sam, DESK).version
+    late = OrderSeen(
+        order_id="ord_late",
+        customer_id=sam,
+        phone=DESK,
+        country="IE",
+        created_at=f.NOW - timedelta(days=5),
+    )
+    assert order_link_record(order=late, now=f.NOW) is LinkOutcome.KEPT_UNLINKED
+    with pytest.raises(LinkChanged) as refused:
+        decide(RESTORE, customer_id=sam, phone=DESK, by=lead, reason="Back", expected_version=shown)
+    assert refused.value.link.version == shown + 1
+    assert "ord_late" in refused.value.link.recent_order_ids
+    assert found(DESK) == []
 
 
 def test_unknown_links_cannot_be_unlinked_or_restored(table, sam, lead):
