@@ -102,7 +102,8 @@ def pools_ensure(*, rows: int) -> Pools:
     from django.contrib.auth.models import Group
 
     from lookup import roles
-    from lookup.demo import _PEOPLE, _new_mobile
+    from lookup.demo.people import PEOPLE as _PEOPLE
+    from lookup.demo.records import new_mobile as _new_mobile
     from lookup.models import ApiClient
 
     rng = random.Random(SEED)  # noqa: S311 - bench data

@@ -260,7 +260,7 @@ def worker_loop_counts(*, endpoint: str, table: str, sqs_client, queue_url: str,
     from bench.stack import app_use_table
     from lookup.queue import OrderEventQueue
     from lookup.repository import get_table
-    from lookup.worker import GracefulStop, RetryPolicy, worker_run
+    from lookup.worker import GracefulStop, RetryPolicy, WorkerConfig, worker_run
 
     app_use_table(endpoint=endpoint, table=table)
     table_create(client=get_table().client, name=table)
@@ -277,14 +277,16 @@ def worker_loop_counts(*, endpoint: str, table: str, sqs_client, queue_url: str,
 
     with requests_counted(get_table().client, sqs_client) as aws:
         worker_run(
-            queue=queue,
-            wait_seconds=1,
-            retry=RetryPolicy(
-                base_seconds=settings.ORDER_EVENTS_RETRY_BASE_SECONDS,
-                max_seconds=settings.ORDER_EVENTS_RETRY_MAX_SECONDS,
+            config=WorkerConfig(
+                wait_seconds=1,
+                retry=RetryPolicy(
+                    base_seconds=settings.ORDER_EVENTS_RETRY_BASE_SECONDS,
+                    max_seconds=settings.ORDER_EVENTS_RETRY_MAX_SECONDS,
+                ),
+                max_receive_count=5,
+                concurrency=4,
             ),
-            max_receive_count=5,
-            concurrency=4,
+            queue=queue,
             stop=stop,
             on_batch=on_batch,
         )

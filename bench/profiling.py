@@ -94,14 +94,14 @@ INGEST_RULES: list[Rule] = [
 LOOP_RULES: list[Rule] = [
     ("waiting for the batch's ingestion threads", _has("batch_ingest (")),
     ("SQS ReceiveMessage (nothing received ahead)", _has("messages_receive (")),
-    ("waiting for the batch received ahead", _has("_Receiver.next (")),
-    ("starting the receive ahead (a thread)", _has("_Receiver.ahead (")),
-    ("waiting for the previous batch's acknowledgement", _has("_Settler.collect (")),
+    ("waiting for the batch received ahead", _has("Receiver.next (")),
+    ("starting the receive ahead (a thread)", _has("Receiver.ahead (")),
+    ("waiting for the previous batch's acknowledgement", _has("Settler.collect (")),
     ("logging (batch line)", _has("logging/__init__.py", "lookup/logs.py")),
 ]
 
 SQS_RULES: list[Rule] = [
-    ("ReceiveMessage, received ahead", _has("_Receiver._receive (")),
+    ("ReceiveMessage, received ahead", _has("Receiver._receive (")),
     ("DeleteMessageBatch and releases, while the next batch is recorded", _has("batch_settle (")),
 ]
 
@@ -207,7 +207,7 @@ def _in_loop(stack: str) -> bool:
 
 def _in_sqs_thread(stack: str) -> bool:
     # The receive ahead and the acknowledgements run beside the loop, on threads of their own.
-    return "_Receiver._receive (" in stack or "batch_settle (" in stack
+    return "Receiver._receive (" in stack or "batch_settle (" in stack
 
 
 def profile_section(settings, env: dict[str, str], run_dir: Path, sqs: str) -> dict:

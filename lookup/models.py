@@ -93,6 +93,21 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+class AuditActionField(models.CharField):
+    """A CharField whose choices (the audit actions) stay out of migrations.
+
+    Choices are no part of the database column, yet Django records them in every migration
+    touching the field, so each new action used to copy the whole list into a new migration.
+    At run time the field keeps them: labels on the admin's list, filter and export, and
+    validation.
+    """
+
+    def deconstruct(self):
+        name, _, args, kwargs = super().deconstruct()
+        kwargs.pop("choices", None)
+        return name, "django.db.models.CharField", args, kwargs
+
+
 class AuditEntry(models.Model):
     """One access to customer data, one change, or one refused attempt. Never edited."""
 
@@ -141,7 +156,7 @@ class AuditEntry(models.Model):
         max_length=150,
         help_text="Username or API client name at the time.",
     )
-    action = models.CharField(max_length=32, choices=Action.choices)
+    action = AuditActionField(max_length=32, choices=Action.choices)
     phone = models.CharField(max_length=32, blank=True, db_index=True, help_text="E.164")
     customer_id = models.CharField(max_length=128, blank=True, db_index=True)
     subject = models.CharField(

@@ -25,7 +25,8 @@ from lookup.domain.errors import (
     LinkNotFound,
     LinkRefused,
 )
-from lookup.domain.links import CustomerDetails, LinkRow, LinkSource, PhoneLink
+from lookup.domain.links import LinkSource, PhoneLink
+from lookup.domain.pages import CustomerDetails, LinkRow
 from lookup.forms import PhoneSearchForm, customer_id_unknown
 from lookup.navigation import CustomerAddress
 from lookup.phones import phone_from_e164

@@ -1,22 +1,23 @@
 """Settings for the phone lookup support tool.
 
 Every value comes from the environment (optionally a `.env` file next to manage.py) through one
-`environ.Env`; `.env.example` documents each variable. With DJANGO_DEBUG off (the default) the
-secret key and allowed hosts are required, so a production deploy cannot start half-configured.
+`environ.Env`; `.env.example` documents each variable. Each setting is assigned once, and no list
+is changed after it is declared. The rules a value must follow are Django system checks
+(supporttool/checks.py); the last lines run them once so that a process refuses to start
+half-configured (gunicorn runs no system checks): with DJANGO_DEBUG off (the default) the secret
+key and allowed hosts are required.
 AWS endpoints, region and credentials are deliberately absent: boto3 reads botocore's own
 variables (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS, AWS_DEFAULT_REGION, ...).
 """
 
-import re
-import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import environ
-import phonenumbers
-from django.core.exceptions import ImproperlyConfigured
 
 from supporttool import vault
+from supporttool.checks import settings_refuse_invalid
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,31 +29,22 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # Secrets may live in AWS Secrets Manager or SSM Parameter Store instead of the environment:
 # the *_SECRET_ARN settings name them, and win over the plain variables (supporttool/vault.py).
+# Production's key and hosts have no default (supporttool.E001, E002).
 SECRET_KEY_SECRET_ARN = env.str("DJANGO_SECRET_KEY_SECRET_ARN", default="")
-if DEBUG:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-development-key")
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-else:
-    SECRET_KEY = "" if SECRET_KEY_SECRET_ARN else env.str("DJANGO_SECRET_KEY")
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 if SECRET_KEY_SECRET_ARN:
     SECRET_KEY = vault.secret_read(
         setting="DJANGO_SECRET_KEY_SECRET_ARN",
         reference=SECRET_KEY_SECRET_ARN,
         key="DJANGO_SECRET_KEY",
     )
-if not DEBUG:
-    if not SECRET_KEY or not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "Set DJANGO_SECRET_KEY (or DJANGO_SECRET_KEY_SECRET_ARN) and DJANGO_ALLOWED_HOSTS "
-            "(see .env.example)."
-        )
-    # Sessions, CSRF tokens and password reset links are only as strong as the key.
-    if len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be at least 50 random characters; generate one with "
-            "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'."
-        )
+elif DEBUG:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-local-development-key")
+else:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+if DEBUG:
+    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+else:
+    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 # --- Rotating the secret key: docs/deploy.md, "Rotating the secret key" -------------------------
 # Previous keys, comma-separated: what they signed (sessions, API result cursors) is still
@@ -72,9 +64,23 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "lookup",
+    "supporttool.apps.SupportToolConfig",
 ]
 
+# Sites allowed to show the tool in a frame (a helpdesk's side panel), as origins:
+# https://acme.zendesk.com. Empty (the default): no site may frame it (X-Frame-Options: DENY and
+# frame-ancestors 'none'). Set: Content-Security-Policy frame-ancestors lists exactly these, and
+# X-Frame-Options (which cannot name a site) is not sent.
+EMBED_ALLOWED_ORIGINS = env.list("EMBED_ALLOWED_ORIGINS", default=[])
+_frame_options = (
+    [] if EMBED_ALLOWED_ORIGINS else ["django.middleware.clickjacking.XFrameOptionsMiddleware"]
+)
+
 MIDDLEWARE = [
+    # First: /healthz and /readyz answer before every other middleware (lookup/health.py): load
+    # balancers probe by the target's IP (no allowed host) over plain HTTP (before any HTTPS
+    # redirect), and a probe needs no session, request id, audit entry or rate limit.
+    "lookup.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lookup.middleware.RequestIdMiddleware",
@@ -89,7 +95,7 @@ MIDDLEWARE = [
     "lookup.middleware.SessionLifetimeMiddleware",
     # After CSRF: a single sign-on session is checked with the provider at an interval.
     "lookup.sso.middleware.SsoSessionCheckMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    *_frame_options,
     "lookup.middleware.DirectoryUnavailableMiddleware",
     # Last: turns a sign-in refused by the lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -107,6 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lookup.context_processors.desk",
             ],
         },
     },
@@ -114,23 +121,41 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "supporttool.wsgi.application"
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
-}
+_database = env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 # The credentials (RDS's secret: username and password, maybe host, port, dbname) or a whole
 # DATABASE_URL from the vault; DATABASE_URL then gives the address and the TLS options.
 DATABASE_SECRET_ARN = env.str("DATABASE_SECRET_ARN", default="")
 if DATABASE_SECRET_ARN:
-    DATABASES["default"] = vault.database_with_secret(
-        database=DATABASES["default"],
+    _database = vault.database_with_secret(
+        database=_database,
         secret=vault.secret_read(setting="DATABASE_SECRET_ARN", reference=DATABASE_SECRET_ARN),
         setting="DATABASE_SECRET_ARN",
     )
-# Keep each thread's database connection between requests (checked before reuse): opening one
-# (TCP, authentication, a new PostgreSQL backend) cost more than the rest of a page's SQL.
-# Each web process holds at most one per thread (GUNICORN_THREADS).
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=300)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# SQLite with several web processes (make run): transactions take the write lock when they
+# begin, so concurrent writers (the audit trail, the rate counters, the lockout records) wait
+# their turn instead of failing "database is locked". Write-ahead logging lets pages read while
+# another process writes, and commits without a sync of the whole file each time (the audit
+# entry of every search is a commit).
+_sqlite_options = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+DATABASES = {
+    "default": {
+        **_database,
+        **(
+            {"OPTIONS": {**_database.get("OPTIONS", {}), **_sqlite_options}}
+            if _database["ENGINE"] == "django.db.backends.sqlite3"
+            else {}
+        ),
+        # Keep each thread's database connection between requests (checked before reuse):
+        # opening one (TCP, authentication, a new PostgreSQL backend) cost more than the rest of
+        # a page's SQL. Each web process holds at most one per thread (GUNICORN_THREADS).
+        "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=300),
+        "CONN_HEALTH_CHECKS": True,
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -174,10 +199,20 @@ STORAGES = {
 # Messages can carry a freshly issued API key: keep them server-side, not in a cookie.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
-# Customer data: a link from another site must not arrive signed in (and act in the agent's name).
-SESSION_COOKIE_SAMESITE = "Strict"
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Customer data: a link from another site must not arrive signed in (and act in the agent's
+# name), so Strict. Inside another site's frame the browser withholds SameSite=Strict and Lax
+# cookies, so an embedded tool could not keep anyone signed in: embedding a site that is not ours
+# (another registrable domain) needs SameSite=None, which browsers accept only on Secure (HTTPS)
+# cookies (supporttool.E012), and then applies to the CSRF cookie too. A helpdesk on a sibling
+# subdomain (helpdesk.example.com framing support.example.com) is the same site and can keep
+# Strict.
+SESSION_COOKIE_SAMESITE = env.str(
+    "SESSION_COOKIE_SAMESITE", default="None" if EMBED_ALLOWED_ORIGINS else "Strict"
+)
+if SESSION_COOKIE_SAMESITE == "None":
+    CSRF_COOKIE_SAMESITE = "None"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -187,10 +222,6 @@ X_FRAME_OPTIONS = "DENY"
 # No default outside DJANGO_DEBUG: a default would be production's own name, so a command run
 # with admin credentials and no endpoint override would write to the shared table.
 DYNAMODB_TABLE_NAME = env.str("DYNAMODB_TABLE_NAME", default="phone-lookup" if DEBUG else "")
-if not DYNAMODB_TABLE_NAME:
-    raise ImproperlyConfigured(
-        "Set DYNAMODB_TABLE_NAME (the stack's TableName output; see .env.example)."
-    )
 DYNAMODB_INDEX_NAME = env.str("DYNAMODB_INDEX_NAME", default="gsi1")
 
 # Region used to read a number typed without an international prefix, until the agent has
@@ -199,16 +230,6 @@ DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="GB").upper()
 # The countries the business works in: listed first in the country box, and tried when a number
 # typed in national format finds nobody in the chosen country ("did you mean").
 PHONE_REGIONS = [code.upper() for code in env.list("PHONE_REGIONS", default=["GB"])]
-for _name, _codes in (
-    ("DEFAULT_PHONE_REGION", [DEFAULT_PHONE_REGION]),
-    ("PHONE_REGIONS", PHONE_REGIONS),
-):
-    _unknown = [code for code in _codes if code not in phonenumbers.SUPPORTED_REGIONS]
-    if _unknown:
-        raise ImproperlyConfigured(
-            f"{_name}: {', '.join(_unknown)} is not an ISO 3166 alpha-2 region code "
-            "phonenumbers knows (e.g. GB, not UK)."
-        )
 
 # Allows `create_demo_users` (known passwords): for local runs only, never in production.
 LOCAL_DEMO = env.bool("LOCAL_DEMO", default=False)
@@ -258,7 +279,7 @@ ORDER_EVENTS_RETRY_MAX_SECONDS = min(env.int("ORDER_EVENTS_RETRY_MAX_SECONDS", d
 ORDER_EVENTS_MAX_RECEIVE_COUNT = env.int("ORDER_EVENTS_MAX_RECEIVE_COUNT", default=5)
 ORDER_EVENTS_VISIBILITY_TIMEOUT = env.int("ORDER_EVENTS_VISIBILITY_TIMEOUT", default=60)
 # Each worker process logs `worker heartbeat` this often, idle or not: the liveness alarm counts
-# those lines (lookup/heartbeat.py).
+# those lines (lookup/worker/heartbeat.py).
 WORKER_HEARTBEAT_SECONDS = max(1, env.int("WORKER_HEARTBEAT_SECONDS", default=60))
 
 # --- Single sign-on (OpenID Connect): docs/sso.md ------------------------------------------------
@@ -311,8 +332,9 @@ OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 OIDC_USE_NONCE = True
 OIDC_VERIFY_SSL = True
 
-# Without password login only the SSO backend remains, so no password is checked anywhere (the
-# Django admin's login included) and sessions opened with a password end.
+# Without password login only the SSO backend remains (SSO must then be on: supporttool.E005),
+# so no password is checked anywhere (the Django admin's login included) and sessions opened
+# with a password end.
 AUTHENTICATION_BACKENDS = [
     # First: a locked account or address is refused before any other check (see below).
     "lookup.lockout.LockoutBackend",
@@ -321,38 +343,6 @@ AUTHENTICATION_BACKENDS = [
     *(["lookup.sso.backend.RoleMappingOIDCBackend"] if OIDC_ENABLED else []),
     *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_LOGIN_ENABLED else []),
 ]
-if not OIDC_ENABLED and not PASSWORD_LOGIN_ENABLED:
-    raise ImproperlyConfigured(
-        "PASSWORD_LOGIN_ENABLED=false needs OIDC_ENABLED=true: nobody could sign in."
-    )
-if OIDC_ENABLED:
-    _oidc_missing = [
-        name
-        for name in (
-            "OIDC_RP_CLIENT_ID",
-            "OIDC_RP_CLIENT_SECRET",
-            "OIDC_OP_ISSUER",
-            "OIDC_OP_AUTHORIZATION_ENDPOINT",
-            "OIDC_OP_TOKEN_ENDPOINT",
-            "OIDC_OP_JWKS_ENDPOINT",
-        )
-        if not globals()[name]
-    ]
-    if not (OIDC_AGENT_GROUPS or OIDC_LEAD_GROUPS or OIDC_ADMIN_GROUPS):
-        _oidc_missing.append("one of OIDC_AGENT_GROUPS, OIDC_LEAD_GROUPS, OIDC_ADMIN_GROUPS")
-    if OIDC_SESSION_CHECK_INTERVAL < 60:
-        # 0 would send every page to the provider and back, for ever.
-        _oidc_missing.append("OIDC_SESSION_CHECK_MINUTES of at least 1")
-    if _oidc_missing:
-        raise ImproperlyConfigured(
-            f"OIDC_ENABLED=true needs {', '.join(_oidc_missing)} (see docs/sso.md)."
-        )
-
-# --- Health checks: lookup/health.py -------------------------------------------------------------
-# /healthz and /readyz answer before every other middleware: load balancers probe by the
-# target's IP (no allowed host) over plain HTTP (before any HTTPS redirect), and a probe needs no
-# session, request id, audit entry or rate limit.
-MIDDLEWARE.insert(0, "lookup.health.HealthCheckMiddleware")
 
 # --- Transport security, Content-Security-Policy, sessions --------------------------------------
 # Production is HTTPS only. Behind a TLS-terminating proxy keep both on with TRUST_PROXY_HEADERS
@@ -384,7 +374,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"],
+        "frame-ancestors": list(EMBED_ALLOWED_ORIGINS) or ["'none'"],
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
     },
@@ -409,20 +399,6 @@ DYNAMODB_MAX_ATTEMPTS = max(1, env.int("DYNAMODB_MAX_ATTEMPTS", default=2))
 # Search results show customers' emails masked (j•••n@example.com); the customer page, each view
 # of which is audited, shows them whole. False shows them whole in results too.
 MASK_EMAILS_IN_RESULTS = env.bool("MASK_EMAILS_IN_RESULTS", default=True)
-
-# --- SQLite with several web processes (make run) ---
-# Transactions take the write lock when they begin, so concurrent writers (the audit trail, the
-# rate counters, the lockout records) wait their turn instead of failing "database is locked".
-# Write-ahead logging lets pages read while another process writes, and commits without a
-# sync of the whole file each time (the audit entry of every search is a commit).
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
 
 # --- Abuse limits: lookup/throttle.py and lookup/lockout.py --------------------------------------
 # Per minute, counted in the database so that every process and host shares them; 0 turns a
@@ -458,8 +434,6 @@ AXES_VERBOSE = False
 # LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id, user, and
 # for the access log method, path, status, duration_ms).
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
-if LOG_FORMAT not in {"plain", "json"}:
-    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -496,15 +470,9 @@ LOGGING = {
 }
 
 # --- The agent's desk: results, customer page, embedding (lookup/views.py, templates/) ----------
-# Every page shows times in TIME_ZONE (DJANGO_TIME_ZONE above, default UTC), in one format with
-# the zone named ("20 Nov 2026, 14:05 CET"): one zone for the whole desk, set where it works.
-try:
-    zoneinfo.ZoneInfo(TIME_ZONE)
-except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-    raise ImproperlyConfigured(
-        f"DJANGO_TIME_ZONE={TIME_ZONE!r} is not an IANA time zone (e.g. Europe/London, UTC)."
-    ) from None
-TEMPLATES[0]["OPTIONS"]["context_processors"].append("lookup.context_processors.desk")
+# Every page shows times in TIME_ZONE (DJANGO_TIME_ZONE above, an IANA zone: supporttool.E008), in
+# one format with the zone named ("20 Nov 2026, 14:05 CET"): one zone for the whole desk, set
+# where it works.
 
 # A search started from a search box (or a screen-pop link with open=1) that finds exactly one
 # current customer opens that customer's page directly, saying so; false always lists results.
@@ -515,50 +483,10 @@ SEARCH_PAGE_SIZES = [25, 50, 100]
 # Order ids on the customer page link to the order tool when set: a URL with {order_id} in it,
 # e.g. https://orders.example/{order_id}. Empty: order ids are text with a copy button.
 ORDER_URL_TEMPLATE = env.str("ORDER_URL_TEMPLATE", default="")
-if ORDER_URL_TEMPLATE and (
-    not re.fullmatch(r"https?://[^\s{}]+", ORDER_URL_TEMPLATE.replace("{order_id}", "x"))
-    or "{order_id}" not in ORDER_URL_TEMPLATE
-):
-    raise ImproperlyConfigured(
-        "ORDER_URL_TEMPLATE must be an http(s) URL holding {order_id} and no other braces, "
-        "e.g. https://orders.example/{order_id}."
-    )
 
-# Sites allowed to show the tool in a frame (a helpdesk's side panel), as origins:
-# https://acme.zendesk.com. Empty (the default): no site may frame it (X-Frame-Options: DENY and
-# frame-ancestors 'none'). Set: Content-Security-Policy frame-ancestors lists exactly these, and
-# X-Frame-Options (which cannot name a site) is not sent.
-EMBED_ALLOWED_ORIGINS = env.list("EMBED_ALLOWED_ORIGINS", default=[])
-_bad_origins = [
-    origin
-    for origin in EMBED_ALLOWED_ORIGINS
-    if not re.fullmatch(
-        r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?|http://(localhost|127\.0\.0\.1)(:[0-9]{1,5})?",
-        origin,
-    )
-]
-if _bad_origins:
-    raise ImproperlyConfigured(
-        f"EMBED_ALLOWED_ORIGINS: {', '.join(_bad_origins)} is not an https origin such as "
-        "https://acme.zendesk.com (scheme and host, no path)."
-    )
-if EMBED_ALLOWED_ORIGINS:
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"] = list(EMBED_ALLOWED_ORIGINS)
-    MIDDLEWARE.remove("django.middleware.clickjacking.XFrameOptionsMiddleware")
-# Inside another site's frame the browser withholds SameSite=Strict and Lax cookies, so an
-# embedded tool could not keep anyone signed in: embedding a site that is not ours (another
-# registrable domain) needs SameSite=None, which browsers accept only on Secure (HTTPS) cookies,
-# and then applies to the CSRF cookie too. A helpdesk on a sibling subdomain
-# (helpdesk.example.com framing support.example.com) is the same site and can keep Strict.
-SESSION_COOKIE_SAMESITE = env.str(
-    "SESSION_COOKIE_SAMESITE", default="None" if EMBED_ALLOWED_ORIGINS else SESSION_COOKIE_SAMESITE
+# (EMBED_ALLOWED_ORIGINS, the sites that may frame the tool, is read above the middleware.)
+
+# Last: a process refuses to start on any setting the system checks call an error.
+settings_refuse_invalid(
+    SimpleNamespace(**{name: value for name, value in globals().items() if name.isupper()})
 )
-if SESSION_COOKIE_SAMESITE not in {"Strict", "Lax", "None"}:
-    raise ImproperlyConfigured("SESSION_COOKIE_SAMESITE must be Strict, Lax or None.")
-if SESSION_COOKIE_SAMESITE == "None":
-    if not SESSION_COOKIE_SECURE:
-        raise ImproperlyConfigured(
-            "SESSION_COOKIE_SAMESITE=None needs secure cookies (HTTPS, "
-            "DJANGO_SECURE_COOKIES=true): browsers drop SameSite=None cookies that are not Secure."
-        )
-    CSRF_COOKIE_SAMESITE = "None"

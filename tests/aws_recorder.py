@@ -15,7 +15,7 @@ one component, and its entry point is on the stack of every call it makes:
 * `web`: Django's request handler (`django.core.handlers.base`), for the pages and the HTTP
   API alike, whether served by the test client, the live server of the browser tests or
   gunicorn;
-* `worker`: `lookup.worker` (the loop, and each message handled in its thread pool: a
+* `worker`: the `lookup.worker` package (the loop, and each message handled in its thread pool: a
   submitted function's frames are on its thread's stack) or the `consume_order_events`
   command;
 * `batch`: the `backfill_phone_links` and `migrate_legacy_lookups` commands (and
@@ -143,11 +143,20 @@ class AwsRecorder:
         return "\n".join(lines) + "\n"
 
 
+def _entry_component(module: str) -> str | None:
+    # A package entry (lookup.worker) covers its modules (lookup.worker.loop).
+    while module:
+        if module in ENTRY_MODULES:
+            return ENTRY_MODULES[module]
+        module = module.rpartition(".")[0]
+    return None
+
+
 def component_on_stack(frame) -> str | None:
     """The component of the outermost entry point on the stack, None when there is none."""
     component = None
     while frame is not None:
-        found = ENTRY_MODULES.get(frame.f_globals.get("__name__", ""))
+        found = _entry_component(frame.f_globals.get("__name__", ""))
         if found:
             component = found
         frame = frame.f_back

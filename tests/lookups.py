@@ -7,14 +7,8 @@ from collections.abc import Iterable
 
 from lookup.audit import AuditContext
 from lookup.domain.decisions import LinkDecision
-from lookup.domain.links import (
-    CustomerDetails,
-    CustomerProfile,
-    LinkChange,
-    LinkSource,
-    PhoneLink,
-    SearchPage,
-)
+from lookup.domain.links import CustomerProfile, LinkChange, LinkSource, PhoneLink
+from lookup.domain.pages import CustomerDetails, SearchPage
 from lookup.phones import phone_from_e164
 from lookup.repository import Table, get_links
 from lookup.repository.records import records_put

@@ -3,7 +3,7 @@
 from typing import Any
 
 from lookup.domain.evidence import OrderSkipped
-from lookup.domain.links import CustomerMatch, SearchPage
+from lookup.domain.pages import CustomerMatch, SearchPage
 from lookup.domain.times import format_timestamp
 from lookup.phones import Equivalent, PhoneNumber, phone_from_e164
 from lookup.services.ingestion import IngestResult

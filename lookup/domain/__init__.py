@@ -1,6 +1,7 @@
 """The domain: records, rules and errors, free of storage and of Django.
 
-* `links`: the dataclasses every layer exchanges (profiles, phone links, search results);
+* `links`: the stored records every layer exchanges (profiles, phone links, their changes);
+* `pages`: what the pages show (a page of search results, a customer's page of numbers);
 * `errors`: what can go wrong, as the pages and the API explain it;
 * `evidence`: how an order adds evidence to a link; `legacy`: how a legacy record folds in;
 * `decisions`: when an unlink or a restore applies; `ranking`: the one ranking and staleness
@@ -19,16 +20,12 @@ from lookup.domain.errors import (
     LinkRefused,
     WriteRefused,
 )
-from lookup.domain.links import (
+from lookup.domain.links import CustomerProfile, LinkChange, LinkSource, PhoneLink, RecentOrder
+from lookup.domain.pages import (
     Alternative,
     CustomerDetails,
     CustomerMatch,
-    CustomerProfile,
-    LinkChange,
     LinkRow,
-    LinkSource,
-    PhoneLink,
-    RecentOrder,
     SearchPage,
 )
 

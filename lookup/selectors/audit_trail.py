@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.contrib.auth.base_user import AbstractBaseUser
 
-from lookup.domain.links import RecentSearch, SearchPage, UnlinkedLink
+from lookup.domain.pages import RecentSearch, SearchPage, UnlinkedLink
 from lookup.models import AuditEntry
 from lookup.phones import phone_from_e164
 from lookup.repository import get_links

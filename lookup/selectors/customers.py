@@ -6,11 +6,11 @@ from dataclasses import replace
 from django.conf import settings
 
 from lookup.domain.errors import CustomerNotFound
-from lookup.domain.links import (
+from lookup.domain.links import PhoneLink
+from lookup.domain.pages import (
     CustomerDetails,
     LinkRow,
     NumberRow,
-    PhoneLink,
     order_summary,
     page_count,
 )

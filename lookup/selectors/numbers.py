@@ -6,14 +6,8 @@ from collections.abc import Sequence
 
 from django.conf import settings
 
-from lookup.domain.links import (
-    Alternative,
-    CustomerMatch,
-    CustomerProfile,
-    PhoneLink,
-    SearchPage,
-    page_count,
-)
+from lookup.domain.links import CustomerProfile, PhoneLink
+from lookup.domain.pages import Alternative, CustomerMatch, SearchPage, page_count
 from lookup.phones import (
     Equivalent,
     PhoneNumber,

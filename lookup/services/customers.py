@@ -4,7 +4,7 @@ data, so each opening is recorded in the audit trail. The reads are the selector
 from dataclasses import dataclass
 
 from lookup.audit import AuditContext, audit_write
-from lookup.domain.links import CustomerDetails, LinkRow
+from lookup.domain.pages import CustomerDetails, LinkRow
 from lookup.models import AuditEntry
 from lookup.selectors.customers import customer_details, link_of_customer
 

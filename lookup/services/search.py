@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from lookup.audit import AuditContext, audit_write
-from lookup.domain.links import Alternative, SearchPage
+from lookup.domain.pages import Alternative, SearchPage
 from lookup.models import AuditEntry
 from lookup.phones import PhoneReading
 from lookup.selectors.audit_trail import unlinked_of_number

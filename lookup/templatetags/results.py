@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from lookup.converters import IdentifierConverter
-from lookup.domain.links import CustomerMatch
+from lookup.domain.pages import CustomerMatch
 from lookup.domain.text import text_copyable
 from lookup.templatetags.desk import day, short_id
 from lookup.templatetags.phones import country_name, international

@@ -7,7 +7,7 @@ import pytest
 from moto import mock_aws
 
 from lookup.queue import OrderEventQueue, queue_client
-from lookup.worker import RetryPolicy, worker_run
+from lookup.worker import RetryPolicy, WorkerConfig, worker_run
 from tests.aws_recorder import (
     CONFIGURED,
     DEAD_LETTER,
@@ -47,12 +47,14 @@ def test_messages_handled_in_the_worker_s_thread_pool_are_the_worker_s(moto_tabl
             # Three messages at concurrency 3: recorded in the pool's threads, received ahead
             # and acknowledged on threads of their own.
             worker_run(
+                config=WorkerConfig(
+                    wait_seconds=0,
+                    retry=RetryPolicy(base_seconds=1, max_seconds=1),
+                    max_receive_count=3,
+                    once=True,
+                    concurrency=3,
+                ),
                 queue=OrderEventQueue(client=client, url=url),
-                wait_seconds=0,
-                retry=RetryPolicy(base_seconds=1, max_seconds=1),
-                max_receive_count=3,
-                once=True,
-                concurrency=3,
             )
     assert len([call for call in calls if call.operation == "PutItem"]) == 3
     assert {"ReceiveMessage", "DeleteMessageBatch"} <= {call.operation for call in calls}

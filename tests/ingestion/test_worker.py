@@ -11,10 +11,10 @@ import botocore.config
 import pytest
 from django.core.management import CommandError, call_command
 
-import lookup.worker
+import lookup.worker.processing
 from lookup.domain import DirectoryUnavailable
 from lookup.queue import OrderEventQueue, queue_client
-from lookup.worker import GracefulStop, RetryPolicy, worker_run
+from lookup.worker import GracefulStop, RetryPolicy, WorkerConfig, worker_run
 from tests.factories import NOW
 from tests.ingestion.conftest import MAX_RECEIVES, order_event, sns_envelope
 from tests.lookups import search, stored_link
@@ -125,7 +125,7 @@ def test_every_kind_of_bad_message_ends_in_the_dead_letter_queue_with_its_reason
 def test_a_dynamodb_outage_leaves_the_message_for_a_later_retry(moto_table, queues, monkeypatch):
     queues.publish(order_event(customer="cust-later"))
 
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", dynamodb_down)
+    monkeypatch.setattr(lookup.worker.processing, "order_event_ingest", dynamodb_down)
     out = consume_once()
 
     # Not acknowledged, not dead-lettered: invisible for a backoff, then redelivered.
@@ -138,7 +138,7 @@ def test_a_dynamodb_outage_leaves_the_message_for_a_later_retry(moto_table, queu
 def test_the_event_is_recorded_when_dynamodb_comes_back(moto_table, queues, monkeypatch, settings):
     settings.ORDER_EVENTS_RETRY_BASE_SECONDS = 0  # no backoff, so one drain sees the retry
     queues.publish(order_event(customer="cust-later"))
-    real_ingest = lookup.worker.order_event_ingest
+    real_ingest = lookup.worker.processing.order_event_ingest
     attempts = []
 
     def down_once(*, event):
@@ -147,7 +147,7 @@ def test_the_event_is_recorded_when_dynamodb_comes_back(moto_table, queues, monk
             raise DirectoryUnavailable("connection refused")
         return real_ingest(event=event)
 
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", down_once)
+    monkeypatch.setattr(lookup.worker.processing, "order_event_ingest", down_once)
     out = consume_once()
 
     assert len(attempts) == 2
@@ -161,7 +161,7 @@ def test_a_dynamodb_outage_pauses_receiving_instead_of_spending_the_receives(
 ):
     # Without the pause, MAX_RECEIVES quick failed receives would dead-letter a valid event.
     queues.publish(order_event(customer="cust-patient"))
-    real_ingest = lookup.worker.order_event_ingest
+    real_ingest = lookup.worker.processing.order_event_ingest
     state = {"down": True, "probes": 0}
     attempts, pauses = [], []
 
@@ -176,13 +176,15 @@ def test_a_dynamodb_outage_pauses_receiving_instead_of_spending_the_receives(
         state["down"] = state["probes"] <= 5  # DynamoDB answers again at the sixth probe
         return not state["down"]
 
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", ingest)
+    monkeypatch.setattr(lookup.worker.processing, "order_event_ingest", ingest)
     stop = GracefulStop()
     total = worker_run(
+        config=WorkerConfig(
+            wait_seconds=0,
+            retry=RetryPolicy(base_seconds=0, max_seconds=0),  # visible again at once
+            max_receive_count=MAX_RECEIVES,
+        ),
         queue=OrderEventQueue(client=queue_client(), url=queues.url),
-        wait_seconds=0,
-        retry=RetryPolicy(base_seconds=0, max_seconds=0),  # visible again at once
-        max_receive_count=MAX_RECEIVES,
         stop=stop,
         storage_probe=probe,
         sleep=pauses.append,
@@ -201,7 +203,7 @@ def test_pauses_keep_growing_while_dynamodb_answers_the_probe_but_refuses_the_wo
     moto_table, queues, monkeypatch
 ):
     queues.publish(order_event(customer="cust-throttled"))
-    real_ingest = lookup.worker.order_event_ingest
+    real_ingest = lookup.worker.processing.order_event_ingest
     attempts, pauses = [], []
 
     def throttled_twice(*, event):
@@ -210,13 +212,15 @@ def test_pauses_keep_growing_while_dynamodb_answers_the_probe_but_refuses_the_wo
             raise DirectoryUnavailable("ProvisionedThroughputExceededException")
         return real_ingest(event=event)
 
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", throttled_twice)
+    monkeypatch.setattr(lookup.worker.processing, "order_event_ingest", throttled_twice)
     stop = GracefulStop()
     worker_run(
+        config=WorkerConfig(
+            wait_seconds=0,
+            retry=RetryPolicy(base_seconds=0, max_seconds=0),
+            max_receive_count=MAX_RECEIVES,
+        ),
         queue=OrderEventQueue(client=queue_client(), url=queues.url),
-        wait_seconds=0,
-        retry=RetryPolicy(base_seconds=0, max_seconds=0),
-        max_receive_count=MAX_RECEIVES,
         stop=stop,
         storage_probe=lambda: True,
         sleep=pauses.append,
@@ -233,7 +237,7 @@ def test_a_drain_stops_with_an_error_while_dynamodb_is_down_and_keeps_the_events
 ):
     queues.publish(order_event(customer="cust-kept"))
 
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", dynamodb_down)
+    monkeypatch.setattr(lookup.worker.processing, "order_event_ingest", dynamodb_down)
     monkeypatch.setattr(
         "lookup.management.commands.consume_order_events.table_available", lambda table: False
     )
@@ -252,7 +256,7 @@ def test_a_failure_on_the_last_receive_is_logged_as_an_error(
     def bug(*, event):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", bug)
+    monkeypatch.setattr(lookup.worker.processing, "order_event_ingest", bug)
     with caplog.at_level(logging.WARNING, logger="lookup.worker"):
         consume_once()
 
@@ -293,7 +297,7 @@ def test_retry_backoff_grows_with_receives_and_is_capped():
 
 def test_sigterm_stops_after_the_batch_in_hand(moto_table, queues, monkeypatch):
     queues.publish(*(order_event(customer=f"cust-{n:02d}") for n in range(15)))
-    real_ingest = lookup.worker.order_event_ingest
+    real_ingest = lookup.worker.processing.order_event_ingest
     calls = []
 
     def ingest_then_terminate(*, event):
@@ -302,15 +306,17 @@ def test_sigterm_stops_after_the_batch_in_hand(moto_table, queues, monkeypatch):
             os.kill(os.getpid(), signal.SIGTERM)  # arrives while the first batch is in hand
         return real_ingest(event=event)
 
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", ingest_then_terminate)
+    monkeypatch.setattr(lookup.worker.processing, "order_event_ingest", ingest_then_terminate)
     stop = GracefulStop()
     with stop.installed():
         total = worker_run(
+            config=WorkerConfig(
+                wait_seconds=0,
+                retry=RetryPolicy(base_seconds=1, max_seconds=1),
+                max_receive_count=MAX_RECEIVES,
+                once=True,
+            ),
             queue=OrderEventQueue(client=queue_client(), url=queues.url),
-            wait_seconds=0,
-            retry=RetryPolicy(base_seconds=1, max_seconds=1),
-            max_receive_count=MAX_RECEIVES,
-            once=True,
             stop=stop,
         )
 
@@ -334,11 +340,13 @@ def test_the_next_batch_is_received_while_the_current_one_is_recorded(moto_table
 
     queue.messages_receive = receive
     total = worker_run(
+        config=WorkerConfig(
+            wait_seconds=0,
+            retry=RetryPolicy(base_seconds=1, max_seconds=1),
+            max_receive_count=MAX_RECEIVES,
+            once=True,
+        ),
         queue=queue,
-        wait_seconds=0,
-        retry=RetryPolicy(base_seconds=1, max_seconds=1),
-        max_receive_count=MAX_RECEIVES,
-        once=True,
     )
 
     assert total.received == 25 and len(customers_of(moto_table)) == 25
@@ -362,7 +370,7 @@ def test_a_batch_is_acknowledged_while_the_next_one_is_recorded(moto_table, queu
             second_batch_received.set()
         return messages
 
-    real_ingest = lookup.worker.order_event_ingest
+    real_ingest = lookup.worker.processing.order_event_ingest
 
     def ingest(*, event):
         ingested.append(event)
@@ -378,13 +386,15 @@ def test_a_batch_is_acknowledged_while_the_next_one_is_recorded(moto_table, queu
         return real_delete(**kwargs)
 
     queue.messages_receive, queue.messages_delete = receive, delete
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", ingest)
+    monkeypatch.setattr(lookup.worker.processing, "order_event_ingest", ingest)
     total = worker_run(
+        config=WorkerConfig(
+            wait_seconds=0,
+            retry=RetryPolicy(base_seconds=1, max_seconds=1),
+            max_receive_count=MAX_RECEIVES,
+            once=True,
+        ),
         queue=queue,
-        wait_seconds=0,
-        retry=RetryPolicy(base_seconds=1, max_seconds=1),
-        max_receive_count=MAX_RECEIVES,
-        once=True,
     )
 
     # The first batch's DeleteMessageBatch waited for the second batch's recording to start.

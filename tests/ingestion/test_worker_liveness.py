@@ -17,12 +17,12 @@ from django.core.management import CommandError, call_command
 from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
 
-import lookup.worker
+import lookup.worker.processing
 from lookup.domain.errors import DirectoryUnavailable
-from lookup.heartbeat import HEARTBEAT_MESSAGE, Heartbeat
 from lookup.logs import JsonFormatter, RequestContextFilter
 from lookup.queue import OrderEventQueue, queue_client
-from lookup.worker import GracefulStop, RetryPolicy, worker_run
+from lookup.worker import GracefulStop, RetryPolicy, WorkerConfig, worker_run
+from lookup.worker.heartbeat import HEARTBEAT_MESSAGE, Heartbeat
 from tests.ingestion.conftest import MAX_RECEIVES, order_event
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -66,10 +66,12 @@ def test_an_idle_worker_beats_once_per_interval(moto_table, queues, caplog):
     try:
         with caplog.at_level(logging.INFO):
             total = worker_run(
+                config=WorkerConfig(
+                    wait_seconds=0,
+                    retry=RetryPolicy(base_seconds=0, max_seconds=0),
+                    max_receive_count=MAX_RECEIVES,
+                ),
                 queue=OrderEventQueue(client=queue_client(), url=queues.url),
-                wait_seconds=0,
-                retry=RetryPolicy(base_seconds=0, max_seconds=0),
-                max_receive_count=MAX_RECEIVES,
                 stop=stop,
                 heartbeat=Heartbeat(interval_seconds=60, clock=clock),
             )
@@ -110,7 +112,7 @@ def test_the_heartbeat_goes_on_while_dynamodb_is_down(moto_table, queues, caplog
     def down(*, event):
         raise DirectoryUnavailable("connection refused")
 
-    monkeypatch.setattr(lookup.worker, "order_event_ingest", down)
+    monkeypatch.setattr(lookup.worker.processing, "order_event_ingest", down)
     now = [0.0]
     stop = GracefulStop()
 
@@ -121,10 +123,12 @@ def test_the_heartbeat_goes_on_while_dynamodb_is_down(moto_table, queues, caplog
 
     with caplog.at_level(logging.INFO):
         worker_run(
+            config=WorkerConfig(
+                wait_seconds=0,
+                retry=RetryPolicy(base_seconds=0, max_seconds=0),
+                max_receive_count=MAX_RECEIVES,
+            ),
             queue=OrderEventQueue(client=queue_client(), url=queues.url),
-            wait_seconds=0,
-            retry=RetryPolicy(base_seconds=0, max_seconds=0),
-            max_receive_count=MAX_RECEIVES,
             stop=stop,
             storage_probe=lambda: False,
             sleep=pause,
@@ -158,10 +162,12 @@ def test_sqs_access_denied_is_an_error_line_and_retried_with_backoff(monkeypatch
                     stop.request()
 
             worker_run(
+                config=WorkerConfig(
+                    wait_seconds=0,
+                    retry=RetryPolicy(base_seconds=0, max_seconds=0),
+                    max_receive_count=MAX_RECEIVES,
+                ),
                 queue=OrderEventQueue(client=queue_client(), url=url),
-                wait_seconds=0,
-                retry=RetryPolicy(base_seconds=0, max_seconds=0),
-                max_receive_count=MAX_RECEIVES,
                 stop=stop,
                 sleep=pause,
             )

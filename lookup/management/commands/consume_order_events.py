@@ -4,10 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lookup.domain.errors import DirectoryUnavailable
-from lookup.heartbeat import Heartbeat
 from lookup.queue import OrderEventQueue, QueueUnavailable, queue_client
 from lookup.repository import get_table, table_available
-from lookup.worker import GracefulStop, RetryPolicy, worker_run
+from lookup.worker import GracefulStop, WorkerConfig, worker_run
+from lookup.worker.heartbeat import Heartbeat
 
 logger = logging.getLogger("lookup.worker")
 
@@ -60,7 +60,6 @@ class Command(BaseCommand):
             raise CommandError("No queue: set ORDER_EVENTS_QUEUE_URL or pass --queue-url.")
         if not 1 <= concurrency <= 10:
             raise CommandError("--concurrency must be between 1 and 10.")
-        wait = settings.ORDER_EVENTS_WAIT_SECONDS if wait_seconds is None else wait_seconds
         queue = OrderEventQueue(client=queue_client(), url=url)
         try:
             policy = queue.redrive_policy()
@@ -82,14 +81,13 @@ class Command(BaseCommand):
             with stop.installed():
                 total = worker_run(
                     queue=queue,
-                    wait_seconds=wait,
-                    retry=RetryPolicy(
-                        base_seconds=settings.ORDER_EVENTS_RETRY_BASE_SECONDS,
-                        max_seconds=settings.ORDER_EVENTS_RETRY_MAX_SECONDS,
+                    config=WorkerConfig.from_settings(
+                        settings,
+                        max_receive_count=policy.max_receive_count,
+                        wait_seconds=wait_seconds,
+                        once=once,
+                        concurrency=concurrency,
                     ),
-                    max_receive_count=policy.max_receive_count,
-                    once=once,
-                    concurrency=concurrency,
                     stop=stop,
                     storage_probe=lambda: table_available(get_table()),
                     heartbeat=None

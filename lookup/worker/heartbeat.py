@@ -19,7 +19,8 @@ import socket
 import time
 from collections.abc import Callable
 
-logger = logging.getLogger(__name__)
+# The name the heartbeat lines have always carried: log searches and runbooks use it.
+logger = logging.getLogger("lookup.heartbeat")
 
 HEARTBEAT_MESSAGE = "worker heartbeat"
 
