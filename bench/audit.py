@@ -101,7 +101,7 @@ def pools_ensure(*, rows: int) -> Pools:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from lookup import roles
+    from lookup.access import roles
     from lookup.demo import _PEOPLE, _new_mobile
     from lookup.models import ApiClient
 

@@ -17,8 +17,16 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lookup import selectors
-from lookup.access import SEARCH_PHONE, UNLINK_PHONE, VIEW_CUSTOMER, require_permission
-from lookup.api.errors import api_not_found, api_requested
+from lookup.access.answers import api_requested
+from lookup.access.permissions import (
+    SEARCH_PHONE,
+    UNLINK_PHONE,
+    VIEW_CUSTOMER,
+    require_permission,
+    requires_permission,
+)
+from lookup.access.rate_limits import lookup_opened_by_search, lookup_rate_limit
+from lookup.api.errors import api_not_found
 from lookup.audit import AuditContext
 from lookup.domain.decisions import LinkDecision, decision_refusal, links_still_finding
 from lookup.domain.errors import (
@@ -44,7 +52,6 @@ from lookup.forms import (
 from lookup.phones import phone_from_e164
 from lookup.services.links import link_decide
 from lookup.templatetags.desk import moment_text
-from lookup.throttle import lookup_opened_by_search, lookup_rate_limit
 
 _RECENT_COUNTRIES = 5
 _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Open the page again."
@@ -52,21 +59,10 @@ _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Op
 NARROW_FROM = 10
 
 
-def _requires(permission: str):
-    """Name the permission a page needs, for its 403 page ("ask for the Support lead role");
-    the view itself checks it with `require_permission`."""
-
-    def mark(view):
-        view.required_permission = permission
-        return view
-
-    return mark
-
-
-@_requires(SEARCH_PHONE)
 @require_safe
 @login_required
 @lookup_rate_limit
+@requires_permission(SEARCH_PHONE)
 def search(request: HttpRequest) -> HttpResponse:
     """The search page; with `?phone=` it also lists the customers linked to that number.
 
@@ -76,7 +72,6 @@ def search(request: HttpRequest) -> HttpResponse:
     current customer (AUTO_OPEN_SINGLE_MATCH). Without a number, the page lists the agent's
     recent searches.
     """
-    require_permission(request, SEARCH_PHONE)
     default_country = request.session.get(COUNTRY_SESSION_KEY, settings.DEFAULT_PHONE_REGION)
     if "phone" not in request.GET:
         form = PhoneSearchForm(default_country=default_country)
@@ -181,14 +176,13 @@ def _countries_remember(request: HttpRequest, country: str) -> list[str]:
     return recent
 
 
-@_requires(VIEW_CUSTOMER)
 @require_safe
 @login_required
 @lookup_rate_limit
+@requires_permission(VIEW_CUSTOMER)
 def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     """A customer's profile and numbers; `from=<E.164>` (and the results' page and filter)
     names the search the agent came from, for the way back and the highlighted number."""
-    require_permission(request, VIEW_CUSTOMER, customer_id=customer_id)
     can_unlink = request.user.has_perm(UNLINK_PHONE)
     came_from = ResultsState.from_customer_query(request.GET)
     try:
@@ -253,19 +247,19 @@ _PAGES = {
 }
 
 
-@_requires(UNLINK_PHONE)
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @lookup_rate_limit
+@requires_permission(UNLINK_PHONE)
 def link_unlink(request: HttpRequest, customer_id: str, phone: str) -> HttpResponse:
     """Confirm (GET) and apply (POST) the unlink of one order-derived link, with a reason."""
     return _link_decision(request, LinkDecision.UNLINK, customer_id, phone)
 
 
-@_requires(UNLINK_PHONE)
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @lookup_rate_limit
+@requires_permission(UNLINK_PHONE)
 def link_restore(request: HttpRequest, customer_id: str, phone: str) -> HttpResponse:
     """Confirm (GET) and apply (POST) the restore of an unlinked link, with a reason."""
     return _link_decision(request, LinkDecision.RESTORE, customer_id, phone)
@@ -274,7 +268,6 @@ def link_restore(request: HttpRequest, customer_id: str, phone: str) -> HttpResp
 def _link_decision(
     request: HttpRequest, kind: LinkDecision, customer_id: str, phone: str
 ) -> HttpResponse:
-    require_permission(request, UNLINK_PHONE, customer_id=customer_id, phone=phone)
     page = _PAGES[kind]
     legacy_id = request.POST.get("legacy") or request.GET.get("legacy") or None
     try:

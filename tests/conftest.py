@@ -18,7 +18,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from moto import mock_aws
 
-from lookup import roles
+from lookup.access import roles
 from lookup.repository import Table, get_table
 from lookup.repository.records import records_put
 from lookup.repository.schema import table_ensure
