@@ -57,29 +57,22 @@ def _api_call(
     args: tuple,
     kwargs: dict,
 ) -> HttpResponse:
-    if scope is None:
-        return _api_checked(
-            view=view, methods=methods, scope=scope, request=request, args=args, kwargs=kwargs
-        )
-    refusal = api_key_failures_refusal(request=request)
-    if refusal is not None:
-        return refusal
-    response = _api_checked(
-        view=view, methods=methods, scope=scope, request=request, args=args, kwargs=kwargs
-    )
-    api_key_failure_count(request=request, response=response)
+    if scope is not None:
+        refusal = api_key_failures_refusal(request=request)
+        if refusal is not None:
+            return refusal
+    refusal = _api_refusal(request=request, methods=methods, scope=scope, kwargs=kwargs)
+    response = view(request, *args, **kwargs) if refusal is None else refusal
+    if scope is not None:
+        api_key_failure_count(request=request, response=response)
     return response
 
 
-def _api_checked(
-    *,
-    view: Callable[..., HttpResponse],
-    methods: tuple[str, ...],
-    scope: str | None,
-    request: HttpRequest,
-    args: tuple,
-    kwargs: dict,
-) -> HttpResponse:
+def _api_refusal(
+    *, request: HttpRequest, methods: tuple[str, ...], scope: str | None, kwargs: dict
+) -> HttpResponse | None:
+    """The method, key, scope and call-limit refusal of the call, if any; with a scope, the
+    authenticated client goes into the view's `kwargs` as `client`."""
     if request.method not in methods:
         return api_error(
             status=405,
@@ -87,15 +80,13 @@ def _api_checked(
             message=f"Use {' or '.join(methods)} on this endpoint.",
             headers={"Allow": ", ".join(methods)},
         )
-    if scope is not None:
-        client = api_client_authenticate(request=request)
-        refusal = api_key_refusal(request=request, client=client, scope=scope)
-        if refusal is not None:
-            return refusal
-        # The first point that knows the caller: name it in the request's log lines.
-        request_context_user(user=actor_name(user=None, api_client=client))
-        kwargs["client"] = client
-        refusal = rate_limit_refusal(limit=API_CALLS, request=request, view_kwargs=kwargs)
-        if refusal is not None:
-            return refusal
-    return view(request, *args, **kwargs)
+    if scope is None:
+        return None
+    client = api_client_authenticate(request=request)
+    refusal = api_key_refusal(request=request, client=client, scope=scope)
+    if refusal is not None:
+        return refusal
+    # The first point that knows the caller: name it in the request's log lines.
+    request_context_user(user=actor_name(user=None, api_client=client))
+    kwargs["client"] = client
+    return rate_limit_refusal(limit=API_CALLS, request=request, view_kwargs=kwargs)
