@@ -1,7 +1,7 @@
 """The access layer: who is calling, whether they may, how often, and how a refusal is answered.
 
 Pages (`lookup.views`) and the API (`lookup.api`) import it; it imports the audit writer, the
-models, the domain's errors and Django, never a view nor `lookup.api` (docs/architecture.md).
+models, the log context and Django, never a view nor `lookup.api` (docs/architecture.md).
 
 * `identity` - the client address and the request's user;
 * `roles`, `permissions` - the roles, the one decorator a page names its permission with (it
