@@ -20,5 +20,8 @@ def test_a_head_request_for_a_customer_page_is_a_lookup(agent_client, moto_table
 
     assert refused.status_code == 429
     assert refused["Retry-After"]
+    html = refused.content.decode()
+    assert "<h1>Too many lookups</h1>" in html
+    assert "more than 1 searches and customer pages in a minute" in html
     # The refusal page gives the reference an agent quotes to their lead.
-    assert f"Reference <code>{refused['X-Request-ID']}</code>" in refused.content.decode()
+    assert f"Reference <code>{refused['X-Request-ID']}</code>" in html
