@@ -124,7 +124,9 @@ def test_an_api_client_past_its_limit_gets_429_json_with_retry_after(
     response = client.get(CUSTOMERS_API, params, headers=helpdesk.headers)
     assert response["Retry-After"] == "55"
     assert response.json()["error"]["code"] == "rate_limited"
-    assert "retry after 55 s" in response.json()["error"]["message"]
+    assert response.json()["error"]["message"] == (
+        "This API key made more than 2 calls in a minute; retry after 55 s."
+    )
     entry = AuditEntry.objects.get(action=AuditEntry.Action.RATE_LIMITED)
     assert entry.api_client == helpdesk.client
     assert entry.reason == "more than 2 API calls in a minute"
