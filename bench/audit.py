@@ -101,7 +101,7 @@ def pools_ensure(*, rows: int) -> Pools:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from lookup import roles
+    from lookup.access import roles
     from lookup.demo.people import PEOPLE as _PEOPLE
     from lookup.demo.records import new_mobile as _new_mobile
     from lookup.models import ApiClient

@@ -93,7 +93,7 @@ def django_prepare(env: dict[str, str]) -> None:
     from django.contrib.auth.models import Group
     from django.core.management import call_command
 
-    from lookup import roles
+    from lookup.access import roles
 
     Path(env["DJANGO_STATIC_ROOT"]).mkdir(parents=True, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
-from lookup import roles
+from lookup.access import roles
 
 # The API clients' admin lives with the API (lookup/api/admin.py); importing it registers it.
 from lookup.api import admin as api_admin  # noqa: F401

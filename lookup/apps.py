@@ -9,4 +9,5 @@ class LookupConfig(AppConfig):
     def ready(self) -> None:
         # Signal receivers: failed sign-ins and lockouts to the audit trail, sign-in time for the
         # absolute session lifetime.
-        from lookup import lockout, middleware  # noqa: F401
+        from lookup import middleware  # noqa: F401
+        from lookup.access import lockout  # noqa: F401

@@ -5,13 +5,12 @@ built once from the request) and write their own entry, so no path reads or chan
 data without leaving one.
 """
 
-import ipaddress
 from dataclasses import dataclass, replace
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
+from lookup.access.identity import actor_name, client_address, request_user
 from lookup.domain.text import text_storable
 from lookup.models import ApiClient, AuditEntry
 
@@ -29,19 +28,14 @@ class AuditContext:
 
     @property
     def actor(self) -> str:
-        if self.api_client is not None:
-            return f"api:{self.api_client.name}"
-        if self.user is not None:
-            return self.user.get_username()
-        return self.named or "anonymous"
+        return actor_name(user=self.user, api_client=self.api_client, named=self.named)
 
     @classmethod
     def from_request(
         cls, request: HttpRequest, *, api_client: ApiClient | None = None
     ) -> "AuditContext":
-        user = getattr(request, "user", None)
         return cls(
-            user=user if user is not None and user.is_authenticated else None,
+            user=request_user(request),
             api_client=api_client,
             path=request.get_full_path(),
             client_address=client_address(request),
@@ -112,25 +106,3 @@ def audit_record(
         result_count=result_count,
         reason=reason,
     )
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The caller's IP: REMOTE_ADDR, or behind a trusted proxy the address it appended.
-
-    Only the right-most X-Forwarded-For entry comes from our proxy; the ones before it are
-    whatever the client sent.
-    """
-    if settings.TRUST_PROXY_HEADERS:
-        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
-        if _is_ip(forwarded):
-            return forwarded
-    remote = request.META.get("REMOTE_ADDR", "")
-    return remote if _is_ip(remote) else None
-
-
-def _is_ip(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True

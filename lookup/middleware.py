@@ -10,9 +10,9 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 
+from lookup.access.answers import directory_unavailable
 from lookup.domain.errors import DirectoryUnavailable
 from lookup.logs import (
     request_context_begin,
@@ -21,8 +21,7 @@ from lookup.logs import (
     request_context_user,
 )
 
-logger = logging.getLogger(__name__)
-access_logger = logging.getLogger("lookup.access")
+access_logger = logging.getLogger("lookup.requests")
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 SESSION_SIGNED_IN_AT = "lookup.signed_in_at"
@@ -143,7 +142,8 @@ class NoStoreMiddleware:
 
 
 class DirectoryUnavailableMiddleware:
-    """A DynamoDB outage is a friendly 503 page, not a stack trace."""
+    """A DynamoDB outage is a friendly 503 (a page, or the API's JSON error), not a stack
+    trace: the one place either is answered."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -154,7 +154,4 @@ class DirectoryUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception):
         if not isinstance(exception, DirectoryUnavailable):
             return None
-        logger.error("Phone directory unavailable: %s", exception)
-        response = TemplateResponse(request, "503.html", status=503)
-        response["Retry-After"] = "30"
-        return response.render()
+        return directory_unavailable(request=request, error=exception)

@@ -122,7 +122,7 @@ class AuditEntry(models.Model):
         AUDIT_EXPORT = "audit_export", "Audit trail exported"
         LOGIN = "login", "Signed in"
         LOGIN_REFUSED = "login_refused", "Sign-in refused"
-        # Abuse controls (lookup.throttle, lookup.lockout).
+        # Abuse controls (lookup.access.rate_limits, lookup.access.lockout).
         RATE_LIMITED = "rate_limited", "Rate limit reached"
         LOGIN_FAILED = "login_failed", "Login failed"
         LOGIN_LOCKED_OUT = "login_locked_out", "Login locked out"
@@ -198,7 +198,7 @@ class AuditEntry(models.Model):
 
 
 class RateCounter(models.Model):
-    """How often one identity did one kind of thing in one time window (`lookup.throttle`).
+    """How often one identity did one kind of thing in one time window (`lookup.access.rates`).
 
     A table rather than a per-process cache so that every web process on every host counts
     against the same limit; increments are single UPDATEs, atomic on SQLite and PostgreSQL.

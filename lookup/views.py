@@ -13,8 +13,16 @@ from django.urls import Resolver404, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_safe
 
-from lookup.access import SEARCH_PHONE, UNLINK_PHONE, VIEW_CUSTOMER, require_permission
-from lookup.api.errors import api_not_found, api_requested
+from lookup.access.answers import api_requested
+from lookup.access.permissions import (
+    SEARCH_PHONE,
+    UNLINK_PHONE,
+    VIEW_CUSTOMER,
+    require_permission,
+    requires_permission,
+)
+from lookup.access.rate_limits import lookup_opened_by_search, lookup_rate_limit
+from lookup.api.errors import api_not_found
 from lookup.audit import AuditContext
 from lookup.decision_pages import DECISION_PAGES, refusal_message, unlink_done_still_found
 from lookup.desk_session import countries_recent, countries_remember, country_last
@@ -35,28 +43,16 @@ from lookup.selectors.customers import customer_exists, link_of_customer
 from lookup.services.customers import LinkQuery, customer_open, link_open
 from lookup.services.links import link_decide
 from lookup.services.search import readings_record, search_record
-from lookup.throttle import lookup_opened_by_search, lookup_rate_limit
 
 _BAD_FORM = "This form was not sent as the page made it; nothing was changed. Open the page again."
 # Results with more customers than this offer the filter box and the page size choice.
 NARROW_FROM = 10
 
 
-def _requires(permission: str):
-    """Name the permission a page needs, for its 403 page ("ask for the Support lead role");
-    the view itself checks it with `require_permission`."""
-
-    def mark(view):
-        view.required_permission = permission
-        return view
-
-    return mark
-
-
-@_requires(SEARCH_PHONE)
 @require_safe
 @login_required
 @lookup_rate_limit
+@requires_permission(SEARCH_PHONE)
 def search(request: HttpRequest) -> HttpResponse:
     """The search page; with `?phone=` it also lists the customers linked to that number.
 
@@ -66,7 +62,6 @@ def search(request: HttpRequest) -> HttpResponse:
     current customer (AUTO_OPEN_SINGLE_MATCH). Without a number, the page lists the agent's
     recent searches.
     """
-    require_permission(request, SEARCH_PHONE)
     form = PhoneSearchForm.from_query(
         request.GET,
         query_string=request.META.get("QUERY_STRING", ""),
@@ -138,14 +133,13 @@ def _customer_id_open(
     return redirect(customer)
 
 
-@_requires(VIEW_CUSTOMER)
 @require_safe
 @login_required
 @lookup_rate_limit
+@requires_permission(VIEW_CUSTOMER)
 def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     """A customer's profile and numbers; `from=<E.164>` (and the results' page and filter)
     names the search the agent came from, for the way back and the highlighted number."""
-    require_permission(request, VIEW_CUSTOMER, customer_id=customer_id)
     can_unlink = request.user.has_perm(UNLINK_PHONE)
     address = CustomerAddress.from_query(request.GET)
     try:
@@ -178,19 +172,19 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
     )
 
 
-@_requires(UNLINK_PHONE)
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @lookup_rate_limit
+@requires_permission(UNLINK_PHONE)
 def link_unlink(request: HttpRequest, customer_id: str, phone: str) -> HttpResponse:
     """Confirm (GET) and apply (POST) the unlink of one order-derived link, with a reason."""
     return _link_decision(request, LinkDecision.UNLINK, customer_id, phone)
 
 
-@_requires(UNLINK_PHONE)
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @lookup_rate_limit
+@requires_permission(UNLINK_PHONE)
 def link_restore(request: HttpRequest, customer_id: str, phone: str) -> HttpResponse:
     """Confirm (GET) and apply (POST) the restore of an unlinked link, with a reason."""
     return _link_decision(request, LinkDecision.RESTORE, customer_id, phone)
@@ -199,7 +193,6 @@ def link_restore(request: HttpRequest, customer_id: str, phone: str) -> HttpResp
 def _link_decision(
     request: HttpRequest, kind: LinkDecision, customer_id: str, phone: str
 ) -> HttpResponse:
-    require_permission(request, UNLINK_PHONE, customer_id=customer_id, phone=phone)
     # The page's address carries the legacy record and the search the lead came from; its form
     # posts to the same address, query string included, and the way back keeps both.
     address = CustomerAddress.from_query(request.GET)

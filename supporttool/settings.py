@@ -337,9 +337,9 @@ OIDC_VERIFY_SSL = True
 # with a password end.
 AUTHENTICATION_BACKENDS = [
     # First: a locked account or address is refused before any other check (see below).
-    "lookup.lockout.LockoutBackend",
-    # Permissions only: a user's and their roles' in one query (lookup/permissions.py).
-    "lookup.permissions.RolePermissionsBackend",
+    "lookup.access.lockout.LockoutBackend",
+    # Permissions only: a user's and their roles' in one query (lookup/access/permissions.py).
+    "lookup.access.permissions.RolePermissionsBackend",
     *(["lookup.sso.backend.RoleMappingOIDCBackend"] if OIDC_ENABLED else []),
     *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_LOGIN_ENABLED else []),
 ]
@@ -416,14 +416,14 @@ RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = env.int(
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
-# (AUTHENTICATION_BACKENDS, with single sign-on above, puts lookup.lockout.LockoutBackend first.)
+# (AUTHENTICATION_BACKENDS, with single sign-on above, puts the lockout backend first.)
 AXES_ENABLED = LOGIN_FAILURE_LIMIT > 0
 AXES_FAILURE_LIMIT = max(LOGIN_FAILURE_LIMIT, 1)
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_HANDLER = "lookup.lockout.LockoutHandler"
-AXES_CLIENT_IP_CALLABLE = "lookup.lockout.login_client_address"
-AXES_LOCKOUT_CALLABLE = "lookup.lockout.lockout_response"
+AXES_HANDLER = "lookup.access.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "lookup.access.lockout.login_client_address"
+AXES_LOCKOUT_CALLABLE = "lookup.access.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 # Sign-ins are on the audit trail already; axes keeps only the failures it counts.
 AXES_DISABLE_ACCESS_LOG = True
@@ -460,7 +460,7 @@ LOGGING = {
         "botocore": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
         # One line per request (lookup.middleware.RequestIdMiddleware); WARNING silences it.
-        "lookup.access": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
+        "lookup.requests": {"level": env.str("ACCESS_LOG_LEVEL", default="INFO")},
         # Its own warnings repeat what the audit trail records.
         "axes": {"level": "ERROR"},
         # A refused request (4xx) is one line, a foreign Host a WARNING (lookup.logs).

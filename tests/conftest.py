@@ -23,7 +23,7 @@ from moto.core.base_backend import BackendDict
 from moto.core.model_instances import reset_model_data
 from moto.core.models import MockAWS
 
-from lookup import roles
+from lookup.access import roles
 from lookup.repository import Table, get_table
 from lookup.repository.records import records_put
 from lookup.repository.schema import table_definition, table_ensure

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection
 
-from lookup import roles
+from lookup.access import roles
 from lookup.models import AuditEntry
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lookup.access import SEARCH_PHONE, UNLINK_PHONE, VIEW_CUSTOMER
+from lookup.access.permissions import SEARCH_PHONE, UNLINK_PHONE, VIEW_CUSTOMER
 
 PERMISSIONS = (SEARCH_PHONE, VIEW_CUSTOMER, UNLINK_PHONE)
 

@@ -1,4 +1,5 @@
-"""The one shape of every API error: `{"error": {"code", "message", "field"?}}`.
+"""The API's errors beyond the access layer's refusals, in the one shape of `api_error`
+(`lookup.access.answers`): `{"error": {"code", "message", "field"?}}`.
 
 The error handlers (`handler400`, `handler403`, `handler500`; `handler404` through
 `lookup.views.page_not_found`) answer this shape under /api/ whatever failed, so an API caller
@@ -10,30 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.template import loader
 from django.views import defaults
 
+from lookup.access.answers import api_error, api_requested
 from lookup.domain.errors import InvalidField
-
-
-def api_error(
-    *,
-    status: int,
-    code: str,
-    message: str,
-    field: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> JsonResponse:
-    error: dict[str, str] = {"code": code, "message": message}
-    if field is not None:
-        error["field"] = field
-    return JsonResponse({"error": error}, status=status, headers=headers)
 
 
 def api_field_error(error: InvalidField, *, code: str = "invalid_request") -> JsonResponse:
     return api_error(status=400, code=code, message=error.message, field=error.field)
-
-
-def api_requested(request: HttpRequest) -> bool:
-    """Whether the request is an API call (its errors answer JSON)."""
-    return request.path.startswith("/api/")
 
 
 def api_not_found() -> JsonResponse:

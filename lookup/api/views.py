@@ -1,4 +1,4 @@
-"""API endpoints: validate, call one function, respond (auth and errors: `lookup.api.auth`)."""
+"""API endpoints: validate, call one function, respond (guards: `lookup.access.api_calls`)."""
 
 import json
 import logging
@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
-from lookup.api.auth import api_view
-from lookup.api.errors import api_error, api_field_error, api_not_found
+from lookup.access.answers import api_error
+from lookup.access.api_calls import api_view
+from lookup.api.errors import api_field_error, api_not_found
 from lookup.api.openapi import openapi_document
 from lookup.api.payloads import link_result_payload, search_page_payload
 from lookup.api.queries import cursor_encode, customer_query_parse
@@ -17,14 +18,11 @@ from lookup.domain.errors import InvalidField
 from lookup.models import ApiClient
 from lookup.services.ingestion import order_event_ingest
 from lookup.services.search import search_record
-from lookup.throttle import api_client_rate_limit, api_key_failure_guard
 
 logger = logging.getLogger(__name__)
 
 
-@api_key_failure_guard
 @api_view(methods=("POST",), scope=ApiClient.Scope.LINKS_WRITE)
-@api_client_rate_limit
 def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
     """Link an order's drop-off phone (else the account phone) to its customer: 201 when newly
     searchable, else 200 (an order with no phone at all is 200 `skipped`)."""
@@ -50,9 +48,7 @@ def phone_links_create(request: HttpRequest, *, client: ApiClient) -> JsonRespon
     return JsonResponse(link_result_payload(result), status=201 if result.outcome.created else 200)
 
 
-@api_key_failure_guard
 @api_view(methods=("GET",), scope=ApiClient.Scope.CUSTOMERS_READ)
-@api_client_rate_limit
 def customers_find(request: HttpRequest, *, client: ApiClient) -> JsonResponse:
     """The customers linked to a phone number, best candidates first, one page per call."""
     try:

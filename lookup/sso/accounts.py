@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from lookup import roles
+from lookup.access import roles
 from lookup.sso.claims import (
     RoleGroups,
     claims_groups,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 
-from lookup import roles
+from lookup.access import roles
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from lookup import roles
+from lookup.access import roles
+from lookup.access.permissions import permission_of_view
 from lookup.domain.text import text_copyable
 from lookup.navigation import NUMBERS_PAGE_PARAM
 
@@ -127,9 +128,9 @@ def decision_url(name: str, customer_id: str, link, came_from=None, numbers_page
 @register.simple_tag
 def roles_needed(request: HttpRequest | None) -> str:
     """The roles that grant the permission the requested page needs, as configured ("Support
-    lead"); "" when the page does not name one (`lookup.views._requires`)."""
+    lead"); "" when the page does not name one (`requires_permission`)."""
     match = getattr(request, "resolver_match", None)
-    permission = getattr(getattr(match, "func", None), "required_permission", "")
+    permission = permission_of_view(getattr(match, "func", None))
     if not permission:
         return ""
     app_label, codename = permission.split(".", 1)

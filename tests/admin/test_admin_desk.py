@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from lookup import roles
+from lookup.access import roles
 from lookup.models import AuditEntry
 
 CHANGELIST = reverse("admin:lookup_auditentry_changelist")

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
-from lookup import roles
+from lookup.access import roles
 from lookup.models import AuditEntry
 from tests.sso.provider import AGENT_GROUP, LEAD_GROUP, identity_provider_running
 

@@ -33,7 +33,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from moto import mock_aws
 
-from lookup import roles
+from lookup.access import roles
 from lookup.models import ApiClient
 from lookup.repository import get_table
 from lookup.repository.records import records_put

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from lookup import throttle
+from lookup.access import rates
 from lookup.models import AuditEntry, RateCounter
 from tests import factories as f
 from tests.api.conftest import UK_MOBILE
@@ -31,29 +31,29 @@ def sam(moto_table):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The throttle's clock, to move to the next minute."""
+    """The rate counters' clock, to move to the next minute."""
     now = [timezone.now().replace(second=5, microsecond=0)]
-    monkeypatch.setattr(throttle.timezone, "now", lambda: now[0])
+    monkeypatch.setattr(rates.timezone, "now", lambda: now[0])
     return now
 
 
 def test_counts_are_per_identity_and_minute(db, clock):
-    decisions = [throttle.rate_hit(scope="s", identity="alice", limit=3) for _ in range(5)]
+    decisions = [rates.rate_hit(scope="s", identity="alice", limit=3) for _ in range(5)]
     assert [d.allowed for d in decisions] == [True, True, True, False, False]
     assert [d.first_refusal for d in decisions] == [False, False, False, True, False]
     assert decisions[-1].retry_after() == 55  # the minute ends 55 s after hh:mm:05
-    assert throttle.rate_hit(scope="s", identity="bob", limit=3).allowed
-    assert throttle.rate_hit(scope="other", identity="alice", limit=3).allowed
+    assert rates.rate_hit(scope="s", identity="bob", limit=3).allowed
+    assert rates.rate_hit(scope="other", identity="alice", limit=3).allowed
 
     clock[0] += timedelta(minutes=1)
-    assert throttle.rate_hit(scope="s", identity="alice", limit=3).count == 1
+    assert rates.rate_hit(scope="s", identity="alice", limit=3).count == 1
     # The old minute's rows are cleared as new ones open: the table holds active windows only.
     assert RateCounter.objects.count() == 1
 
 
 def test_retry_after_rounds_up_to_whole_seconds_and_is_never_zero(clock):
     def retry_after(**left) -> int:
-        decision = throttle.RateDecision(count=4, limit=3, resets_at=clock[0] + timedelta(**left))
+        decision = rates.RateDecision(count=4, limit=3, resets_at=clock[0] + timedelta(**left))
         return decision.retry_after(now=clock[0])
 
     assert retry_after(milliseconds=300) == 1
@@ -62,7 +62,7 @@ def test_retry_after_rounds_up_to_whole_seconds_and_is_never_zero(clock):
 
 
 def test_a_limit_of_zero_counts_nothing(db):
-    assert all(throttle.rate_hit(scope="s", identity="a", limit=0).allowed for _ in range(50))
+    assert all(rates.rate_hit(scope="s", identity="a", limit=0).allowed for _ in range(50))
     assert not RateCounter.objects.exists()
 
 
@@ -124,7 +124,9 @@ def test_an_api_client_past_its_limit_gets_429_json_with_retry_after(
     response = client.get(CUSTOMERS_API, params, headers=helpdesk.headers)
     assert response["Retry-After"] == "55"
     assert response.json()["error"]["code"] == "rate_limited"
-    assert "retry after 55 s" in response.json()["error"]["message"]
+    assert response.json()["error"]["message"] == (
+        "This API key made more than 2 calls in a minute; retry after 55 s."
+    )
     entry = AuditEntry.objects.get(action=AuditEntry.Action.RATE_LIMITED)
     assert entry.api_client == helpdesk.client
     assert entry.reason == "more than 2 API calls in a minute"

@@ -62,8 +62,8 @@ def lines():
 def test_every_line_of_a_request_carries_its_id_and_user(agent_client, lines):
     response = agent_client.get("/chatty")
     request_id = response["X-Request-ID"]
-    ours = [r for r in lines if r.name in ("lookup.test_view", "lookup.access")]
-    assert [r.name for r in ours] == ["lookup.test_view", "lookup.access"]
+    ours = [r for r in lines if r.name in ("lookup.test_view", "lookup.requests")]
+    assert [r.name for r in ours] == ["lookup.test_view", "lookup.requests"]
     assert {(r.request_id, r.user) for r in ours} == {(request_id, "alice.agent")}
     access = ours[-1]
     assert (access.method, access.path, access.status) == ("GET", "/chatty", 200)
@@ -89,7 +89,7 @@ def test_the_api_500_names_the_request_id(db):
 
 def test_the_access_line_never_carries_the_query_string(agent_client, lines, moto_table):
     agent_client.get(reverse("lookup:search"), {"phone": "+447946095812", "country": "GB"})
-    access = [r for r in lines if r.name == "lookup.access"]
+    access = [r for r in lines if r.name == "lookup.requests"]
     assert access and all("7946" not in r.getMessage() for r in access)
 
 
@@ -100,9 +100,9 @@ def test_lines_outside_a_request_say_so(lines):
 
 def test_json_lines_have_the_fields_log_collectors_need(agent_client, lines):
     agent_client.get(reverse("lookup:search"))
-    access = next(r for r in lines if r.name == "lookup.access")
+    access = next(r for r in lines if r.name == "lookup.requests")
     line = json.loads(JsonFormatter().format(access))
-    assert line["level"] == "INFO" and line["logger"] == "lookup.access"
+    assert line["level"] == "INFO" and line["logger"] == "lookup.requests"
     assert line["user"] == "alice.agent" and len(line["request_id"]) == 32
     assert (line["method"], line["path"], line["status"]) == ("GET", "/", 200)
     assert isinstance(line["duration_ms"], float) and line["time"].endswith("+00:00")
@@ -119,13 +119,13 @@ def test_djangos_own_line_about_a_refused_request_carries_its_id_and_user(agent_
 
 
 def test_a_path_cannot_write_a_forged_line_into_the_plain_log(db, lines):
-    forged = "2026-11-29 17:09:00,000 INFO lookup.access [x admin] POST /admin/ 200 1.0ms"
+    forged = "2026-11-29 17:09:00,000 INFO lookup.requests [x admin] POST /admin/ 200 1.0ms"
     Client().get(f"/x%0A{forged.replace(' ', '%20')}%0D%1B%00")
     plain = PlainFormatter(settings.LOGGING["formatters"]["plain"]["format"])
     text = "".join(plain.format(record) + "\n" for record in lines)
 
     assert not any(line.startswith(forged[:23]) for line in text.splitlines())
-    access = next(plain.format(r) for r in lines if r.name == "lookup.access")
+    access = next(plain.format(r) for r in lines if r.name == "lookup.requests")
     assert "/x\\x0a2026-11-29" in access and "\\x0d\\x1b\\x00" in access
 
 
@@ -171,6 +171,6 @@ def test_log_format_json_is_a_setting():
 
 def test_an_api_calls_lines_name_the_client(client, helpdesk, moto_table, lines):
     response = client.get("/api/v1/customers", {"phone": UK_MOBILE}, headers=helpdesk.headers)
-    [access] = [r for r in lines if r.name == "lookup.access"]
+    [access] = [r for r in lines if r.name == "lookup.requests"]
     assert (access.status, access.user) == (200, "api:helpdesk-widget")
     assert access.request_id == response["X-Request-ID"]

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
 
-from lookup import roles
+from lookup.access import roles
 from lookup.sso.accounts import SsoLoginRefused, account_sign_in
 from lookup.sso.claims import RoleGroups, claims_roles, id_token_verify
 

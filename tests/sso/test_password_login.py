@@ -200,6 +200,7 @@ def test_sso_only_production_has_no_password_backend():
     # Neither the lockout backend (it refuses locked accounts and addresses) nor the
     # permissions backend (it loads permissions) checks a password.
     assert result.stdout.strip() == (
-        "['lookup.lockout.LockoutBackend', 'lookup.permissions.RolePermissionsBackend', "
+        "['lookup.access.lockout.LockoutBackend', "
+        "'lookup.access.permissions.RolePermissionsBackend', "
         "'lookup.sso.backend.RoleMappingOIDCBackend']"
     )

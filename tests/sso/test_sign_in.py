@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils.html import escape
 
-from lookup import roles
+from lookup.access import roles
 from lookup.models import AuditEntry
 from tests.sso.conftest import sso_return, sso_sign_in, sso_start
 from tests.sso.provider import ADMIN_GROUP, AGENT_GROUP, LEAD_GROUP

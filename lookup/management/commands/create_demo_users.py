@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from lookup import roles
+from lookup.access import roles
 from lookup.targets import database_target_describe
 
 DEMO_ACCOUNTS = {

@@ -1,29 +1,21 @@
-"""API keys on requests, and the decorator every API view goes through.
-
-The decorator answers, in this order and always in JSON: wrong method (405), no or unknown key
-(401), key without the endpoint's scope (403, audited), DynamoDB outage (503 with Retry-After).
-Views then only validate their input, call one function and respond.
-"""
+"""API keys on requests: reading one, the client it authenticates, and the refusal of a call
+without a valid key or without the endpoint's scope (`api_calls.api_view` asks)."""
 
 import logging
 import re
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 
-from lookup.api.errors import api_error
-from lookup.audit import audit_record, client_address
-from lookup.domain.errors import DirectoryUnavailable
+from lookup.access.answers import api_error
+from lookup.access.identity import client_address
+from lookup.audit import audit_record
 from lookup.models import ApiClient, AuditEntry
 
 logger = logging.getLogger(__name__)
 
-RETRY_AFTER_SECONDS = "30"
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 _KEY_ID = re.compile(r"[0-9a-f]{12}")  # ApiClient.issue_key's public part
 _CHALLENGE = 'Bearer realm="phone-lookup"'
@@ -54,67 +46,11 @@ def api_client_authenticate(*, request: HttpRequest) -> ApiClient | None:
     return client
 
 
-def api_view(
-    *, methods: tuple[str, ...], scope: str | None = None
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Wrap an API view: method, key and scope checks, JSON errors, CSRF exemption.
-
-    With a `scope` the view is called with the authenticated client as `client=`.
-    """
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            return _api_call(
-                view=view, methods=methods, scope=scope, request=request, args=args, kwargs=kwargs
-            )
-
-        # Keys, not cookies, authenticate these calls, so there is no CSRF to guard against.
-        return csrf_exempt(wrapper)
-
-    return decorate
-
-
-# Outside the wrapper, so that `make mutants` (which leaves decorated functions alone) mutates it.
-def _api_call(
-    *,
-    view: Callable[..., HttpResponse],
-    methods: tuple[str, ...],
-    scope: str | None,
-    request: HttpRequest,
-    args: tuple,
-    kwargs: dict,
-) -> HttpResponse:
-    if request.method not in methods:
-        return api_error(
-            status=405,
-            code="method_not_allowed",
-            message=f"Use {' or '.join(methods)} on this endpoint.",
-            headers={"Allow": ", ".join(methods)},
-        )
-    if scope is not None:
-        client = api_client_authenticate(request=request)
-        refusal = _refusal(request=request, client=client, scope=scope)
-        if refusal is not None:
-            return refusal
-        kwargs["client"] = client
-    try:
-        return view(request, *args, **kwargs)
-    except DirectoryUnavailable as exc:
-        logger.error(
-            "Phone directory unavailable (API request %s): %s",
-            getattr(request, "request_id", "-"),
-            exc,
-        )
-        return api_error(
-            status=503,
-            code="directory_unavailable",
-            message="Customer data is temporarily unavailable; retry later.",
-            headers={"Retry-After": RETRY_AFTER_SECONDS},
-        )
-
-
-def _refusal(*, request: HttpRequest, client: ApiClient | None, scope: str) -> HttpResponse | None:
+def api_key_refusal(
+    *, request: HttpRequest, client: ApiClient | None, scope: str
+) -> HttpResponse | None:
+    """401 without a key that authenticates (logged), 403 for a key without `scope` (audited);
+    None when the call may go on."""
     if client is None:
         raw_key = api_key_from_request(request=request)
         # Logged, not audited: there is no client to attribute it to. Never the secret part.

@@ -27,10 +27,12 @@ from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.db.models import Max, Q, Sum
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from lookup.audit import audit_record, client_address
+from lookup.access.answers import too_many
+from lookup.access.identity import client_address
+from lookup.audit import audit_record
 from lookup.models import AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -99,23 +101,13 @@ def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
 ) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: the sign-in page's 429, saying when to try again."""
-    retry_at = _lock_ends(request=request, credentials=credentials)
-    retry_after = max(1, int((retry_at - timezone.now()).total_seconds() + 0.999))
-    response = TemplateResponse(
-        request,
-        "429.html",
-        {
-            "title": "Sign-in locked",
-            "what": "too many failed sign-ins for this account or from this address",
-            "retry_after": retry_after,
-            "retry_minutes": -(-retry_after // 60),
-            "retry_at": retry_at,
-            "is_lockout": True,
-        },
-        status=429,
+    return too_many(
+        request=request,
+        retry_at=_lock_ends(request=request, credentials=credentials),
+        title=_("Sign-in locked"),
+        what=_("too many failed sign-ins for this account or from this address"),
+        is_lockout=True,
     )
-    response["Retry-After"] = str(retry_after)
-    return response.render()  # built in a middleware, after the view layer renders responses
 
 
 def _lock_ends(*, request: HttpRequest, credentials: dict | None) -> datetime:
@@ -173,5 +165,7 @@ def lockout_audit(sender, request: HttpRequest, username, ip_address, **kwargs):
 
 # Connected here rather than with @receiver, so that `make mutants` (which leaves decorated
 # functions alone) mutates the two handlers too.
-user_login_failed.connect(login_failure_audit, dispatch_uid="lookup.lockout.login_failure_audit")
-user_locked_out.connect(lockout_audit, dispatch_uid="lookup.lockout.lockout_audit")
+user_login_failed.connect(
+    login_failure_audit, dispatch_uid="lookup.access.lockout.login_failure_audit"
+)
+user_locked_out.connect(lockout_audit, dispatch_uid="lookup.access.lockout.lockout_audit")
