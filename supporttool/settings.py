@@ -400,7 +400,7 @@ DYNAMODB_MAX_ATTEMPTS = max(1, env.int("DYNAMODB_MAX_ATTEMPTS", default=2))
 # of which is audited, shows them whole. False shows them whole in results too.
 MASK_EMAILS_IN_RESULTS = env.bool("MASK_EMAILS_IN_RESULTS", default=True)
 
-# --- Abuse limits: lookup/throttle.py and lookup/lockout.py --------------------------------------
+# --- Abuse limits: lookup/access/rate_limits.py and lookup/access/lockout.py ------------------
 # Per minute, counted in the database so that every process and host shares them; 0 turns a
 # limit off. A person's searches by number and customer pages together:
 RATE_LIMIT_LOOKUPS_PER_MINUTE = env.int("RATE_LIMIT_LOOKUPS_PER_MINUTE", default=30)

@@ -11,7 +11,7 @@ import requests
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from lookup import roles
+from lookup.access import roles
 from lookup.middleware import SESSION_SIGNED_IN_AT
 from lookup.models import AuditEntry
 from lookup.sso import recheck
