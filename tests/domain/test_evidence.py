@@ -69,7 +69,7 @@ def test_first_order_creates_the_link_with_its_evidence():
     assert outcome is LinkOutcome.CREATED and outcome.created
     assert link.first_seen == link.last_seen == f.NOW - timedelta(days=5)
     assert (link.order_count, link.recent_order_ids) == (1, ("o1",))
-    # The version is storage's: the rule leaves it as read (tests/test_repository_writes.py).
+    # The version is storage's: the rule leaves it as read (tests/repository/test_writes.py).
     assert link.version == 0
 
 

@@ -28,7 +28,7 @@ from gunicorn.config import Config as GunicornConfig
 from lookup.queue import queue_client
 from lookup.repository.dynamo import dynamodb_client
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CODE = [ROOT / "supporttool" / "settings.py", ROOT / "gunicorn.conf.py"]
 LOCAL_SCRIPTS = [ROOT / "bin" / "local-env", ROOT / "bin" / "run-local"]
 ENV_EXAMPLE = ROOT / ".env.example"

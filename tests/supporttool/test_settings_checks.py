@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.checks import run_checks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def errors_by_id() -> dict[str, str]:

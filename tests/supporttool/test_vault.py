@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from moto import mock_aws
 
-SETTINGS = Path(__file__).resolve().parent.parent / "supporttool" / "settings.py"
+SETTINGS = Path(__file__).resolve().parents[2] / "supporttool" / "settings.py"
 SECRET_KEY = "vault-secret-key-" + "k" * 50
 ENV_KEY = "environment-secret-key-" + "e" * 50
 

@@ -11,7 +11,7 @@ import re
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bin" / "release"
 INSTALL = "pip install --no-index --find-links wheels --require-hashes -r requirements.lock"
 
