@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, Streami
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from lookup.access import roles
 
@@ -29,17 +29,19 @@ from lookup.models import AuditEntry
 from lookup.templatetags.desk import moment_text
 
 ROLES = {
-    roles.SUPPORT_AGENT: "search and view customers",
-    roles.SUPPORT_LEAD: "also unlink and restore order links",
-    roles.ADMIN: "accounts, roles, audit trail, API clients (gives staff status, which the "
-    "Django admin needs)",
+    roles.SUPPORT_AGENT: gettext_lazy("search and view customers"),
+    roles.SUPPORT_LEAD: gettext_lazy("also unlink and restore order links"),
+    roles.ADMIN: gettext_lazy(
+        "accounts, roles, audit trail, API clients (gives staff status, which the "
+        "Django admin needs)"
+    ),
 }
 # Longer customer ids are shortened in the audit list (the entry's page shows them whole).
 _LISTED_ID_LENGTH = 40
 
-admin.site.site_header = "Phone lookup administration"
-admin.site.site_title = "Phone lookup admin"
-admin.site.index_title = "Access, audit trail and API clients"
+admin.site.site_header = gettext_lazy("Phone lookup administration")
+admin.site.site_title = gettext_lazy("Phone lookup admin")
+admin.site.index_title = gettext_lazy("Access, audit trail and API clients")
 
 User = get_user_model()
 
@@ -129,7 +131,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         """The customers a search matched, under a header as narrow as its numbers."""
         return entry.result_count
 
-    @admin.display(description="Reason")
+    @admin.display(description=gettext_lazy("Reason"))
     def short_reason(self, entry: AuditEntry) -> str:
         return entry.reason if len(entry.reason) <= 60 else f"{entry.reason[:57]}…"
 
@@ -242,7 +244,7 @@ class StaffUserAdmin(UserAdmin):
     )
     list_filter = ("is_active", "is_staff", "groups")
 
-    @admin.display(description="Roles")
+    @admin.display(description=gettext_lazy("Roles"))
     def roles(self, user) -> str:
         return ", ".join(group.name for group in user.groups.all()) or "—"
 
@@ -330,9 +332,9 @@ class StaffUserAdmin(UserAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name__in=ROLES)
-            kwargs["help_text"] = "The person's roles: " + "; ".join(
-                f"{name}: {summary}" for name, summary in ROLES.items()
-            )
+            kwargs["help_text"] = gettext("The person's roles: %(roles)s") % {
+                "roles": "; ".join(f"{name}: {summary}" for name, summary in ROLES.items())
+            }
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LookupConfig(AppConfig):
     name = "lookup"
-    verbose_name = "Phone lookup"
+    verbose_name = _("Phone lookup")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 
 from lookup.domain.decisions import LinkDecision
 from lookup.domain.errors import LinkAlreadyUnlinked, LinkNotUnlinked, LinkRefused
@@ -34,14 +34,18 @@ DECISION_PAGES = {
         done=gettext_lazy(
             "{number} is no longer linked to {name}; searches stop finding them within seconds."
         ),
-        changed="This link changed while you were looking at it (a new order arrived or "
-        "someone else edited it). Check the details below and confirm again.",
+        changed=gettext_lazy(
+            "This link changed while you were looking at it (a new order arrived or "
+            "someone else edited it). Check the details below and confirm again."
+        ),
     ),
     LinkDecision.RESTORE: DecisionPage(
         form=RestoreForm,
         template="lookup/restore.html",
         done=gettext_lazy("{number} is linked to {name} again; searches find them within seconds."),
-        changed="This link changed while you were looking at it. Check and confirm again.",
+        changed=gettext_lazy(
+            "This link changed while you were looking at it. Check and confirm again."
+        ),
     ),
 }
 
@@ -53,7 +57,7 @@ def unlink_done_still_found(
     was unlinked, and through what they are still found (the confirmation said so too)."""
     done = format_html(
         _("The {source} link of {number} to {name} is unlinked."),
-        source=link.source.label.lower(),
+        source=gettext(link.source.label_in_text),
         number=number,
         name=name,
     )
@@ -71,7 +75,7 @@ def unlink_done_still_found(
             len(still_finding),
         )
     links = ", ".join(
-        f"{other.source.label.lower()} {phone_from_e164(other.phone).international}"
+        f"{gettext(other.source.label_in_text)} {phone_from_e164(other.phone).international}"
         for other in still_finding
     )
     return format_html("{} {}", done, format_html(why, name=name, links=links))
@@ -82,10 +86,19 @@ def refusal_message(refusal: LinkRefused, *, before: bool) -> str:
     number = phone_from_e164(refusal.link.phone).international
     if isinstance(refusal, LinkAlreadyUnlinked):
         unlink = refusal.link.unlink
-        who = format_html(" by <bdi>{}</bdi>", unlink.by) if unlink and unlink.by else ""
-        when = f" on {moment_text(unlink.at)}" if unlink and unlink.at else ""
-        return format_html("{} was already unlinked{}{}.", number, who, when)
+        by = unlink.by if unlink and unlink.by else None
+        when = moment_text(unlink.at) if unlink and unlink.at else None
+        # One sentence per case: word order differs between languages.
+        if by and when:
+            text = _("{number} was already unlinked by <bdi>{by}</bdi> on {when}.")
+        elif by:
+            text = _("{number} was already unlinked by <bdi>{by}</bdi>.")
+        elif when:
+            text = _("{number} was already unlinked on {when}.")
+        else:
+            text = _("{number} was already unlinked.")
+        return format_html(text, number=number, by=by, when=when)
     assert isinstance(refusal, LinkNotUnlinked)
     if before:
-        return "This link is already active; nothing to restore."
-    return "This link is already active again; nothing was changed."
+        return _("This link is already active; nothing to restore.")
+    return _("This link is already active again; nothing was changed.")

@@ -6,7 +6,9 @@ from collections.abc import Mapping, Sequence
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from lookup.domain.identifiers import customer_id_parse
 from lookup.navigation import ResultsState
@@ -18,6 +20,7 @@ from lookup.phones import (
 )
 from lookup.services.search import ReadingsQuery, SearchQuery
 from lookup.widgets import CountrySelect
+from lookup.words import words_translate
 
 MAX_VERSION = 2**53  # far beyond any link's writes; within every JSON and DynamoDB number
 
@@ -40,33 +43,35 @@ class PhoneSearchForm(forms.Form):
     unread: str | None = None
 
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         # Long enough for what softphones paste (a SIP URI with its host); the reader refuses
         # anything longer than a number can be with a clearer message.
         max_length=256,
         error_messages={
-            "required": "Enter a phone number.",
-            "max_length": "That is too long to be a phone number.",
+            "required": _("Enter a phone number."),
+            "max_length": _("That is too long to be a phone number."),
         },
-        help_text="Any format, as typed or pasted: 07946 095812, +44 7946 095812, "
-        "0044 7946 095812, tel:+447946095812…",
+        help_text=_(
+            "Any format, as typed or pasted: 07946 095812, +44 7946 095812, "
+            "0044 7946 095812, tel:+447946095812…"
+        ),
         widget=forms.TextInput(
             attrs={
                 "autofocus": True,
                 "inputmode": "tel",
                 "autocomplete": "off",
-                "placeholder": "Number the caller gives",
+                "placeholder": _("Number the caller gives"),
                 # The box `/` focuses (static/lookup/desk.js).
                 "data-search-box": True,
             }
         ),
     )
     country = forms.ChoiceField(
-        label="Country",
+        label=_("Country"),
         widget=CountrySelect,
-        help_text="Used to read numbers typed without an international prefix.",
+        help_text=_("Used to read numbers typed without an international prefix."),
         error_messages={
-            "invalid_choice": "%(value)s is not a country code: use ISO codes such as GB or BR."
+            "invalid_choice": _("%(value)s is not a country code: use ISO codes such as GB or BR.")
         },
     )
 
@@ -101,7 +106,7 @@ class PhoneSearchForm(forms.Form):
                 reading = phone_read(raw=cleaned["phone"], region=cleaned["country"])
             except PhoneNumberError as exc:
                 self.unread = cleaned["phone"]
-                self.add_error("phone", str(exc))
+                self.add_error("phone", words_translate(words=exc.words))
             else:
                 cleaned["reading"] = reading
                 cleaned["number"] = reading.number
@@ -200,7 +205,7 @@ def country_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The countries the business works in (PHONE_REGIONS) first, then every other country."""
     choices = region_choices(first=tuple(settings.PHONE_REGIONS))
     served = len({code for code in settings.PHONE_REGIONS})
-    return [("Countries we serve", choices[:served]), ("All countries", choices[served:])]
+    return [(_("Countries we serve"), choices[:served]), (_("All countries"), choices[served:])]
 
 
 def version_field() -> forms.IntegerField:
@@ -221,24 +226,24 @@ def legacy_field() -> forms.CharField:
 
 class UnlinkForm(forms.Form):
     REASONS = {
-        "number_reassigned": "Number reassigned to someone else",
-        "customer_request": "Customer asked for it to be removed",
-        "wrong_customer": "Linked to the wrong customer",
-        "other": "Other (explain below)",
+        "number_reassigned": _("Number reassigned to someone else"),
+        "customer_request": _("Customer asked for it to be removed"),
+        "wrong_customer": _("Linked to the wrong customer"),
+        "other": _("Other (explain below)"),
     }
 
     reason = forms.ChoiceField(
-        label="Reason",
+        label=_("Reason"),
         choices=list(REASONS.items()),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose a reason."},
+        error_messages={"required": _("Choose a reason.")},
     )
     details = forms.CharField(
-        label="Details",
+        label=_("Details"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Ticket number, what the customer said… Required for “Other”.",
+        help_text=_("Ticket number, what the customer said… Required for “Other”."),
     )
     version = version_field()
     legacy = legacy_field()
@@ -246,12 +251,15 @@ class UnlinkForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("reason") == "other" and not cleaned.get("details", "").strip():
-            self.add_error("details", "Explain the reason when you choose “Other”.")
+            self.add_error("details", _("Explain the reason when you choose “Other”."))
         return cleaned
 
     @property
     def reason_text(self) -> str:
-        label = self.REASONS[self.cleaned_data["reason"]]
+        # Stored on the link and the audit trail, read later in any language: kept in English,
+        # as the reasons always were.
+        with translation.override("en"):
+            label = str(self.REASONS[self.cleaned_data["reason"]])
         if self.cleaned_data["reason"] == "other":
             label = "Other"
         details = self.cleaned_data.get("details", "").strip()
@@ -260,10 +268,10 @@ class UnlinkForm(forms.Form):
 
 class RestoreForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for restoring",
+        label=_("Reason for restoring"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the link is being restored."},
+        error_messages={"required": _("Say why the link is being restored.")},
     )
     version = version_field()
     legacy = legacy_field()

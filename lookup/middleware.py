@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import ngettext
 
 from lookup.access.answers import directory_unavailable
 from lookup.domain.errors import DirectoryUnavailable
@@ -107,10 +108,17 @@ class SessionLifetimeMiddleware:
                 request.session[SESSION_SIGNED_IN_AT] = now
             elif now - signed_in_at > settings.SESSION_ABSOLUTE_TIMEOUT:
                 logout(request)
+                hours = settings.SESSION_ABSOLUTE_TIMEOUT // 3600
                 messages.info(
                     request,
-                    "Your session has ended: sessions last at most "
-                    f"{settings.SESSION_ABSOLUTE_TIMEOUT // 3600} hours. Please sign in again.",
+                    ngettext(
+                        "Your session has ended: sessions last at most %(hours)d hour. "
+                        "Please sign in again.",
+                        "Your session has ended: sessions last at most %(hours)d hours. "
+                        "Please sign in again.",
+                        hours,
+                    )
+                    % {"hours": hours},
                 )
                 return redirect_to_login(request.get_full_path())
             renewed_at = request.session.get(SESSION_RENEWED_AT, 0)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class PhoneLookupAccess(models.Model):
@@ -39,16 +40,16 @@ class ApiClient(models.Model):
     """
 
     class Scope(models.TextChoices):
-        LINKS_WRITE = "links:write", "links:write - create phone links from orders"
-        CUSTOMERS_READ = "customers:read", "customers:read - find customers by phone"
+        LINKS_WRITE = "links:write", _("links:write - create phone links from orders")
+        CUSTOMERS_READ = "customers:read", _("customers:read - find customers by phone")
 
     KEY_PREFIX = "plk"
 
     name = models.CharField(max_length=100, unique=True)
-    scopes = models.JSONField(default=list, help_text="Which endpoints the client may call.")
+    scopes = models.JSONField(default=list, help_text=_("Which endpoints the client may call."))
     key_prefix = models.CharField(max_length=16, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, editable=False)
-    is_active = models.BooleanField(default=True, help_text="Untick to revoke the key at once.")
+    is_active = models.BooleanField(default=True, help_text=_("Untick to revoke the key at once."))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,7 +62,7 @@ class ApiClient(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = "API client"
+        verbose_name = _("API client")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -112,35 +113,35 @@ class AuditEntry(models.Model):
     """One access to customer data, one change, or one refused attempt. Never edited."""
 
     class Action(models.TextChoices):
-        SEARCH = "search", "Search by phone"
-        CUSTOMER_VIEW = "customer_view", "Customer viewed"
-        UNLINK = "unlink", "Link unlinked"
-        RESTORE = "restore", "Link restored"
-        PERMISSION_DENIED = "permission_denied", "Permission denied"
-        API_LINK = "api_link", "API: link from order"
-        API_SEARCH = "api_search", "API: customers by phone"
-        AUDIT_EXPORT = "audit_export", "Audit trail exported"
-        LOGIN = "login", "Signed in"
-        LOGIN_REFUSED = "login_refused", "Sign-in refused"
+        SEARCH = "search", _("Search by phone")
+        CUSTOMER_VIEW = "customer_view", _("Customer viewed")
+        UNLINK = "unlink", _("Link unlinked")
+        RESTORE = "restore", _("Link restored")
+        PERMISSION_DENIED = "permission_denied", _("Permission denied")
+        API_LINK = "api_link", _("API: link from order")
+        API_SEARCH = "api_search", _("API: customers by phone")
+        AUDIT_EXPORT = "audit_export", _("Audit trail exported")
+        LOGIN = "login", _("Signed in")
+        LOGIN_REFUSED = "login_refused", _("Sign-in refused")
         # Abuse controls (lookup.access.rate_limits, lookup.access.lockout).
-        RATE_LIMITED = "rate_limited", "Rate limit reached"
-        LOGIN_FAILED = "login_failed", "Login failed"
-        LOGIN_LOCKED_OUT = "login_locked_out", "Login locked out"
+        RATE_LIMITED = "rate_limited", _("Rate limit reached")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOGIN_LOCKED_OUT = "login_locked_out", _("Login locked out")
         # Access management in the admin: the subject is the account or API client changed.
-        ACCOUNT_CREATED = "account_created", "Account created"
-        ACCOUNT_ACTIVATED = "account_activated", "Account activated"
-        ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
-        ACCOUNT_DELETED = "account_deleted", "Account deleted"
-        ROLES_CHANGED = "roles_changed", "Roles changed"
-        STAFF_STATUS_CHANGED = "staff_status_changed", "Staff status changed"
-        PASSWORD_SET = "password_set", "Password set by an admin"
-        API_CLIENT_CREATED = "api_client_created", "API client created (key issued)"
-        API_KEY_REGENERATED = "api_key_regenerated", "API key regenerated"
-        API_KEY_REVOKED = "api_key_revoked", "API key revoked"
-        API_KEY_REACTIVATED = "api_key_reactivated", "API key reactivated"
-        API_CLIENT_SCOPES_CHANGED = "api_client_scopes_changed", "API client scopes changed"
+        ACCOUNT_CREATED = "account_created", _("Account created")
+        ACCOUNT_ACTIVATED = "account_activated", _("Account activated")
+        ACCOUNT_DEACTIVATED = "account_deactivated", _("Account deactivated")
+        ACCOUNT_DELETED = "account_deleted", _("Account deleted")
+        ROLES_CHANGED = "roles_changed", _("Roles changed")
+        STAFF_STATUS_CHANGED = "staff_status_changed", _("Staff status changed")
+        PASSWORD_SET = "password_set", _("Password set by an admin")
+        API_CLIENT_CREATED = "api_client_created", _("API client created (key issued)")
+        API_KEY_REGENERATED = "api_key_regenerated", _("API key regenerated")
+        API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+        API_KEY_REACTIVATED = "api_key_reactivated", _("API key reactivated")
+        API_CLIENT_SCOPES_CHANGED = "api_client_scopes_changed", _("API client scopes changed")
 
-    at = models.DateTimeField("time", default=timezone.now, db_index=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -152,29 +153,31 @@ class AuditEntry(models.Model):
         ApiClient, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
     )
     actor = models.CharField(
-        "user or client",
+        _("user or client"),
         max_length=150,
-        help_text="Username or API client name at the time.",
+        help_text=_("Username or API client name at the time."),
     )
     action = AuditActionField(max_length=32, choices=Action.choices)
     phone = models.CharField(max_length=32, blank=True, db_index=True, help_text="E.164")
     customer_id = models.CharField(max_length=128, blank=True, db_index=True)
     subject = models.CharField(
-        "account or client",
+        _("account or client"),
         max_length=150,
         blank=True,
-        help_text="The account or API client an access-management entry is about; the username "
-        "tried, for a failed login.",
+        help_text=_(
+            "The account or API client an access-management entry is about; the username "
+            "tried, for a failed login."
+        ),
     )
-    result_count = models.PositiveIntegerField("customers matched", null=True, blank=True)
+    result_count = models.PositiveIntegerField(_("customers matched"), null=True, blank=True)
     reason = models.TextField(blank=True)
     path = models.CharField(max_length=500, blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        verbose_name = "audit entry"
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         ordering = ["-at", "-id"]
         # The admin's list reads the newest entries first, filtered or searched: each index
         # below serves one filter or one kind of search in that order, so a page of a year's
@@ -209,7 +212,7 @@ class RateCounter(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name = "rate counter"
+        verbose_name = _("rate counter")
         default_permissions = ()
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lookup.access.answers import api_requested
@@ -44,7 +45,9 @@ from lookup.services.customers import LinkQuery, customer_open, link_open
 from lookup.services.links import link_decide
 from lookup.services.search import readings_record, search_record
 
-_BAD_FORM = "This form was not sent as the page made it; nothing was changed. Open the page again."
+_BAD_FORM = gettext_lazy(
+    "This form was not sent as the page made it; nothing was changed. Open the page again."
+)
 # Results with more customers than this offer the filter box and the page size choice.
 NARROW_FROM = 10
 
@@ -149,7 +152,7 @@ def customer_detail(request: HttpRequest, customer_id: str) -> HttpResponse:
             audit=AuditContext.from_request(request),
         )
     except CustomerNotFound:
-        raise Http404("No customer with this id.") from None
+        raise Http404(gettext("No customer with this id.")) from None
     pages = {
         name: address.query(numbers_page=page)
         for name, page in (
@@ -260,7 +263,7 @@ def _link_decision_apply(
             audit=AuditContext.from_request(request),
         )
     except LinkNotFound:
-        messages.warning(request, "That link no longer exists; nothing was changed.")
+        messages.warning(request, gettext("That link no longer exists; nothing was changed."))
         return redirect(back)
     except LinkChanged as exc:
         row = replace(row, link=exc.link)
@@ -289,9 +292,9 @@ def _link_found(
     try:
         found = read()
     except CustomerNotFound:
-        raise Http404("No customer with this id.") from None
+        raise Http404(gettext("No customer with this id.")) from None
     if found is None:
-        raise Http404("This customer has no order-derived link to that number.")
+        raise Http404(gettext("This customer has no order-derived link to that number."))
     return found
 
 

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
 
 from lookup.audit import audit_record
 from lookup.models import ApiClient, AuditEntry
@@ -21,7 +22,7 @@ class ApiClientForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         choices=ApiClient.Scope.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Which endpoints the client may call.",
+        help_text=gettext_lazy("Which endpoints the client may call."),
     )
 
     class Meta:
@@ -53,11 +54,11 @@ class ApiClientAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: ApiClient | None = None):
         return ("key_hint", "created_at", "created_by", "last_used_at") if obj else ()
 
-    @admin.display(description="Scopes")
+    @admin.display(description=gettext_lazy("Scopes"))
     def scope_list(self, client: ApiClient) -> str:
         return ", ".join(client.scopes or []) or "—"
 
-    @admin.display(description="Key")
+    @admin.display(description=gettext_lazy("Key"))
     def key_hint(self, client: ApiClient) -> str:
         # Enough to tell which key a client is configured with; never the secret part.
         return f"{ApiClient.KEY_PREFIX}_{client.key_prefix[:4]}…" if client.key_prefix else "—"
@@ -87,7 +88,8 @@ class ApiClientAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
     @admin.action(
-        description="Regenerate the key of the selected API clients", permissions=["change"]
+        description=gettext_lazy("Regenerate the key of the selected API clients"),
+        permissions=["change"],
     )
     def regenerate_key(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
         for client in queryset:
@@ -99,18 +101,19 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 def _show_key_once(request: HttpRequest, client: ApiClient, key: str) -> None:
-    revoked = "" if client.is_active else " The client is revoked: tick Active to use the key."
-    messages.success(
-        request,
-        format_html(
-            "New API key for “{}”: <code>{}</code> — copy it now into the client's secret store. "
-            "It is stored only as a hash and cannot be shown again; if it is lost, regenerate "
-            "it.{}",
-            client.name,
-            key,
-            revoked,
-        ),
-    )
+    if client.is_active:
+        text = gettext(
+            "New API key for “{name}”: <code>{key}</code> — copy it now into the client's secret "
+            "store. It is stored only as a hash and cannot be shown again; if it is lost, "
+            "regenerate it."
+        )
+    else:
+        text = gettext(
+            "New API key for “{name}”: <code>{key}</code> — copy it now into the client's secret "
+            "store. It is stored only as a hash and cannot be shown again; if it is lost, "
+            "regenerate it. The client is revoked: tick Active to use the key."
+        )
+    messages.success(request, format_html(text, name=client.name, key=key))
 
 
 def _changes_audit(request: HttpRequest, client: ApiClient, before: dict | None) -> None:

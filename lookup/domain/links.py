@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from lookup.wording import gettext_noop
+
 # A link keeps its most recent orders only, so an item never grows without limit.
 MAX_RECENT_ORDERS = 10
 
@@ -21,7 +23,26 @@ class LinkSource(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"profile": "Profile", "order": "Order", "legacy": "Legacy order"}[self.value]
+        """The source as a badge or a heading names it, in English (pages translate it)."""
+        return {
+            "profile": gettext_noop("Profile"),
+            # Translators: an order a customer placed (a link's source), not a sort order.
+            "order": gettext_noop("Order"),
+            "legacy": gettext_noop("Legacy order"),
+        }[self.value]
+
+    @property
+    def label_in_text(self) -> str:
+        """The source inside a sentence ("the order link of …"), in English (pages translate
+        it): a language may write it otherwise than the badge, not only in lower case."""
+        return {
+            # Translators: inside a sentence, "the profile link of +44…".
+            "profile": gettext_noop("profile"),
+            # Translators: inside a sentence, "the order link of +44…" (an order a customer placed).
+            "order": gettext_noop("order"),
+            # Translators: inside a sentence, "the legacy order link of +44…".
+            "legacy": gettext_noop("legacy order"),
+        }[self.value]
 
     @property
     def rank(self) -> int:

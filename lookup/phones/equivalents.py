@@ -40,6 +40,8 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
+from lookup.wording import gettext_noop
+
 _MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
 # The country codes `_forms` has rules for.
 _RENUMBERED = ("+55", "+52", "+54", "+229")
@@ -48,7 +50,8 @@ _PLAIN_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 @dataclass(frozen=True, slots=True)
 class Equivalent:
-    """Another form of a number: its E.164 key, a rule code, words for "matched as …, <label>"."""
+    """Another form of a number: its E.164 key, a rule code, words for "matched as …, <label>"
+    (English, marked for the catalogues: pages translate it, the API sends it as it is)."""
 
     e164: str
     rule: str
@@ -153,14 +156,19 @@ def _brazil(national: str) -> Iterator[_Form]:
     if len(subscriber) == 8 and subscriber[0] in "6789":
         newer = _parse(f"+55{area}9{subscriber}")
         if newer is not None and _is_valid_mobile(newer):
-            yield _Form(newer, "br_with_ninth_digit", "the number with the ninth digit", True)
+            yield _Form(
+                newer, "br_with_ninth_digit", gettext_noop("the number with the ninth digit"), True
+            )
     elif len(subscriber) == 9 and subscriber[0] == "9" and subscriber[1] in "6789":
         current = _parse(f"+55{national}")
         if current is not None and _is_valid_mobile(current):
             older = _parse(f"+55{area}{subscriber[1:]}")
             if older is not None:
                 yield _Form(
-                    older, "br_without_ninth_digit", "the number before the ninth digit", False
+                    older,
+                    "br_without_ninth_digit",
+                    gettext_noop("the number before the ninth digit"),
+                    False,
                 )
 
 
@@ -168,33 +176,49 @@ def _mexico(national: str, number: phonenumbers.PhoneNumber) -> Iterator[_Form]:
     if len(national) == 11 and national[0] == "1":
         newer = _parse(f"+52{national[1:]}")
         if newer is not None and _is_valid_mobile(newer):
-            yield _Form(newer, "mx_without_mobile_1", "the current form without the mobile 1", True)
+            yield _Form(
+                newer,
+                "mx_without_mobile_1",
+                gettext_noop("the current form without the mobile 1"),
+                True,
+            )
     elif len(national) == 10 and _is_valid_mobile(number):
         older = _parse(f"+521{national}")
         if older is not None:
-            yield _Form(older, "mx_with_mobile_1", "the old mobile form with 1", False)
+            yield _Form(
+                older, "mx_with_mobile_1", gettext_noop("the old mobile form with 1"), False
+            )
 
 
 def _argentina(national: str, number: phonenumbers.PhoneNumber) -> Iterator[_Form]:
     if len(national) == 11 and national[0] == "9" and _is_mobile(number):
         without = _parse(f"+54{national[1:]}")
         if without is not None:
-            yield _Form(without, "ar_without_mobile_9", "the number without the mobile 9", False)
+            yield _Form(
+                without,
+                "ar_without_mobile_9",
+                gettext_noop("the number without the mobile 9"),
+                False,
+            )
     elif len(national) == 10:
         mobile = _parse(f"+549{national}")
         if mobile is not None and _is_mobile(mobile):
-            yield _Form(mobile, "ar_with_mobile_9", "the mobile form with 9", False)
+            yield _Form(mobile, "ar_with_mobile_9", gettext_noop("the mobile form with 9"), False)
 
 
 def _benin(national: str, number: phonenumbers.PhoneNumber) -> Iterator[_Form]:
     if len(national) == 8:
         newer = _parse(f"+22901{national}")
         if newer is not None and phonenumbers.is_valid_number(newer):
-            yield _Form(newer, "bj_with_01", "the current 10-digit number with 01", True)
+            yield _Form(
+                newer, "bj_with_01", gettext_noop("the current 10-digit number with 01"), True
+            )
     elif len(national) == 10 and national.startswith("01") and phonenumbers.is_valid_number(number):
         older = _parse(f"+229{national[2:]}")
         if older is not None:
-            yield _Form(older, "bj_without_01", "the 8-digit number before 2024", False)
+            yield _Form(
+                older, "bj_without_01", gettext_noop("the 8-digit number before 2024"), False
+            )
 
 
 def _is_mobile(number: phonenumbers.PhoneNumber) -> bool:

@@ -23,6 +23,7 @@ from lookup.phones.equivalents import renumbered_current_form
 from lookup.phones.number import PhoneNumber, PhoneNumberError, phone_describe
 from lookup.phones.reading import keypad_digits, paste_clean, paste_split, text_plain
 from lookup.phones.regions import region_name
+from lookup.wording import Words, gettext_noop
 
 # Characters people use when writing a number down. Anything else (letters above all, unless
 # they spell a number: lookup.phones.reading.keypad_digits) is refused with a clear reason.
@@ -70,7 +71,7 @@ def phone_read(*, raw: str, region: str) -> PhoneReading:
     with a specific reason, including when two numbers were pasted at once.
     """
     if len(raw or "") > _MAX_PASTE_LENGTH:
-        raise PhoneNumberError("That is too long to be a phone number.")
+        raise PhoneNumberError(gettext_noop("That is too long to be a phone number."))
     region = (region or "").strip().upper()
     paste = paste_clean(raw=raw)
     dialled = keypad_digits(text=paste.text)
@@ -104,20 +105,24 @@ def phone_normalize(*, raw: str, region: str) -> PhoneNumber:
 def text_check(*, text: str) -> str:
     """The digits and leading '+' of cleaned text, or a `PhoneNumberError` saying what is wrong."""
     if not text:
-        raise PhoneNumberError("Enter a phone number.")
+        raise PhoneNumberError(gettext_noop("Enter a phone number."))
     if len(text) > _MAX_INPUT_LENGTH:
-        raise PhoneNumberError("That is too long to be a phone number.")
+        raise PhoneNumberError(gettext_noop("That is too long to be a phone number."))
     if any(character.isalpha() for character in text):
-        raise PhoneNumberError("A phone number cannot contain letters: type its digits only.")
+        raise PhoneNumberError(
+            gettext_noop("A phone number cannot contain letters: type its digits only.")
+        )
     if not _ALLOWED.match(text):
         raise PhoneNumberError(
-            "A phone number can only contain digits, spaces, '+' and the separators - ( ) . /"
+            gettext_noop(
+                "A phone number can only contain digits, spaces, '+' and the separators - ( ) . /"
+            )
         )
     compact = _SEPARATORS.sub("", text)
     if "+" in compact[1:]:
-        raise PhoneNumberError("'+' can only appear at the start of a phone number.")
+        raise PhoneNumberError(gettext_noop("'+' can only appear at the start of a phone number."))
     if len(compact.lstrip("+")) < 3:
-        raise PhoneNumberError("That is too short to be a phone number.")
+        raise PhoneNumberError(gettext_noop("That is too short to be a phone number."))
     return compact
 
 
@@ -201,46 +206,67 @@ def _numbers_in_words(*, raw: str, region: str) -> tuple[str, ...]:
     return tuple(found.values()) if len(found) >= 2 else ()
 
 
-def _several_numbers_message(pieces: tuple[str, ...]) -> str:
-    listed = ", ".join(pieces[:-1]) + f" and {pieces[-1]}"
-    count = "Two numbers were" if len(pieces) == 2 else f"{len(pieces)} numbers were"
-    return f"{count} pasted ({listed}): search them one at a time."
+def _several_numbers_message(pieces: tuple[str, ...]) -> Words:
+    listed = Words(
+        gettext_noop("{numbers} and {last}"),
+        {"numbers": ", ".join(pieces[:-1]), "last": pieces[-1]},
+    )
+    if len(pieces) == 2:
+        return Words(
+            gettext_noop("Two numbers were pasted ({listed}): search them one at a time."),
+            {"listed": listed},
+        )
+    return Words(
+        gettext_noop("{count} numbers were pasted ({listed}): search them one at a time."),
+        {"count": len(pieces), "listed": listed},
+    )
 
 
-def _parse_error_message(exc: NumberParseException, region: str) -> str:
+def _parse_error_message(exc: NumberParseException, region: str) -> Words:
     match exc.error_type:
         case NumberParseException.INVALID_COUNTRY_CODE:
             if not region:
-                return "Choose a country, or type the number with its international prefix (+)."
-            return "That country calling code does not exist. Check the digits after '+'."
+                text = gettext_noop(
+                    "Choose a country, or type the number with its international prefix (+)."
+                )
+            else:
+                text = gettext_noop(
+                    "That country calling code does not exist. Check the digits after '+'."
+                )
         case NumberParseException.TOO_SHORT_NSN | NumberParseException.TOO_SHORT_AFTER_IDD:
-            return "That is too short to be a phone number."
+            text = gettext_noop("That is too short to be a phone number.")
         case NumberParseException.TOO_LONG:
-            return "That is too long to be a phone number."
+            text = gettext_noop("That is too long to be a phone number.")
         case _:
-            return "That does not look like a phone number."
+            text = gettext_noop("That does not look like a phone number.")
+    return Words(text)
 
 
-def _possibility_message(reason: int, number: phonenumbers.PhoneNumber) -> str:
+def _possibility_message(reason: int, number: phonenumbers.PhoneNumber) -> Words:
     country = region_name(phonenumbers.region_code_for_country_code(number.country_code))
     match reason:
         case ValidationResult.TOO_SHORT if _is_old_ivorian(number):
             # Côte d'Ivoire's 2021 change is not mapped (see lookup.phones.equivalents): say what
             # the agent can do instead of a bare "too short".
-            return (
+            text = gettext_noop(
                 "Côte d'Ivoire numbers have had 10 digits since January 2021: add the operator's "
                 "prefix (mobiles 01 Moov, 05 MTN, 07 Orange; fixed lines 21, 25, 27)."
             )
         case ValidationResult.TOO_SHORT:
-            return f"That is too short to be a phone number in {country}."
+            text = gettext_noop("That is too short to be a phone number in {country}.")
         case ValidationResult.TOO_LONG:
-            return f"That is too long to be a phone number in {country}."
+            text = gettext_noop("That is too long to be a phone number in {country}.")
         case ValidationResult.INVALID_COUNTRY_CODE:
-            return "That country calling code does not exist. Check the digits after '+'."
+            text = gettext_noop(
+                "That country calling code does not exist. Check the digits after '+'."
+            )
         case ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
-            return f"That looks like a local number in {country}: include the area code."
+            text = gettext_noop(
+                "That looks like a local number in {country}: include the area code."
+            )
         case _:
-            return f"That number has the wrong length for {country}."
+            text = gettext_noop("That number has the wrong length for {country}.")
+    return Words(text, {"country": country})
 
 
 def _is_old_ivorian(number: phonenumbers.PhoneNumber) -> bool:

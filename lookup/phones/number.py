@@ -8,12 +8,18 @@ from phonenumbers import NumberParseException, PhoneNumberFormat
 
 from lookup.phones.equivalents import old_form_international
 from lookup.phones.regions import region_name
+from lookup.wording import Words
 
 _E164 = re.compile(r"^\+[1-9][0-9]{2,15}$")
 
 
 class PhoneNumberError(ValueError):
-    """The input cannot be used as a phone number; the message is meant for a person."""
+    """The input cannot be used as a phone number; the message is meant for a person: `str()`
+    in English (the API's), `words` for a page to translate (`lookup.words`)."""
+
+    def __init__(self, message: Words | str, **values: object) -> None:
+        self.words = message if isinstance(message, Words) else Words(message, values)
+        super().__init__(str(self.words))
 
 
 @dataclass(frozen=True, slots=True)

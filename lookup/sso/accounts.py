@@ -14,6 +14,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils.translation import gettext
 
 from lookup.access import roles
 from lookup.sso.claims import (
@@ -28,8 +29,6 @@ ROLE_NAMES = (roles.SUPPORT_AGENT, roles.SUPPORT_LEAD, roles.ADMIN)
 
 # Claims copied onto the account at each sign-in, when the provider sends them.
 _PROFILE_CLAIMS = (("email", "email"), ("first_name", "given_name"), ("last_name", "family_name"))
-
-_ASK_IT = "Ask IT to check the support tool's single sign-on set-up."
 
 
 class SsoLoginRefused(Exception):
@@ -57,14 +56,20 @@ def account_sign_in(*, claims: Mapping) -> AbstractBaseUser:
     if not username:
         raise SsoLoginRefused(
             reason=f"the identity provider sent no {username_claim!r} claim",
-            message=f"The identity provider did not say who you are. {_ASK_IT}",
+            message=gettext(
+                "The identity provider did not say who you are. "
+                "Ask IT to check the support tool's single sign-on set-up."
+            ),
         )
     user_model = get_user_model()
     max_length = user_model._meta.get_field(user_model.USERNAME_FIELD).max_length
     if len(username) > max_length:
         raise SsoLoginRefused(
             reason=f"{username_claim!r} is longer than {max_length} characters",
-            message=f"Your account name is too long for the support tool. {_ASK_IT}",
+            message=gettext(
+                "Your account name is too long for the support tool. "
+                "Ask IT to check the support tool's single sign-on set-up."
+            ),
             username=username[:max_length],
         )
     groups = RoleGroups.from_settings()
@@ -74,7 +79,10 @@ def account_sign_in(*, claims: Mapping) -> AbstractBaseUser:
         raise SsoLoginRefused(
             reason=f"the identity provider sent a groups overage reference instead of "
             f"{groups.claim!r}",
-            message=f"The identity provider did not send your groups. {_ASK_IT}",
+            message=gettext(
+                "The identity provider did not send your groups. "
+                "Ask IT to check the support tool's single sign-on set-up."
+            ),
             username=username,
         )
 
@@ -87,8 +95,11 @@ def account_sign_in(*, claims: Mapping) -> AbstractBaseUser:
         if len(matches) > 1:
             refusal = SsoLoginRefused(
                 reason=f"several accounts are named {username!r} (letter case aside)",
-                message=f"More than one account in the support tool matches {username}. "
-                "Ask an admin of the support tool to remove the duplicate.",
+                message=gettext(
+                    "More than one account in the support tool matches %(username)s. "
+                    "Ask an admin of the support tool to remove the duplicate."
+                )
+                % {"username": username},
                 username=username,
             )
         elif not granted:
@@ -100,9 +111,13 @@ def account_sign_in(*, claims: Mapping) -> AbstractBaseUser:
                 reason=f"no group in {groups.claim!r} grants a role (received: "
                 f"{', '.join(received)[:300] or 'none'})"
                 + ("; account deactivated" if user is not None else ""),
-                message=f"You are signed in at the identity provider as {username}, but none of "
-                "your groups gives access to the support tool, so you cannot use it. Ask your "
-                "team lead or IT to add you to the support tool's group, then sign in again.",
+                message=gettext(
+                    "You are signed in at the identity provider as %(username)s, but none of "
+                    "your groups gives access to the support tool, so you cannot use it. Ask "
+                    "your team lead or IT to add you to the support tool's group, then sign in "
+                    "again."
+                )
+                % {"username": username},
                 username=username,
                 user=user,
             )

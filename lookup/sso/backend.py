@@ -5,12 +5,13 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import SuspiciousOperation
+from django.utils.translation import gettext_lazy
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from lookup.sso.accounts import SsoLoginRefused, account_sign_in
 from lookup.sso.claims import id_token_verify
 
-_UNVERIFIED = (
+_UNVERIFIED = gettext_lazy(
     "The identity provider's answer could not be verified, so you were not signed in. "
     "Try again; if it keeps happening, tell IT."
 )

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -27,7 +28,9 @@ logger = logging.getLogger(__name__)
 # Marks the callback's second, same-site request (see SsoCallbackView.get).
 _SAME_SITE_HOP = "same_site_hop"
 
-_TRY_AGAIN = "Single sign-on did not complete, so you were not signed in. Please try again."
+_TRY_AGAIN = gettext_lazy(
+    "Single sign-on did not complete, so you were not signed in. Please try again."
+)
 
 
 class SignInView(LoginView):
@@ -125,9 +128,11 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
             return self._refuse(
                 SsoLoginRefused(
                     reason=f"identity provider request failed: {exc}"[:1000],
-                    message="The identity provider could not be reached or refused the "
-                    "support tool's request, so you were not signed in. Try again in a minute; "
-                    "if it keeps happening, tell IT.",
+                    message=gettext(
+                        "The identity provider could not be reached or refused the support "
+                        "tool's request, so you were not signed in. Try again in a minute; if it "
+                        "keeps happening, tell IT."
+                    ),
                 )
             )
 
@@ -211,9 +216,14 @@ def _callback_problem(request: HttpRequest) -> SsoLoginRefused | None:
         description = request.GET.get("error_description", "")
         return SsoLoginRefused(
             reason=f"identity provider answered {error}: {description}"[:1000],
-            message="The identity provider did not sign you in"
-            + (" (you cancelled)." if error == "access_denied" else f" ({error}).")
-            + " You can try again.",
+            message=gettext(
+                "The identity provider did not sign you in (you cancelled). You can try again."
+            )
+            if error == "access_denied"
+            else gettext(
+                "The identity provider did not sign you in (%(error)s). You can try again."
+            )
+            % {"error": error},
         )
     # RFC 9207: an answer naming another issuer is a mix-up attack, or a misconfiguration.
     issuer = request.GET.get("iss")
@@ -228,7 +238,9 @@ def _callback_problem(request: HttpRequest) -> SsoLoginRefused | None:
     if state not in request.session.get("oidc_states", {}):
         return SsoLoginRefused(
             reason="unknown or already used state (expired session, another browser, or replay)",
-            message="This sign-in expired or was started in another window. Please sign in again.",
+            message=gettext(
+                "This sign-in expired or was started in another window. Please sign in again."
+            ),
         )
     return None
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from lookup.access import roles
 from lookup.access.permissions import permission_of_view
@@ -143,4 +144,6 @@ def roles_needed(request: HttpRequest | None) -> str:
         role for role in (roles.SUPPORT_AGENT, roles.SUPPORT_LEAD, roles.ADMIN) if role in granting
     ]
     names = ordered or sorted(granting)
-    return names[0] if len(names) <= 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    if len(names) <= 1:
+        return names[0]
+    return gettext("%(roles)s or %(last)s") % {"roles": ", ".join(names[:-1]), "last": names[-1]}

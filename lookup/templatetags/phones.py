@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import pgettext
 
 from lookup.phones import phone_from_e164, region_name
 
@@ -8,7 +9,7 @@ register = template.Library()
 @register.filter
 def country_name(code: str | None) -> str:
     """`{{ profile.country|country_name }}`: "BR" -> "Brazil"; "Unknown" when missing."""
-    return region_name(code.upper()) if code else "Unknown"
+    return region_name(code.upper()) if code else pgettext("missing value", "Unknown")
 
 
 @register.filter

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext, pgettext
 
 from lookup.converters import IdentifierConverter
 from lookup.domain.pages import CustomerMatch
@@ -20,10 +21,6 @@ from lookup.templatetags.privacy import email_in_results
 
 register = template.Library()
 
-_STALE = (
-    '<span class="badge badge-stale" title="Not seen on any order for a long time: may no '
-    "longer be this customer's number\">possibly stale</span>"
-)
 _PLACEHOLDER = "customer-id-goes-here"
 
 
@@ -32,43 +29,85 @@ def result_rows(matches: tuple[CustomerMatch, ...], carry_query: str) -> SafeStr
     """`<tr>`s of the results table, one per customer, each opening the customer's page."""
     customer_url = reverse("lookup:customer", args=[_PLACEHOLDER])
     to_url = IdentifierConverter().to_url
+    words = _words()
     return mark_safe(  # noqa: S308 - every piece below is escaped by format_html
         "".join(
             _row(
                 match,
                 href=f"{customer_url.replace(_PLACEHOLDER, to_url(match.customer_id))}"
                 f"?{carry_query}",
+                words=words,
             )
             for match in matches
         )
     )
 
 
-def _row(match: CustomerMatch, *, href: str) -> str:
+def _words() -> dict[str, str]:
+    """The table's words in the active language, looked up once per table, not once a row."""
+    unknown = pgettext("missing value", "Unknown")
+    return {
+        "unknown": unknown,
+        "unknown_name": gettext("Unknown name"),
+        "no_email": gettext("No email"),
+        "none": pgettext("no orders", "none"),
+        "country": gettext("Country"),
+        "since": gettext("Customer since"),
+        "status": gettext("Status"),
+        "linked_through": gettext("Linked through"),
+        "orders": gettext("Orders on this number"),
+        "last_order": gettext("Last order"),
+        "customer_id": gettext("Customer id"),
+        "copy": pgettext("button", "Copy"),
+        "the_customer_id": gettext("customer id"),
+        "stale": format_html(
+            '<span class="badge badge-stale" title="{}">{}</span>',
+            gettext(
+                "Not seen on any order for a long time: may no longer be this customer's number"
+            ),
+            gettext("possibly stale"),
+        ),
+        # Translated once each: a table shows the same few sources and renumbering forms.
+        "matched_as": gettext("matched as {number}, {form}"),
+    }
+
+
+def _row(match: CustomerMatch, *, href: str, words: dict[str, str]) -> str:
     profile, orders = match.profile, match.orders
     # Stored texts are isolated (<bdi>, dir="auto"): a right-to-left override in one customer's
     # name must not reorder the rest of the row. Ids are shown, and copied, without such controls.
-    name = (profile.name if profile else None) or "Unknown name"
+    name = (profile.name if profile else None) or words["unknown_name"]
     # An email is an identifier, like the ids: shown (and masked) as the customer page copies it.
     stored_email = text_copyable(profile.email) if profile and profile.email else None
-    email = email_in_results(stored_email) or "No email"
+    email = email_in_results(stored_email) or words["no_email"]
     customer_id = text_copyable(match.customer_id)
     created = profile.created_at if profile else None
     status = profile.status if profile else None
     sources = format_html_join(
         "",
         '<span class="badge badge-{}">{}</span> ',
-        ((source.value, source.label) for source in match.sources),
+        ((source.value, gettext(source.label)) for source in match.sources),
     )
     matched_as = format_html_join(
         "",
-        '<div class="matched-as small">matched as <span class="phone">{}</span>, {}</div>',
-        ((international(equivalent.e164), equivalent.label) for equivalent in match.matched_as),
+        '<div class="matched-as small">{}</div>',
+        (
+            (
+                format_html(
+                    words["matched_as"],
+                    number=format_html(
+                        '<span class="phone">{}</span>', international(equivalent.e164)
+                    ),
+                    form=gettext(equivalent.label),
+                ),
+            )
+            for equivalent in match.matched_as
+        ),
     )
     if orders.count is not None:
         count = str(orders.count)
     else:
-        count = "Unknown" if orders.has_orders else "0"
+        count = words["unknown"] if orders.has_orders else "0"
     if orders.last_at:
         last_order = format_html('<span class="nowrap">{}</span>', day(orders.last_at))
         if orders.last_id:
@@ -76,40 +115,50 @@ def _row(match: CustomerMatch, *, href: str) -> str:
                 ' <code class="order-id" dir="auto">{}</code>', text_copyable(orders.last_id)
             )
     elif orders.has_orders:
-        last_order = "Unknown"
+        last_order = words["unknown"]
     else:
-        last_order = mark_safe('<span class="muted">none</span>')  # noqa: S308
+        last_order = format_html('<span class="muted">{}</span>', words["none"])
     return format_html(
         "<tr data-row-link>"
         '<td class="card-title"><a data-row-target class="customer-name" href="{href}" '
         'dir="auto">{name}</a>'
         '\n              <span class="email" dir="auto">{email}</span></td>'
-        '<td data-label="Country"><div class="cell">{country}</div></td>'
-        '<td data-label="Customer since" class="nowrap"><div class="cell">{since}</div></td>'
-        '<td data-label="Status"><div class="cell">{status}</div></td>'
-        '<td data-label="Linked through"><div class="cell">{sources}{stale}{matched_as}</div></td>'
-        '<td data-label="Orders on this number"><div class="cell">{count}</div></td>'
-        '<td data-label="Last order"><div class="cell">{last_order}</div></td>'
-        '<td data-label="Customer id" class="nowrap"><div class="cell">'
+        '<td data-label="{w_country}"><div class="cell">{country}</div></td>'
+        '<td data-label="{w_since}" class="nowrap"><div class="cell">{since}</div></td>'
+        '<td data-label="{w_status}"><div class="cell">{status}</div></td>'
+        '<td data-label="{w_linked_through}"><div class="cell">{sources}{stale}{matched_as}</div>'
+        "</td>"
+        '<td data-label="{w_orders}"><div class="cell">{count}</div></td>'
+        '<td data-label="{w_last_order}"><div class="cell">{last_order}</div></td>'
+        '<td data-label="{w_customer_id}" class="nowrap"><div class="cell">'
         '<code class="customer-id" dir="auto" title="{customer_id}">{short}</code>'
         '\n              <button type="button" class="copy" data-copy="{customer_id}" hidden>'
-        'Copy<span class="visually-hidden"> customer id</span></button></div></td>'
+        '{w_copy}<span class="visually-hidden"> {w_the_customer_id}</span></button></div></td>'
         "</tr>",
         href=href,
         name=name,
         email=email,
         country=country_name(profile.country if profile else None),
-        since=day(created) if created else "Unknown",
+        since=day(created) if created else words["unknown"],
         status=format_html(
             '<span dir="auto" class="badge badge-status-{}">{}</span>', slugify(status), status
         )
         if status
-        else "Unknown",
+        else words["unknown"],
         sources=sources,
-        stale=mark_safe(_STALE) if match.possibly_stale else "",  # noqa: S308
+        stale=words["stale"] if match.possibly_stale else "",
         matched_as=matched_as,
         count=count,
         last_order=last_order,
         customer_id=customer_id,
         short=short_id(customer_id),
+        w_country=words["country"],
+        w_since=words["since"],
+        w_status=words["status"],
+        w_linked_through=words["linked_through"],
+        w_orders=words["orders"],
+        w_last_order=words["last_order"],
+        w_customer_id=words["customer_id"],
+        w_copy=words["copy"],
+        w_the_customer_id=words["the_customer_id"],
     )

@@ -6,10 +6,17 @@
  * - a click anywhere on a result row opens that customer (the name is the link without JS);
  * - the message after an action (unlink, restore) gets the focus, so it is read first.
  *
- * Loaded from the site itself: the Content-Security-Policy allows no inline script.
+ * Loaded from the site itself: the Content-Security-Policy allows no inline script. So its words
+ * come in the page's language as data-* attributes of its own <script> tag (templates/base.html).
  */
 (function () {
   "use strict";
+
+  // Read now: document.currentScript is only set while this file runs.
+  var words = (document.currentScript && document.currentScript.dataset) || {};
+  function word(name, english) {
+    return words[name] || english;
+  }
 
   document.documentElement.classList.add("js");
 
@@ -86,15 +93,15 @@
       copyText(value).then(
         function () {
           button.classList.add("copied");
-          button.firstChild.nodeValue = "Copied";
-          announce("Copied " + value);
+          button.firstChild.nodeValue = word("copied", "Copied");
+          announce(word("copiedValue", "Copied {value}").replace("{value}", value));
           window.setTimeout(function () {
             button.classList.remove("copied");
             button.firstChild.nodeValue = label;
           }, 1500);
         },
         function () {
-          announce("Could not copy; select the text instead.");
+          announce(word("copyFailed", "Could not copy; select the text instead."));
         }
       );
     });

@@ -50,18 +50,6 @@ def refreshed(tmp_path_factory) -> Path:
     return copy
 
 
-@pytest.fixture(scope="module")
-def compiled() -> None:
-    """The committed catalogues compiled beside them, as `make install` does (git-ignored)."""
-    for language in LANGUAGES:
-        po = catalogue(ROOT, language)
-        subprocess.run(
-            ["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)], check=True
-        )
-    # Django keeps the catalogues it has read: let it read the fresh ones.
-    translation.trans_real._translations.clear()
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_language_has_a_catalogue(language):
     assert catalogue(ROOT, language).is_file()
