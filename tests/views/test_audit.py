@@ -387,3 +387,13 @@ def test_a_narrowed_search_of_a_renumbered_number_says_both_on_record(agent_clie
     entry = AuditEntry.objects.get()
     assert (entry.phone, entry.result_count) == ("+5511987654321", 2)
     assert entry.reason == "narrowed to “ana”; also searched as +551187654321"
+
+
+def test_each_entry_names_only_what_its_request_touched(agent_client, desk):
+    """A search names its number and no customer; a customer page its customer and no number:
+    an auditor filtering by customer or number finds exactly the requests that touched it."""
+    agent_client.get(reverse("lookup:search"), {"phone": "020 7946 0018", "country": "GB"})
+    agent_client.get(reverse("lookup:customer", args=[desk[0].customer_id]))
+    search, view = AuditEntry.objects.order_by("id")
+    assert (search.phone, search.customer_id, search.subject) == (DESK, "", "")
+    assert (view.phone, view.customer_id, view.subject) == ("", desk[0].customer_id, "")
