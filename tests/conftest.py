@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import boto3
 import botocore.loaders
 import botocore.session
 import pytest
@@ -60,27 +61,30 @@ def _stale_threshold_on_the_test_calendar(monkeypatch):
     monkeypatch.setattr("lookup.services.links.utc_now", lambda: factories.NOW)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _botocore_data_loaded_once() -> Iterator[None]:
-    """Every boto3 client of the run reads botocore's service models from one loader.
+# Every boto3 client of the process reads botocore's service models from one loader.
+# `dynamodb_client()` makes a new boto3 session per client, and each session's own loader parsed
+# the JSON models again: 0.1 s of CPU for every test that gets a table (most of a view test's
+# set-up). The models are read-only files, so sharing their parsed copy changes nothing a test
+# sees; each test still gets its own mock, table, session, credentials and client.
+_LOADERS: dict[str | None, botocore.loaders.Loader] = {}
+_create_loader = botocore.session.create_loader
 
-    `dynamodb_client()` makes a new boto3 session per client, and each session's own loader
-    parses the JSON models again: 0.1 s of CPU for every test that gets a table (most of a
-    view test's set-up). The models are read-only files, so sharing their parsed copy changes
-    nothing a test sees; each test still gets its own mock, table, session, credentials and
-    client.
-    """
-    loaders: dict[str | None, botocore.loaders.Loader] = {}
-    create_loader = botocore.session.create_loader
 
-    def shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
-        if search_path_string not in loaders:
-            loaders[search_path_string] = create_loader(search_path_string)
-        return loaders[search_path_string]
+def _shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+    if search_path_string not in _LOADERS:
+        _LOADERS[search_path_string] = _create_loader(search_path_string)
+    return _LOADERS[search_path_string]
 
-    botocore.session.create_loader = shared_loader
-    yield
-    botocore.session.create_loader = create_loader
+
+botocore.session.create_loader = _shared_loader
+
+
+def pytest_collection_finish(session):
+    """After `--collect-only`, load what the first moto table needs: `make mutants` forks each
+    mutant's run from a process that only collected the tests, so each inherits it loaded."""
+    if session.config.option.collectonly:
+        with mock_aws():
+            boto3.session.Session().client("dynamodb", region_name="eu-west-1").list_tables()
 
 
 @pytest.fixture(autouse=True)

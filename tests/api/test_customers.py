@@ -361,3 +361,23 @@ def test_a_national_number_nobody_has_lists_the_readings_that_find_customers(
     assert body["total"] == 0 and body["customers"] == []
     [alternative] = body["alternatives"]
     assert (alternative["e164"], alternative["customers"]) == (UK_MOBILE, 2)
+
+
+def test_a_search_for_a_number_a_lead_unlinked_costs_what_an_unknown_number_costs(
+    client, moto_table, helpdesk, lead_client
+):
+    """The hint at unlinked links is for leads on the search page: the API neither shows it
+    nor reads the history it is built from."""
+    ana = f.profile(name="Ana Souza")
+    store(moto_table, profiles=[ana], links=[f.order_link(ana.customer_id, UK_MOBILE)])
+    unlink = reverse("lookup:unlink", args=[ana.customer_id, UK_MOBILE])
+    assert lead_client.post(unlink, {"reason": "wrong_customer", "version": 0}).status_code == 302
+
+    with count_requests(moto_table) as unlinked:
+        response = find(client, helpdesk, phone=UK_MOBILE)
+    with count_requests(moto_table) as unknown:
+        find(client, helpdesk, phone="+44 20 7946 0018")
+
+    assert response.status_code == 200
+    assert response.json()["customers"] == []
+    assert unlinked.counts == unknown.counts

@@ -367,3 +367,33 @@ def test_api_key_issue_revoke_regenerate_and_scopes_are_audited(admin_client_):
     assert _account_entries(A.API_KEY_REGENERATED) == [("ada.admin", "order-service", "")]
     # The admin acted, not the client: no entry is attributed to the API client.
     assert not AuditEntry.objects.filter(api_client__isnull=False).exists()
+
+
+def test_a_narrowed_search_of_a_renumbered_number_says_both_on_record(agent_client, moto_table):
+    """An auditor reading the entry learns the filter and the other form that was searched too,
+    each in its own words."""
+    ana, bruno = f.profile(name="Ana Souza", country="BR"), f.profile(name="Bruno Lima")
+    store(
+        moto_table,
+        profiles=[ana, bruno],
+        links=[
+            f.profile_link(ana.customer_id, "+5511987654321"),
+            f.legacy_link(bruno.customer_id, "+551187654321"),
+        ],
+    )
+    agent_client.get(
+        reverse("lookup:search"), {"phone": "(11) 98765-4321", "country": "BR", "filter": "ana"}
+    )
+    entry = AuditEntry.objects.get()
+    assert (entry.phone, entry.result_count) == ("+5511987654321", 2)
+    assert entry.reason == "narrowed to “ana”; also searched as +551187654321"
+
+
+def test_each_entry_names_only_what_its_request_touched(agent_client, desk):
+    """A search names its number and no customer; a customer page its customer and no number:
+    an auditor filtering by customer or number finds exactly the requests that touched it."""
+    agent_client.get(reverse("lookup:search"), {"phone": "020 7946 0018", "country": "GB"})
+    agent_client.get(reverse("lookup:customer", args=[desk[0].customer_id]))
+    search, view = AuditEntry.objects.order_by("id")
+    assert (search.phone, search.customer_id, search.subject) == (DESK, "", "")
+    assert (view.phone, view.customer_id, view.subject) == ("", desk[0].customer_id, "")
