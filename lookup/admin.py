@@ -20,8 +20,6 @@ from django.utils.translation import gettext, gettext_lazy
 
 from lookup.access import roles
 
-# The API clients' admin lives with the API (lookup/api/admin.py); importing it registers it.
-from lookup.api import admin as api_admin  # noqa: F401
 from lookup.audit import audit_record
 from lookup.audit_listing import AuditCalendarQuerySet, AuditPaginator
 from lookup.audit_search import audit_search_filter

@@ -9,12 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
-from lookup.access.answers import api_requested
 from lookup.access.permissions import (
     SEARCH_PHONE,
     UNLINK_PHONE,
@@ -23,7 +22,6 @@ from lookup.access.permissions import (
     requires_permission,
 )
 from lookup.access.rate_limits import lookup_opened_by_search, lookup_rate_limit
-from lookup.api.errors import api_not_found
 from lookup.audit import AuditContext
 from lookup.decision_pages import DECISION_PAGES, refusal_message, unlink_done_still_found
 from lookup.desk_session import countries_recent, countries_remember, country_last
@@ -344,13 +342,3 @@ def _link_page(
             ],
         },
     )
-
-
-def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler404: our own messages ("No customer with this id.") are shown, Django's are not."""
-    if api_requested(request):
-        return api_not_found()
-    message = exception.args[0] if isinstance(exception, Http404) and exception.args else ""
-    if not isinstance(message, str) or isinstance(exception, Resolver404):
-        message = ""
-    return render(request, "404.html", {"message": message}, status=404)

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "lookup",
+    # The API's admin (API clients) is registered by its app's admin module.
+    "lookup.api.apps.ApiConfig",
     "supporttool.apps.SupportToolConfig",
 ]
 

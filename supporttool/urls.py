@@ -27,7 +27,7 @@ urlpatterns = [
     path("", include("lookup.urls")),
 ]
 
-handler400 = "lookup.api.errors.bad_request"
-handler403 = "lookup.api.errors.permission_denied"
-handler404 = "lookup.views.page_not_found"
-handler500 = "lookup.api.errors.server_error"
+handler400 = "lookup.error_pages.bad_request"
+handler403 = "lookup.error_pages.permission_denied"
+handler404 = "lookup.error_pages.page_not_found"
+handler500 = "lookup.error_pages.server_error"

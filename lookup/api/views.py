@@ -9,12 +9,13 @@ from django.http import HttpRequest, JsonResponse
 
 from lookup.access.answers import api_error
 from lookup.access.api_calls import api_view
-from lookup.api.errors import api_field_error, api_not_found
+from lookup.api.errors import api_field_error
 from lookup.api.openapi import openapi_document
 from lookup.api.payloads import link_result_payload, search_page_payload
 from lookup.api.queries import cursor_encode, customer_query_parse
 from lookup.audit import AuditContext
 from lookup.domain.errors import InvalidField
+from lookup.error_pages import api_not_found
 from lookup.models import ApiClient
 from lookup.services.ingestion import order_event_ingest
 from lookup.services.search import search_record

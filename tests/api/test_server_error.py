@@ -3,7 +3,7 @@
 from django.test import Client, override_settings
 from django.urls import path
 
-from lookup.api.errors import server_error
+from lookup.error_pages import server_error
 
 
 def explode(request):

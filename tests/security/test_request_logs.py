@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path, reverse
 
-from lookup.api.errors import server_error
+from lookup.error_pages import server_error
 from lookup.logs import JsonFormatter, PlainFormatter, RequestContextFilter
 from tests.api.conftest import UK_MOBILE
 
