@@ -63,9 +63,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Tombstones without an index key in {target} (a dry run):")
         if start_key:
             self.stdout.write(f"Resuming after {start_key} ({checkpoint}).")
-        total = (table.describe() or {}).get("ItemCount")
+        # No total: DescribeTable's item count is not the batch role's to read (and six hours
+        # stale); the bar shows the items scanned and the rate.
         progress = (
-            None if no_progress else ProgressBar(stream=sys.stderr, total=total, label="items")
+            None if no_progress else ProgressBar(stream=sys.stderr, total=None, label="items")
         )
         counts: Counter = Counter()
         scanned = 0
