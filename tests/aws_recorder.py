@@ -18,8 +18,8 @@ one component, and its entry point is on the stack of every call it makes:
 * `worker`: the `lookup.worker` package (the loop, and each message handled in its thread pool: a
   submitted function's frames are on its thread's stack) or the `consume_order_events`
   command;
-* `batch`: the `backfill_phone_links` and `migrate_legacy_lookups` commands (and
-  `lookup.backfill`).
+* `batch`: the `backfill_phone_links`, `migrate_legacy_lookups` and `tombstones_index`
+  commands (and `lookup.backfill`).
 
 The outermost entry point on the stack wins. Work submitted to a thread pool
 (`ThreadPoolExecutor.submit`, as the repository's concurrent reads do) belongs to the component
@@ -66,6 +66,7 @@ ENTRY_MODULES = {
     "lookup.backfill": BATCH,
     "lookup.management.commands.backfill_phone_links": BATCH,
     "lookup.management.commands.migrate_legacy_lookups": BATCH,
+    "lookup.management.commands.tombstones_index": BATCH,
 }
 
 

@@ -8,9 +8,10 @@ appended to may hold up to twice as many until the next full write trims it), `r
 (the same ids as a string set), `country` (of the
 latest order), `version` (bumped by every write), `lastChangeId` (of the last unlink or restore,
 to recognise our own retried write); while unlinked `unlinkedAt`,
-`unlinkedBy`, `unlinkReason` and no `pk2`/`sk2`; after a restore or a re-link `restoredAt`,
-`restoredBy`, `restoreReason`; `ordersMarked` (true once the evidence is derived from the
-link's order markers) and, on a link that had evidence before, `evidenceBaseline` (a map:
+`unlinkedBy`, `unlinkReason` and pk2 `unlinked#phone#<E164>` (absent on older tombstones);
+after a restore or a re-link `restoredAt`, `restoredBy`, `restoreReason`; `ordersMarked`
+(true once the evidence is derived from the link's order markers) and, on a link that had
+evidence before, `evidenceBaseline` (a map:
 `orders`, `before`, `firstSeenAt`, `lastSeenAt`, `country`: `domain.links.EvidenceBaseline`).
 
 A UserPhoneLookUp written by the users service's existing code carries only the keys,
@@ -45,7 +46,6 @@ from lookup.repository.schema import (
     RESTORE_REASON,
     RESTORED_AT,
     RESTORED_BY,
-    SK2,
     UNLINK_REASON,
     UNLINKED_AT,
     UNLINKED_BY,
@@ -119,7 +119,7 @@ def link_from_item(item: dict[str, Any]) -> PhoneLink | None:
     customer_id = _text(item, schema.COGNITO_ID) or schema.customer_id_from_pk(pk)
     phone = _text(item, schema.PHONE_NUMBER)
     if phone is None:
-        for candidate in (sk, str(item.get(PK2, ""))):
+        for candidate in (sk, str(item.get(PK2, "")).removeprefix(schema.UNLINKED_PREFIX)):
             if candidate.startswith(schema.PHONE_PREFIX):
                 phone = candidate[len(schema.PHONE_PREFIX) :]
                 break
@@ -271,8 +271,9 @@ def _recent_orders_from_item(item: dict[str, Any]) -> tuple[RecentOrder, ...]:
 
 
 def _unlink_from_item(item: dict[str, Any]) -> LinkChange | None:
-    """A tombstone is an item out of the index; an item in it is live whatever else it says."""
-    if PK2 in item:
+    """A tombstone is an item out of the `phone#` partitions; an item in one is live whatever
+    else it says."""
+    if schema.pk2_live(item.get(PK2)):
         return None
     return _change_from_item(item, UNLINKED_AT, UNLINKED_BY, UNLINK_REASON) or LinkChange(
         at=None, by=None, reason=None
@@ -292,7 +293,7 @@ def _change_from_item(item: dict[str, Any], at: str, by: str, reason: str) -> Li
 
 
 def link_to_item(link: PhoneLink) -> dict[str, Any]:
-    """The whole item for a link; a tombstoned link gets no index keys."""
+    """The whole item for a link; a tombstoned link's pk2 is its number's `unlinked#` one."""
     if link.source is LinkSource.PROFILE:
         return _without_none(
             {
@@ -320,8 +321,7 @@ def link_to_item(link: PhoneLink) -> dict[str, Any]:
             VERSION: link.version or None,
         }
     if link.unlink is not None:
-        item.pop(PK2, None)
-        item.pop(SK2, None)
+        item[PK2] = schema.unlinked_pk2(link.phone)
         item.update(change_attributes(link.unlink, unlinked=True))
     if link.restore is not None:
         item.update(change_attributes(link.restore, unlinked=False))

@@ -23,7 +23,7 @@ def evidence_update(link: PhoneLink) -> Update:
         attributes.update(schema.lookup_index_keys(link.customer_id, link.phone))
         removed += [schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON]
     else:
-        removed += [schema.PK2, schema.SK2]
+        attributes.update(schema.link_tombstone_keys(link.customer_id, link.phone, None))
         if link.unlink is not None:
             attributes.update(change_attributes(link.unlink, unlinked=True))
     if link.restore is not None:
@@ -72,7 +72,7 @@ def order_addition_update(addition: OrderAddition) -> tuple[Update, Condition]:
     version_bump(update)
     applies = " AND ".join(
         (
-            f"attribute_exists({update.name(schema.PK2)})",
+            f"begins_with({update.name(schema.PK2)}, {update.value(schema.PHONE_PREFIX)})",
             f"{update.name(schema.ORDERS_MARKED)} = {update.value(True)}",
             f"{update.name(schema.LAST_SEEN_AT)} < {at}",
             f"NOT contains({ids}, {update.value(order.order_id)})",

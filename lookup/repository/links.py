@@ -72,9 +72,6 @@ _RANKED_ATTRIBUTES = ", ".join([*_RANKED_NAMES, f"{schema.RECENT_ORDERS}[0]"])
 # Order links a customer page reads whole before reading the rest of a large account projected.
 FULL_ITEMS_READ = 200
 
-_LIVE = Condition(f"attribute_exists({schema.PK2})")
-_TOMBSTONED = Condition(f"attribute_exists({schema.PK}) AND attribute_not_exists({schema.PK2})")
-
 
 @dataclass(frozen=True, slots=True)
 class CustomerLinks:
@@ -306,7 +303,8 @@ class LinkRepository:
         change: LinkChange,
         expected_version: int | None,
     ) -> PhoneLink:
-        """Tombstone a live link (`unlinked`) or put a tombstoned one back in the index.
+        """Tombstone a live link (`unlinked`: its pk2 moves to the number's `unlinked#` partition)
+        or put a tombstoned one back in its `phone#` partition.
 
         One conditional UpdateItem touching only the index keys, the change's attributes and
         the version (a legacy record keeps whatever else the old code stored). It applies only
@@ -322,13 +320,10 @@ class LinkRepository:
             **change_attributes(recorded, unlinked=unlinked),
             schema.LAST_CHANGE_ID: change_id,
         }
-        if unlinked:
-            cleared = [schema.PK2, schema.SK2]
-            precondition = _LIVE
-        else:
-            attributes.update(schema.link_index_keys(link.customer_id, link.phone, link.legacy_id))
-            cleared = [schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON]
-            precondition = _TOMBSTONED
+        keys = schema.link_tombstone_keys if unlinked else schema.link_index_keys
+        attributes.update(keys(link.customer_id, link.phone, link.legacy_id))
+        cleared = [] if unlinked else [schema.UNLINKED_AT, schema.UNLINKED_BY, schema.UNLINK_REASON]
+        precondition = schema.LIVE if unlinked else schema.TOMBSTONED
         update = Update()
         for name, value in attributes.items():
             update.set(name, value)

@@ -10,6 +10,7 @@ change nothing here without them. Each key builder documents the record whose ke
 | UserPhoneLookUp | `phone_user#<id>` | `phone#<E164>`    | `phone#<E164>` | `phone_user#<id>` |
 | Legacy lookup   | `phone_user#<id>` | `createdAt#<ISO>` | `phone#<E164>` | `createdAt#<ISO>` |
 | Order marker    | `link_orders#<id>#<E164>` | `order#<orderId>` | -      | -                 |
+| Tombstone       | the link's        | the link's        | `unlinked#phone#<E164>` | the link's |
 
 (UserPhone: the phone on the customer's profile, written by the users service; UserPhoneLookUp:
 a phone seen on the customer's orders, written by this project; legacy: the older
@@ -17,15 +18,17 @@ one-customer-per-phone design, read until `migrate_legacy_lookups` rewrites it; 
 one per order delivered for a UserPhoneLookUp, in a key space only this project writes, from
 which the link's counts are derived.)
 
-The index on pk2/sk2 is sparse: an unlinked (tombstoned) link has no pk2/sk2 and is in no
-search.
+The index on pk2/sk2 is sparse. An unlinked (tombstoned) UserPhoneLookUp or legacy record keeps
+its sk2 but its pk2 moves to `unlinked#phone#<E164>`: no search reads that partition, a lead's
+hint does (one Query). Only a pk2 starting `phone#` is live (`LIVE`): a tombstone written before
+the move has no pk2 at all, and `manage.py tombstones_index` gives it the new one.
 """
 
 import time
 from typing import Any
 
 from lookup.domain.errors import DirectoryUnavailable
-from lookup.repository.dynamo import Table, storage_errors_as_unavailable
+from lookup.repository.dynamo import Condition, Table, storage_errors_as_unavailable
 
 # Key attributes of the base table and of its index.
 PK, SK, PK2, SK2 = "pk", "sk", "pk2", "sk2"
@@ -36,6 +39,7 @@ PHONE_USER_PREFIX = "phone_user#"
 CREATED_AT_PREFIX = "createdAt#"
 PROFILE_SK = "profile"
 LINK_ORDERS_PREFIX = "link_orders#"
+UNLINKED_PREFIX = "unlinked#"
 ORDER_PREFIX = "order#"
 
 # Attributes the users service writes (profiles, UserPhones, the design's UserPhoneLookUp),
@@ -79,6 +83,25 @@ def phone_pk2(e164: str) -> str:
     return f"{PHONE_PREFIX}{e164}"
 
 
+def unlinked_pk2(e164: str) -> str:
+    """Index partition of a number's tombstones: pk2=`unlinked#phone#<E164>`."""
+    return f"{UNLINKED_PREFIX}{phone_pk2(e164)}"
+
+
+# A link is live (searchable) only in a `phone#` partition; a tombstone's pk2 is absent (written
+# before tombstones moved) or `unlinked#phone#...`. `begins_with` of an absent attribute is false.
+LIVE = Condition(f"begins_with({PK2}, :live)", {":live": PHONE_PREFIX})
+TOMBSTONED = Condition(
+    f"attribute_exists({PK}) AND (attribute_not_exists({PK2}) OR NOT begins_with({PK2}, :live))",
+    {":live": PHONE_PREFIX},
+)
+
+
+def pk2_live(value: object) -> bool:
+    """Whether an item's pk2 puts it in a search (`LIVE`, read in Python)."""
+    return isinstance(value, str) and value.startswith(PHONE_PREFIX)
+
+
 def user_phone_keys(customer_id: str, e164: str) -> dict[str, str]:
     """UserPhone (phone on the profile), written by the users service.
 
@@ -108,7 +131,7 @@ def lookup_key(customer_id: str, e164: str) -> dict[str, str]:
 def lookup_index_keys(customer_id: str, e164: str) -> dict[str, str]:
     """Index keys of a live UserPhoneLookUp: pk2=`phone#<E164>`, sk2=`phone_user#<cognitoId>`.
 
-    Removing them (an unlink tombstone) drops the item from the sparse index and every search.
+    An unlink moves pk2 to `unlinked#phone#<E164>` (`link_tombstone_keys`): out of every search.
     """
     return {PK2: phone_pk2(e164), SK2: lookup_pk(customer_id)}
 
@@ -155,6 +178,11 @@ def link_index_keys(customer_id: str, e164: str, legacy_id: str | None) -> dict[
     if legacy_id is None:
         return lookup_index_keys(customer_id, e164)
     return legacy_index_keys(e164, legacy_id)
+
+
+def link_tombstone_keys(customer_id: str, e164: str, legacy_id: str | None) -> dict[str, str]:
+    """Index keys of an unlinked order-derived link: its live sk2, pk2=`unlinked#phone#<E164>`."""
+    return {**link_index_keys(customer_id, e164, legacy_id), PK2: unlinked_pk2(e164)}
 
 
 def customer_id_from_pk(pk: str) -> str | None:

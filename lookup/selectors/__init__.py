@@ -7,7 +7,9 @@ read with these and record what they showed.
   was typed that find some (`number_alternatives`);
 * `customers`: a customer's page of numbers (`customer_details`), one of their links
   (`link_of_customer`), whether a profile exists (`customer_exists`);
-* `audit_trail`: the features that read the audit trail as data (`searches_recent`,
-  `unlinked_of_number`), so what they show lasts only as long as the trail's retention;
+* `audit_trail`: the features that read the audit trail as data (`searches_recent`), so what
+  they show lasts only as long as the trail's retention;
+* `unlinked`: a lead's hint at a number's unlinked links, from their tombstones (read with the
+  search's Queries);
 * `policy`: the staleness policy as of now (`freshness`).
 """

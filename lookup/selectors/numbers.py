@@ -14,9 +14,10 @@ from lookup.phones import (
     phone_equivalents,
     phone_other_readings,
 )
-from lookup.repository import get_links, get_profiles
+from lookup.repository import get_links, get_profiles, get_tombstones
 from lookup.repository.dynamo import BATCH_GET_LIMIT
 from lookup.selectors.policy import freshness
+from lookup.selectors.unlinked import unlinked_hinted, unlinked_links
 
 # One BatchGetItem fetches a page's profiles.
 MAX_PAGE_SIZE = BATCH_GET_LIMIT
@@ -29,6 +30,7 @@ def customers_of_number(
     page_size: int,
     extension: str | None = None,
     name_filter: str = "",
+    include_unlinked: bool = False,
 ) -> SearchPage:
     """Customers linked to a normalized number or to one of its other forms (a renumbering's,
     `lookup.phones.equivalents`), best candidates first, one page at a time.
@@ -42,12 +44,24 @@ def customers_of_number(
     `name_filter` narrows to the customers whose name or email holds each of its words (case
     and accents aside), across every match, not just one page: the profiles of all matches are
     then fetched, one BatchGetItem per 100. Only a filter costs those extra requests.
+
+    `include_unlinked` (a lead's search) adds the number's tombstones (`SearchPage.unlinked`):
+    one Query more per form, at the same time as the live ones, and their customers' names in
+    the same BatchGetItem as the page's.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
     policy = freshness()
     equivalents = phone_equivalents(e164=number.e164)
-    found = get_links().links_of_numbers(phones=[number.e164, *(eq.e164 for eq in equivalents)])
+    forms = [number.e164, *(eq.e164 for eq in equivalents)]
+    hinted: list[PhoneLink] = []
+    if include_unlinked:
+        read = get_tombstones().links_of_numbers_with_tombstones(phones=forms)
+        found = read.live
+        hinted = unlinked_hinted(tombstones=(t for links in read.unlinked.values() for t in links))
+    else:
+        found = get_links().links_of_numbers(phones=forms)
+    hinted_ids = [link.customer_id for link in hinted]
     by_customer: dict[str, list[PhoneLink]] = {}
     forms_of: dict[str, set[str]] = {}
     for form, links in found.items():
@@ -58,9 +72,9 @@ def customers_of_number(
     total_unfiltered = len(ordered)
     words = _words(name_filter)
     profiles: dict[str, CustomerProfile] = {}
-    if words and ordered:
+    if words and (ordered or hinted_ids):
         profiles = get_profiles().profiles_get(
-            customer_ids=[customer_id for customer_id, _ in ordered]
+            customer_ids=_unique([customer_id for customer_id, _ in ordered], hinted_ids)
         )
         ordered = [entry for entry in ordered if _profile_has(profiles.get(entry[0]), words)]
     total = len(ordered)
@@ -68,7 +82,7 @@ def customers_of_number(
     window = ordered[(page - 1) * page_size : page * page_size]
     if not words:
         profiles = get_profiles().profiles_get(
-            customer_ids=[customer_id for customer_id, _ in window]
+            customer_ids=_unique([customer_id for customer_id, _ in window], hinted_ids)
         )
     matches = tuple(
         CustomerMatch(
@@ -91,7 +105,12 @@ def customers_of_number(
         name_filter=" ".join(words),
         total_unfiltered=total_unfiltered,
         forms_found=tuple(form for form, links in found.items() if links),
+        unlinked=unlinked_links(tombstones=hinted, profiles=profiles),
     )
+
+
+def _unique(*customer_ids: list[str]) -> list[str]:
+    return list(dict.fromkeys(customer_id for ids in customer_ids for customer_id in ids))
 
 
 def _folded(text: str) -> str:

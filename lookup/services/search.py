@@ -14,7 +14,6 @@ from lookup.audit import AuditContext, audit_write
 from lookup.domain.pages import Alternative, SearchPage
 from lookup.models import AuditEntry
 from lookup.phones import PhoneReading
-from lookup.selectors.audit_trail import unlinked_of_number
 from lookup.selectors.numbers import customers_of_number, number_alternatives
 
 # Turning the pages of a search within this time of its audit entry adds no other entry.
@@ -56,7 +55,8 @@ def search_record(*, query: SearchQuery, audit: AuditContext) -> SearchPage:
 
     One entry per search: `page_turn` (another page or page size of results the page already
     showed) adds none when the same person's entry for the same number and filter is less than
-    SAME_SEARCH_WINDOW old. `include_unlinked` (leads) adds the number's unlinked links.
+    SAME_SEARCH_WINDOW old. `include_unlinked` (leads) adds the number's unlinked links, read
+    from their tombstones with the search's Queries.
     """
     reading = query.reading
     results = customers_of_number(
@@ -65,6 +65,7 @@ def search_record(*, query: SearchQuery, audit: AuditContext) -> SearchPage:
         page_size=query.page_size,
         extension=reading.extension,
         name_filter=query.name_filter,
+        include_unlinked=query.include_unlinked,
     )
     if not results.total_unfiltered:
         alternatives = number_alternatives(
@@ -75,8 +76,6 @@ def search_record(*, query: SearchQuery, audit: AuditContext) -> SearchPage:
         )
         results = replace(results, alternatives=alternatives)
     results = replace(results, read_as=reading.read_as)
-    if query.include_unlinked:
-        results = replace(results, unlinked=unlinked_of_number(results=results))
     reason = _search_reason(results)
     api = audit.api_client is not None
     action = AuditEntry.Action.API_SEARCH if api else AuditEntry.Action.SEARCH

@@ -8,8 +8,8 @@ every entry point of each component as production would, recording the AWS calls
   submits, one on a stale version), and the HTTP API creating a link and finding customers;
 * worker: `consume_order_events --once` over a queue holding a raw event, an event in an SNS
   envelope, a duplicate and a bad event (which it rejects until SQS dead-letters it);
-* batch: `backfill_phone_links` on a small file with a reject, and `migrate_legacy_lookups`,
-  dry run first.
+* batch: `backfill_phone_links` on a small file with a reject, `migrate_legacy_lookups` and
+  `tombstones_index`, dry run first.
 """
 
 import importlib
@@ -308,3 +308,5 @@ def _batch_drive(work_dir: Path) -> None:
     call_command("backfill_phone_links", str(history), "--no-progress", stdout=out)
     call_command("migrate_legacy_lookups", stdout=out)  # the plan only
     call_command("migrate_legacy_lookups", "--apply", stdout=out)
+    call_command("tombstones_index", "--no-progress", stdout=out)  # counts only
+    call_command("tombstones_index", "--apply", "--no-progress", stdout=out)

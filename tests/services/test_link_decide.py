@@ -43,7 +43,9 @@ def test_unlink_tombstones_the_link_and_keeps_its_evidence(table, sam, lead):
         TableName=table.name,
         Key={"pk": {"S": f"phone_user#{sam}"}, "sk": {"S": f"phone#{DESK}"}},
     )["Item"]
-    assert "pk2" not in raw and "sk2" not in raw
+    # Out of the number's partition, into its tombstones' (the lead's hint reads them there).
+    assert raw["pk2"] == {"S": f"unlinked#phone#{DESK}"}
+    assert raw["sk2"] == {"S": f"phone_user#{sam}"}
     assert raw["unlinkedBy"] == {"S": "leo.lead"}
     assert raw["unlinkReason"] == {"S": "Number reassigned"}
     [entry] = AuditEntry.objects.filter(action=AuditEntry.Action.UNLINK)

@@ -13,17 +13,21 @@ import pytest
 from django.urls import reverse
 
 from lookup.domain import LinkChange
+from lookup.domain.decisions import LinkDecision
 from lookup.domain.evidence import LinkOutcome, OrderSeen
 from lookup.domain.links import LinkSource
 from lookup.domain.times import format_timestamp
+from lookup.phones import phone_from_e164
 from lookup.repository.dynamo import serialize
+from lookup.selectors.numbers import customers_of_number
 from lookup.services.ingestion import order_link_record
 from tests import factories as f
-from tests.lookups import details, found, search, store, stored_link, tombstone
+from tests.lookups import decide, details, found, search, store, stored_link, tombstone
 
 DESK = "+442079460018"
 SEARCH = reverse("lookup:search")
 WEEK_AGO = f.NOW - timedelta(days=7)
+RESTORE = LinkDecision.RESTORE
 
 
 def put_raw(table, item: dict) -> None:
@@ -104,7 +108,8 @@ def test_a_design_record_is_unlinked_and_restored_keeping_what_its_writer_stored
     assert response.status_code == 302
     assert found(DESK) == []
     item = raw_item(table, f"phone_user#{dana.customer_id}", f"phone#{DESK}")
-    assert "pk2" not in item and item["createdAt"] == format_timestamp(WEEK_AGO)
+    assert item["pk2"] == f"unlinked#phone#{DESK}"
+    assert item["createdAt"] == format_timestamp(WEEK_AGO)
 
     restore = reverse("lookup:restore", args=[dana.customer_id, DESK])
     version = stored_link(dana.customer_id, DESK).version
@@ -199,3 +204,65 @@ def test_a_legacy_record_and_a_profile_phone_through_search_and_the_next_order(t
     sources = sorted(row.link.source for row in details(lee.customer_id).links)
     assert sources == sorted([LinkSource.PROFILE, LinkSource.ORDER, LinkSource.LEGACY])
     assert stored_link(lee.customer_id, DESK).order_count == 1
+
+
+def test_a_tombstone_any_writer_put_is_hinted_to_leads_and_restored_by_them(table, lead):
+    """Another writer's tombstones, in the shape docs/architecture.md gives them: the record
+    with its pk2 in the number's `unlinked#` partition and who, when and why."""
+    crm, old = f.profile("cust-crm", name="Cora Rahm"), f.profile("cust-old", name="Olu Dede")
+    store(table, profiles=[crm, old])
+    put_raw(
+        table,
+        {
+            **design_record(crm.customer_id),
+            "pk2": f"unlinked#phone#{DESK}",
+            "unlinkedAt": format_timestamp(f.NOW - timedelta(days=1)),
+            "unlinkedBy": "crm-sync",
+            "unlinkReason": "customer asked",
+        },
+    )
+    created = format_timestamp(f.NOW - timedelta(days=400))
+    put_raw(
+        table,
+        {
+            "pk": f"phone_user#{old.customer_id}",
+            "sk": f"createdAt#{created}",
+            "pk2": f"unlinked#phone#{DESK}",
+            "sk2": f"createdAt#{created}",
+            "cognitoId": old.customer_id,
+            "phoneNumber": DESK,
+            "createdAt": created,
+            "unlinkedAt": format_timestamp(f.NOW - timedelta(days=30)),
+            "unlinkedBy": "old-tool",
+        },
+    )
+
+    def hinted() -> list[tuple[str, str | None, str | None]]:
+        page = customers_of_number(
+            number=phone_from_e164(DESK), page_size=25, include_unlinked=True
+        )
+        return [(hint.customer_id, hint.name, hint.change.by) for hint in page.unlinked]
+
+    assert found(DESK) == []  # no search finds a tombstone
+    assert search(DESK).unlinked == ()  # nor shows it to an agent
+    assert hinted() == [
+        (crm.customer_id, "Cora Rahm", "crm-sync"),  # newest unlink first
+        (old.customer_id, "Olu Dede", "old-tool"),
+    ]
+
+    decide(RESTORE, customer_id=crm.customer_id, phone=DESK, by=lead, reason="Still theirs")
+    assert found(DESK) == [crm.customer_id]
+    assert raw_item(table, f"phone_user#{crm.customer_id}", f"phone#{DESK}")["pk2"] == (
+        f"phone#{DESK}"
+    )
+    assert hinted() == [(old.customer_id, "Olu Dede", "old-tool")]
+    decide(
+        RESTORE,
+        customer_id=old.customer_id,
+        phone=DESK,
+        by=lead,
+        reason="Still theirs",
+        legacy_id=created,
+    )
+    assert sorted(found(DESK)) == sorted([crm.customer_id, old.customer_id])
+    assert hinted() == []

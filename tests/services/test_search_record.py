@@ -13,7 +13,7 @@ from lookup.audit import AuditContext
 from lookup.domain.decisions import LinkDecision
 from lookup.models import AuditEntry
 from lookup.phones import phone_from_e164, phone_read
-from lookup.selectors.audit_trail import searches_recent, unlinked_of_number
+from lookup.selectors.audit_trail import searches_recent
 from lookup.selectors.customers import customer_details, customer_exists, link_of_customer
 from lookup.selectors.numbers import customers_of_number, number_alternatives
 from lookup.services.customers import CustomerQuery, customer_open
@@ -28,7 +28,7 @@ READS = {"Query", "GetItem", "BatchGetItem"}
 
 @pytest.fixture
 def desk(moto_table, lead):
-    """Sam and Kim on the desk's number; a lead unlinked Kim's link (an entry on the trail)."""
+    """Sam and Kim on the desk's number; a lead unlinked Kim's link."""
     sam, kim = f.profile(name="Sam Carter"), f.profile(name="Kim Lee")
     store(
         moto_table,
@@ -60,16 +60,17 @@ def test_the_reads_leave_no_entry_and_change_nothing(moto_table, desk, agent):
     sam, kim = desk
     entries = AuditEntry.objects.count()
     with CaptureQueriesContext(connection) as sql, count_requests(moto_table) as dynamodb:
-        page = customers_of_number(number=phone_from_e164(DESK), page_size=25)
-        unlinked = unlinked_of_number(results=page)
+        page = customers_of_number(
+            number=phone_from_e164(DESK), page_size=25, include_unlinked=True
+        )
         alternatives = number_alternatives(raw="020 7946 0018", region="US", regions=["GB"])
         details = customer_details(customer_id=sam.customer_id)
         link = link_of_customer(customer_id=sam.customer_id, phone=DESK, legacy_id=None)
         exists = customer_exists(customer_id=kim.customer_id)
         searches_recent(user=agent)
-    # They did read: Sam by the number, Kim's unlinked link through the trail, the UK reading.
+    # They did read: Sam by the number, Kim's unlinked link (its tombstone), the UK reading.
     assert [match.customer_id for match in page.matches] == [sam.customer_id]
-    assert [hint.customer_id for hint in unlinked] == [kim.customer_id]
+    assert [hint.customer_id for hint in page.unlinked] == [kim.customer_id]
     assert [alternative.number.e164 for alternative in alternatives] == [DESK]
     assert details.profile.name == "Sam Carter" and link is not None and exists
     # And wrote nothing, in either store.

@@ -1,12 +1,16 @@
 """The customer page, the lead's unlinked hint, times in the desk's zone, the 403 and 404 pages."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from lookup.domain import LinkChange
+from lookup.models import AuditEntry
 from tests import factories as f
 from tests.conftest import count_requests
 from tests.lookups import store, tombstone
@@ -137,13 +141,28 @@ def test_agents_never_see_the_unlinked_hint(agent_client, lead_client, moto_tabl
     assert "unlinked-hint" not in html  # restored: nothing to hint at
 
 
-def test_the_hint_costs_a_lead_nothing_when_nothing_was_unlinked(lead_client, moto_table):
+@pytest.mark.parametrize(
+    ("number", "country", "forms"),
+    [(DESK, "GB", [DESK]), (BR_NEW, "BR", [BR_NEW, BR_OLD])],
+)
+def test_a_leads_search_reads_the_tombstones_with_one_query_more_per_form(
+    agent_client, lead_client, moto_table, number, country, forms
+):
     sam = f.profile(name="Sam Carter")
-    store(moto_table, profiles=[sam], links=[f.order_link(sam.customer_id, DESK)])
-    with count_requests(moto_table) as log:
-        html = lead_client.get(SEARCH, {"phone": DESK, "country": "GB"}).content.decode()
+    store(moto_table, profiles=[sam], links=[f.order_link(sam.customer_id, number)])
+    with count_requests(moto_table) as agent:
+        agent_client.get(SEARCH, {"phone": number, "country": country})
+    with count_requests(moto_table) as lead:
+        html = lead_client.get(SEARCH, {"phone": number, "country": country}).content.decode()
     assert "unlinked-hint" not in html
-    assert log.operations == ["Query", "BatchGetItem"]
+    # Agents never read a tombstone; a lead reads each form's `unlinked#` partition too, at
+    # the same time as the live ones, and the names come with the page's profiles.
+    assert agent.counts == {"Query": len(forms), "BatchGetItem": 1}
+    assert sorted(agent.numbers_queried) == sorted(forms)
+    assert lead.counts == {"Query": 2 * len(forms), "BatchGetItem": 1}
+    assert sorted(lead.numbers_queried) == sorted(
+        [*forms, *(f"unlinked#phone#{form}" for form in forms)]
+    )
 
 
 def test_the_hint_shows_a_number_whose_only_customer_was_unlinked(lead_client, moto_table):
@@ -157,14 +176,33 @@ def test_the_hint_shows_a_number_whose_only_customer_was_unlinked(lead_client, m
     assert "1 unlinked link to this number" in html and "Ana Souza" in html
 
 
-def test_unlinks_made_outside_this_tool_are_not_hinted_at(lead_client, moto_table):
-    # The documented limit: the hint reads the audit trail, which only this tool writes.
+def test_unlinks_made_outside_this_tool_are_hinted_at_too(lead_client, moto_table):
+    # The hint reads the tombstones, not the audit trail: an unlink with no entry (the older
+    # tool's, another service's) is listed with who, when and why as the link stores them.
     old = f.profile(name="Old Tool")
     store(moto_table, profiles=[old], links=[f.order_link(old.customer_id, DESK)])
     change = LinkChange(at=f.NOW, by="old-tool", reason="legacy cleanup")
     tombstone(customer_id=old.customer_id, phone=DESK, change=change)
     html = lead_client.get(SEARCH, {"phone": DESK, "country": "GB"}).content.decode()
-    assert "unlinked-hint" not in html
+    hint = html[html.index('<details class="unlinked-hint">') : html.index("</details>")]
+    assert "1 unlinked link to this number" in hint and "Old Tool" in hint
+    assert "by <bdi>old-tool</bdi>" in hint and "legacy cleanup" in hint
+
+
+def test_the_hint_survives_pruning_the_whole_audit_trail(lead_client, moto_table):
+    sam = f.profile(name="Sam Carter")
+    store(moto_table, profiles=[sam], links=[f.order_link(sam.customer_id, DESK)])
+    unlink = reverse("lookup:unlink", args=[sam.customer_id, DESK])
+    lead_client.post(unlink, {"reason": "number_reassigned", "details": "T-4411", "version": 0})
+    # As if past the retention (a day, the least `prune_audit` keeps): the whole trail goes,
+    # the unlink's entry included.
+    AuditEntry.objects.update(at=timezone.now() - timedelta(days=2))
+    call_command("prune_audit", days=1, stdout=io.StringIO())
+    assert not AuditEntry.objects.exists()
+    html = lead_client.get(SEARCH, {"phone": DESK, "country": "GB"}).content.decode()
+    hint = html[html.index('<details class="unlinked-hint">') : html.index("</details>")]
+    assert "1 unlinked link to this number" in hint and "Sam Carter" in hint
+    assert "by <bdi>leo.lead</bdi>" in hint and "Number reassigned to someone else: T-4411" in hint
 
 
 @pytest.mark.parametrize(
