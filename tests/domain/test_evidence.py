@@ -444,3 +444,15 @@ def test_an_order_addition_leaves_every_other_case_to_the_markers():
     assert order_addition(seen_again, creates=True).applied_to(live) is None
     assert order_addition(newer, creates=False).applied_to(None) is None
     assert order_addition(newer, creates=True).applied_to(None).order_count == 1
+
+
+def test_an_order_of_the_same_instant_as_the_last_sighting_is_left_to_the_markers():
+    # The markers order orders of one instant by id, newest first; one write can only put the
+    # new order first, so the addition must not apply (the repository's condition is strict).
+    state = Link()
+    state.deliver(order("o1", 5))
+    same_instant = order("a0", 5)
+    added = order_addition(same_instant, creates=True).applied_to(state.link)
+    _, derived = state.deliver(same_instant)
+    assert derived.recent_order_ids == ("o1", "a0")
+    assert added is None
