@@ -88,8 +88,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The page's language: the cookie a sign-in or the language menu sets, else Accept-Language,
-    # else LANGUAGE_CODE (lookup/languages/choice.py). Reads no table.
-    "django.middleware.locale.LocaleMiddleware",
+    # else LANGUAGE_CODE (lookup/languages/choice.py); the API is English. Reads no table.
+    "lookup.languages.middleware.DeskLocaleMiddleware",
     "lookup.languages.choice.SignInLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,6 +193,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
+# Counts in the reader's separators: "1,234" in English, "1.234" in German, "1 234" in French.
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "var" / "static")

@@ -224,3 +224,16 @@ def test_the_500_page_is_in_the_browsers_language(word):
     assert response.status_code == 500
     assert html_lang(response) == "de"
     assert word("de", "Something went wrong") in response.content.decode()
+
+
+# --- the API: machine clients get English whatever their library asks for ------------------
+
+
+def test_the_api_answers_in_english_whatever_the_accept_language(db):
+    english = Client(headers={"accept-language": "en"}).get("/api/v1/no-such-endpoint")
+    german = Client(headers={"accept-language": "de"}).get("/api/v1/no-such-endpoint")
+
+    assert german.status_code == 404
+    assert german.json() == english.json()
+    assert german.get("Content-Language") in (None, "en")
+    assert "Accept-Language" not in german.get("Vary", "")
