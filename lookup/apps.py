@@ -9,6 +9,7 @@ class LookupConfig(AppConfig):
 
     def ready(self) -> None:
         # Signal receivers: failed sign-ins and lockouts to the audit trail, sign-in time for the
-        # absolute session lifetime.
+        # absolute session lifetime, the account's language.
         from lookup import middleware  # noqa: F401
         from lookup.access import lockout  # noqa: F401
+        from lookup.languages import choice  # noqa: F401

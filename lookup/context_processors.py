@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from lookup.desk_session import COUNTRY_SESSION_KEY
-from lookup.phones import region_name
+from lookup.languages.countries import country_name
 
 
 def desk(request: HttpRequest) -> dict:
@@ -19,4 +19,7 @@ def desk(request: HttpRequest) -> dict:
         if session is not None
         else settings.DEFAULT_PHONE_REGION
     )
-    return {"desk_country": country, "desk_country_name": region_name(country) if country else ""}
+    return {
+        "desk_country": country,
+        "desk_country_name": country_name(region=country) if country else "",
+    }

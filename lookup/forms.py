@@ -7,15 +7,15 @@ from collections.abc import Mapping, Sequence
 from django import forms
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from lookup.domain.identifiers import customer_id_parse
+from lookup.languages.countries import country_choices_local
 from lookup.navigation import ResultsState
 from lookup.phones import (
     PhoneNumberError,
     phone_read,
-    region_choices,
     region_normalize,
 )
 from lookup.services.search import ReadingsQuery, SearchQuery
@@ -203,7 +203,9 @@ def phone_as_linked(*, phone: str, region: str) -> str:
 
 def country_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     """The countries the business works in (PHONE_REGIONS) first, then every other country."""
-    choices = region_choices(first=tuple(settings.PHONE_REGIONS))
+    choices = country_choices_local(
+        first=tuple(settings.PHONE_REGIONS), language=get_language() or "en"
+    )
     served = len({code for code in settings.PHONE_REGIONS})
     return [(_("Countries we serve"), choices[:served]), (_("All countries"), choices[served:])]
 

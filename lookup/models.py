@@ -217,3 +217,22 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class LanguagePreference(models.Model):
+    """The language a person chose from the top bar's menu (docs/languages.md), kept with their
+    account so it follows them to any browser: applied at each sign-in, read nowhere else."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="language_preference",
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("language preference")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

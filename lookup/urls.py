@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 
 from lookup import views
 from lookup.converters import IdentifierConverter
+from lookup.languages.views import language_set
 
 app_name = "lookup"
 
@@ -11,6 +12,7 @@ register_converter(IdentifierConverter, "identifier")
 
 urlpatterns = [
     path("", views.search, name="search"),
+    path("language/", language_set, name="language"),
     path(
         "customers/<identifier:customer_id>/numbers/<identifier:phone>/unlink/",
         views.link_unlink,

@@ -89,6 +89,10 @@ MIDDLEWARE = [
     "lookup.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the cookie a sign-in or the language menu sets, else Accept-Language,
+    # else LANGUAGE_CODE (lookup/languages/choice.py); the API is English. Reads no table.
+    "lookup.languages.middleware.DeskLocaleMiddleware",
+    "lookup.languages.choice.SignInLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -171,7 +175,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "lookup:search"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+# The language of a page for someone who chose none and whose browser asks for none the desk
+# speaks (docs/languages.md, "Which language"); one of LANGUAGES, or a regional variant of one.
+LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en-us")
 # Times Django formats itself (the admin) are written as the desk writes them (supporttool/formats).
 FORMAT_MODULE_PATH = ["supporttool.formats"]
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
@@ -189,6 +195,8 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
+# Counts in the reader's separators: "1,234" in English, "1.234" in German, "1 234" in French.
+USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "var" / "static")
@@ -215,6 +223,12 @@ SESSION_COOKIE_SAMESITE = env.str(
 )
 if SESSION_COOKIE_SAMESITE == "None":
     CSRF_COOKIE_SAMESITE = "None"
+# The language cookie carries the person's choice from sign-in to sign-in on this browser (set
+# from their account at each sign-in): a year, sent where the session cookie is.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SAMESITE == "None" else "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from lookup.access import roles
+from lookup.languages.choice import language_default_from_claims
 from lookup.sso.claims import (
     RoleGroups,
     claims_groups,
@@ -124,6 +125,7 @@ def account_sign_in(*, claims: Mapping) -> AbstractBaseUser:
         else:
             user = matches[0] if matches else user_model.objects.create_user(username)
             _account_update(user, claims=claims, granted=granted)
+            language_default_from_claims(user=user, claims=claims)
             return user
     # Raised outside the transaction, so the deactivation is kept.
     raise refusal

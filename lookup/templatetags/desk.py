@@ -8,13 +8,15 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from lookup.access import roles
 from lookup.access.permissions import permission_of_view
 from lookup.domain.text import text_copyable
+from lookup.languages.dates import day_local, moment_local
+from lookup.languages.locales import language_is_english
 from lookup.navigation import NUMBERS_PAGE_PARAM
 
 register = template.Library()
@@ -55,10 +57,16 @@ def day_text(moment: datetime) -> str:
 
 
 def _moment_text(local: datetime) -> str:
+    language = translation.get_language()
+    if not language_is_english(language=language):
+        return moment_local(local=local, zone=_zone(local), language=language)
     return f"{local.day} {local:%b %Y, %H:%M} {_zone(local)}"
 
 
 def _day_text(local: datetime) -> str:
+    language = translation.get_language()
+    if not language_is_english(language=language):
+        return day_local(local=local, language=language)
     return f"{local.day} {local:%b %Y}"
 
 

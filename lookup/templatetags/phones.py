@@ -1,15 +1,17 @@
 from django import template
 from django.utils.translation import pgettext
 
-from lookup.phones import phone_from_e164, region_name
+from lookup.languages.countries import country_name as country_name_local
+from lookup.phones import phone_from_e164
 
 register = template.Library()
 
 
 @register.filter
 def country_name(code: str | None) -> str:
-    """`{{ profile.country|country_name }}`: "BR" -> "Brazil"; "Unknown" when missing."""
-    return region_name(code.upper()) if code else pgettext("missing value", "Unknown")
+    """`{{ profile.country|country_name }}`: "BR" -> "Brazil" ("Brasilien" on a German page);
+    "Unknown" when missing."""
+    return country_name_local(region=code.upper()) if code else pgettext("missing value", "Unknown")
 
 
 @register.filter

@@ -78,7 +78,7 @@ const provider = new Provider(config.issuer, {
   claims: {
     openid: ['sub'],
     email: ['email', 'email_verified'],
-    profile: ['name', 'given_name', 'family_name', 'preferred_username', 'upn'],
+    profile: ['name', 'given_name', 'family_name', 'preferred_username', 'upn', 'locale'],
     groups: ['groups', 'roles'],
   },
   async findAccount(ctx, id) {
