@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from lookup.api.errors import server_error
+from lookup.error_pages import server_error
 from lookup.models import LanguagePreference
 from tests.sso.conftest import sso_sign_in
 from tests.sso.provider import AGENT_GROUP
