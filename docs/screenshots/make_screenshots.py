@@ -151,9 +151,24 @@ def lead_pages(page: Page, url: str, suffix: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def language_pages(page: Page, url: str, suffix: str) -> None:
+    """The results page in each language (results-<code>-desktop.png), chosen from the top
+    bar's menu; the agent's choice is English again at the end."""
+    for code in ("es", "pt-br", "pt", "fr", "de", "en"):
+        page.locator("#language-menu").select_option(code)
+        page.locator("form.language-menu button").click()
+        page.wait_for_load_state("networkidle")
+        if code != "en":
+            search(page, url, "020 7946 0018", "GB")
+            shoot(page, f"results-{code}-{suffix}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running `make run` stack, e.g. http://127.0.0.1:8000")
+    parser.add_argument(
+        "--languages", action="store_true", help="only the results page in each language"
+    )
     args = parser.parse_args()
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -161,13 +176,19 @@ def main() -> int:
         return 1
     with local_stack() if args.url is None else _given(args.url) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
-        for suffix, viewport in (("desktop", DESKTOP), ("narrow", NARROW)):
-            for username, pages in (("agent", agent_pages), ("lead", lead_pages)):
-                context = browser.new_context(viewport=viewport, device_scale_factor=1)
-                page = context.new_page()
-                sign_in(page, url, username)
-                pages(page, url, suffix)
-                context.close()
+        shots = [
+            (suffix, viewport, username, pages)
+            for suffix, viewport in (("desktop", DESKTOP), ("narrow", NARROW))
+            for username, pages in (("agent", agent_pages), ("lead", lead_pages))
+        ] + [("desktop", DESKTOP, "agent", language_pages)]
+        for suffix, viewport, username, pages in shots:
+            if args.languages and pages is not language_pages:
+                continue
+            context = browser.new_context(viewport=viewport, device_scale_factor=1)
+            page = context.new_page()
+            sign_in(page, url, username)
+            pages(page, url, suffix)
+            context.close()
         browser.close()
     return 0
 
