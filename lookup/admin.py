@@ -19,7 +19,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_lazy
 
 from lookup.access import roles
-
 from lookup.audit import audit_record
 from lookup.audit_listing import AuditCalendarQuerySet, AuditPaginator
 from lookup.audit_search import audit_search_filter
