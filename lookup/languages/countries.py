@@ -4,11 +4,11 @@ that language's order, the business's countries first."""
 import unicodedata
 from functools import cache
 
-import phonenumbers
 from django.utils import translation
 
 from lookup.languages.locales import language_is_english, language_locale
-from lookup.phones import region_choices, region_name, region_normalize
+from lookup.phones import region_choices, region_name
+from lookup.phones.regions import regions_ordered
 
 
 def country_name(*, region: str, language: str | None = None) -> str:
@@ -40,18 +40,8 @@ def country_choices_local(*, first: tuple[str, ...], language: str) -> list[tupl
     its order; `first` (PHONE_REGIONS) first, in the order given, and not repeated below."""
     if language_is_english(language=language):
         return region_choices(first=first)
-    labels = {
-        code: f"{country_name(region=code, language=language)} "
-        f"(+{phonenumbers.country_code_for_region(code)})"
-        for code in phonenumbers.SUPPORTED_REGIONS
-    }
-    leading = []
-    for code in first:
-        region = region_normalize(code=code)
-        if region and region not in leading:
-            leading.append(region)
-    rest = sorted(
-        (code for code in labels if code not in leading),
-        key=lambda code: name_sort_key(labels[code]),
+    return regions_ordered(
+        name=lambda code: country_name(region=code, language=language),
+        first=first,
+        sort_key=name_sort_key,
     )
-    return [(code, labels[code]) for code in [*leading, *rest]]

@@ -1,7 +1,9 @@
 """Region codes: their English names, the country choices of the search form, and reading a code
 however a person or a URL wrote it ("gb", " GB ")."""
 
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 import phonenumbers
 from phonenumbers import geocoder
@@ -49,8 +51,19 @@ def region_choices(*, first: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     `first` (the regions the business works in) come first, in the order given, so the countries
     agents pick every day are not buried among 240 others; they are not repeated below.
     """
+    return regions_ordered(name=region_name, first=first, sort_key=lambda label: label)
+
+
+def regions_ordered(
+    *,
+    name: Callable[[str], str],
+    first: tuple[str, ...],
+    sort_key: Callable[[str], Any],
+) -> list[tuple[str, str]]:
+    """Every region phonenumbers parses as ("BR", "<name> (+55)"): `first` in the order given
+    (normalized, not repeated), then the rest by `sort_key` of their labels."""
     labels = {
-        code: f"{region_name(code)} (+{phonenumbers.country_code_for_region(code)})"
+        code: f"{name(code)} (+{phonenumbers.country_code_for_region(code)})"
         for code in phonenumbers.SUPPORTED_REGIONS
     }
     leading = []
@@ -58,5 +71,7 @@ def region_choices(*, first: tuple[str, ...] = ()) -> list[tuple[str, str]]:
         region = region_normalize(code=code)
         if region and region not in leading:
             leading.append(region)
-    rest = sorted((code for code in labels if code not in leading), key=lambda code: labels[code])
+    rest = sorted(
+        (code for code in labels if code not in leading), key=lambda code: sort_key(labels[code])
+    )
     return [(code, labels[code]) for code in [*leading, *rest]]
