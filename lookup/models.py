@@ -94,13 +94,14 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class AuditActionField(models.CharField):
-    """A CharField whose choices (the audit actions) stay out of migrations.
+class ChoicesOutOfMigrationsField(models.CharField):
+    """A CharField whose choices (the audit actions, the desk's languages) stay out of
+    migrations.
 
     Choices are no part of the database column, yet Django records them in every migration
-    touching the field, so each new action used to copy the whole list into a new migration.
-    At run time the field keeps them: labels on the admin's list, filter and export, and
-    validation.
+    touching the field, so each new audit action used to copy the whole list into a new
+    migration (and each new language would have). At run time the field keeps them: labels on
+    the admin's list, filter and export, and validation.
     """
 
     def deconstruct(self):
@@ -157,7 +158,7 @@ class AuditEntry(models.Model):
         max_length=150,
         help_text=_("Username or API client name at the time."),
     )
-    action = AuditActionField(max_length=32, choices=Action.choices)
+    action = ChoicesOutOfMigrationsField(max_length=32, choices=Action.choices)
     phone = models.CharField(max_length=32, blank=True, db_index=True, help_text="E.164")
     customer_id = models.CharField(max_length=128, blank=True, db_index=True)
     subject = models.CharField(
@@ -229,7 +230,7 @@ class LanguagePreference(models.Model):
         primary_key=True,
         related_name="language_preference",
     )
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    language = ChoicesOutOfMigrationsField(_("language"), max_length=8, choices=settings.LANGUAGES)
 
     class Meta:
         verbose_name = _("language preference")

@@ -1,5 +1,5 @@
 """The audit actions leave the migrations: the field's choices are no part of the column, and
-`AuditActionField` no longer records them, so a new action needs no migration (0003-0008 each
+`AuditActionField` (now `ChoicesOutOfMigrationsField`) no longer records them, so a new action needs no migration (0003-0008 each
 copied the whole list). Nothing changes in the database."""
 
 from django.db import migrations, models

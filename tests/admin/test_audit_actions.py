@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from lookup.models import AuditEntry
+from lookup.models import AuditEntry, LanguagePreference
 
 
 @pytest.mark.django_db
@@ -14,6 +14,14 @@ def test_adding_an_audit_action_needs_no_migration(monkeypatch):
     # Exits with an error ("Changes detected") when the models need a migration.
     call_command("makemigrations", "lookup", "--check", "--dry-run", verbosity=0)
 
+
+
+@pytest.mark.django_db
+def test_adding_a_language_needs_no_migration(monkeypatch):
+    field = LanguagePreference._meta.get_field("language")
+    monkeypatch.setattr(field, "choices", [*field.choices, ("it", "Italiano")])
+
+    call_command("makemigrations", "lookup", "--check", "--dry-run", verbosity=0)
 
 @pytest.mark.django_db
 def test_the_actions_still_label_and_validate_entries():
