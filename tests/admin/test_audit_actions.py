@@ -15,13 +15,13 @@ def test_adding_an_audit_action_needs_no_migration(monkeypatch):
     call_command("makemigrations", "lookup", "--check", "--dry-run", verbosity=0)
 
 
-
 @pytest.mark.django_db
 def test_adding_a_language_needs_no_migration(monkeypatch):
     field = LanguagePreference._meta.get_field("language")
     monkeypatch.setattr(field, "choices", [*field.choices, ("it", "Italiano")])
 
     call_command("makemigrations", "lookup", "--check", "--dry-run", verbosity=0)
+
 
 @pytest.mark.django_db
 def test_the_actions_still_label_and_validate_entries():
