@@ -51,6 +51,8 @@ def customer_match_payload(match: CustomerMatch) -> dict[str, Any]:
         "sources": [source.value for source in match.sources],
         "lastSeen": format_timestamp(match.last_seen),
         "possiblyStale": match.possibly_stale,
+        # Another customer's orders took the number over (null: they did not).
+        "supersededSince": format_timestamp(match.superseded_since),
         # The other form of the number this customer was found through (null: the one asked for).
         "matchedAs": equivalent_payload(match.matched_as[0]) if match.matched_as else None,
     }

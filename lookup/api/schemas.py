@@ -221,6 +221,7 @@ SCHEMAS: dict[str, Any] = {
             "sources",
             "lastSeen",
             "possiblyStale",
+            "supersededSince",
             "matchedAs",
         ],
         "properties": {
@@ -242,6 +243,13 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "Only order links, none seen on an order for a long time (or "
                 "never on a dated one).",
+            },
+            "supersededSince": {
+                "type": ["string", "null"],
+                "format": "date-time",
+                "description": "The number passed to another customer: every order link of this "
+                "customer to it was last seen before another customer's first order to it, "
+                "which began then (UTC). null: it did not. Listed after current customers.",
             },
             "matchedAs": {
                 "oneOf": [ref("Equivalent"), {"type": "null"}],

@@ -22,6 +22,8 @@ class LinkRow:
     possibly_stale: bool = False
     # Set when this number is another form (a renumbering's) of the number listed just above it.
     same_as: Equivalent | None = None
+    # When another customer's orders took the number over (`ranking.link_superseded_since`).
+    superseded_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,9 @@ class CustomerMatch:
     profile: CustomerProfile | None
     links: tuple[PhoneLink, ...]
     possibly_stale: bool = False  # every link to the number is possibly stale
+    # Every link to the number passed to another customer: since when (the latest takeover of
+    # the customer's links, the one after their last order to it).
+    superseded_since: datetime | None = None
     # The other forms of the number (a renumbering's) this customer was found through, when
     # none of their links is to the form searched: shown, so an equivalence is never silent.
     matched_as: tuple[Equivalent, ...] = ()
@@ -166,14 +171,17 @@ class SearchPage(Paged):
     @property
     def only_match(self) -> CustomerMatch | None:
         """The customer to open directly: the number's one match, when nothing else on the
-        results page needs the agent's eye - no other customer (possibly stale or found
-        through another form), no other reading, no narrowing, no unlinked link to show."""
+        results page needs the agent's eye - no other customer (possibly stale, passed to
+        another customer or found through another form), no other reading, no narrowing, no
+        unlinked link to show."""
         if self.total_unfiltered != 1 or self.name_filter or self.alternatives or self.unlinked:
             return None
         if len(self.matches) != 1:
             return None
         match = self.matches[0]
-        return None if match.possibly_stale or match.matched_as else match
+        if match.possibly_stale or match.superseded_since or match.matched_as:
+            return None
+        return match
 
     @property
     def phone(self) -> str:
@@ -236,6 +244,16 @@ class NumberRow:
         """Every live link to the number is possibly stale (a profile phone never is)."""
         live = [row for row in self.links if row.link.is_active]
         return bool(live) and all(row.possibly_stale for row in live)
+
+    @property
+    def superseded_since(self) -> datetime | None:
+        """When the number passed to another customer, if every live link to it did: the
+        takeover after the latest of them."""
+        live = [row for row in self.links if row.link.is_active]
+        takeovers = [row.superseded_since for row in live]
+        if not live or None in takeovers:
+            return None
+        return max(takeover for takeover in takeovers if takeover is not None)
 
     @property
     def verified(self) -> bool | None:

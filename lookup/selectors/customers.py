@@ -14,6 +14,7 @@ from lookup.domain.pages import (
     order_summary,
     page_count,
 )
+from lookup.domain.ranking import link_superseded_since
 from lookup.phones import Equivalent, phone_equivalents, phone_from_e164
 from lookup.repository import get_links, get_profiles
 from lookup.selectors.policy import freshness
@@ -66,7 +67,9 @@ def customer_details(
             get_links().links_completed(links=[link for group in window for link, _ in group])
         )
         window = [[(next(whole), same_as) for _, same_as in group] for group in window]
-    # Only the page's links are described (parsed for display, judged for staleness).
+    # Only the page's links are described (parsed for display, judged for staleness and for
+    # having passed to another customer).
+    others = _number_links(links=[link for group in window for link, _ in group], own=links)
     rows = [
         [
             LinkRow(
@@ -74,6 +77,9 @@ def customer_details(
                 number=phone_from_e164(link.phone),
                 possibly_stale=policy.link_is_stale(link),
                 same_as=same_as,
+                superseded_since=link_superseded_since(
+                    link, number_links=[*others.get(link.phone, ()), *links]
+                ),
             )
             for link, same_as in group
         ]
@@ -92,6 +98,30 @@ def customer_details(
         total_numbers=len(groups),
         live_numbers=live,
         probably_shared=0 < threshold <= live,
+    )
+
+
+def _number_links(*, links: list[PhoneLink], own: list[PhoneLink]) -> dict[str, list[PhoneLink]]:
+    """Every customer's live links to the numbers of `links` that could have passed to another
+    customer (live, order-derived, dated, not on the customer's profile): one Query a number,
+    all at the same time, so one round trip more for a page that has such a link."""
+    candidates = [link.phone for link in links if _may_pass(link, own=own)]
+    if not candidates:
+        return {}
+    return get_links().links_of_numbers(phones=list(dict.fromkeys(candidates)))
+
+
+def _may_pass(link: PhoneLink, *, own: list[PhoneLink]) -> bool:
+    """Whether another customer's orders could supersede `link` (`link_superseded_since`
+    without them): live, order-derived, dated, and the number not on the customer's profile."""
+    return (
+        link.can_unlink
+        and link.is_active
+        and not link.verified
+        and link.seen is not None
+        and not any(
+            mine.phone == link.phone and not mine.can_unlink and mine.is_active for mine in own
+        )
     )
 
 

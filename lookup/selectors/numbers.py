@@ -3,11 +3,13 @@ that find customers. Reads only."""
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.conf import settings
 
 from lookup.domain.links import CustomerProfile, PhoneLink
 from lookup.domain.pages import Alternative, CustomerMatch, SearchPage, page_count
+from lookup.domain.ranking import link_superseded_since
 from lookup.phones import (
     Equivalent,
     PhoneNumber,
@@ -68,7 +70,11 @@ def customers_of_number(
         for link in links:
             by_customer.setdefault(link.customer_id, []).append(link)
             forms_of.setdefault(link.customer_id, set()).add(form)
-    ordered = sorted(by_customer.items(), key=lambda entry: policy.match_key(*entry))
+    number_links = [link for links in found.values() for link in links]
+    ordered = sorted(
+        by_customer.items(),
+        key=lambda entry: policy.match_key(*entry, number_links=number_links),
+    )
     total_unfiltered = len(ordered)
     words = _words(name_filter)
     profiles: dict[str, CustomerProfile] = {}
@@ -90,6 +96,7 @@ def customers_of_number(
             profile=profiles.get(customer_id),
             links=tuple(sorted(links, key=lambda link: link.source.rank)),
             possibly_stale=policy.links_are_stale(links),
+            superseded_since=_superseded_since(links, number_links=number_links),
             matched_as=_matched_as(number, equivalents, forms_of[customer_id]),
         )
         for customer_id, links in window
@@ -107,6 +114,15 @@ def customers_of_number(
         forms_found=tuple(form for form, links in found.items() if links),
         unlinked=unlinked_links(tombstones=hinted, profiles=profiles),
     )
+
+
+def _superseded_since(links: list[PhoneLink], *, number_links: list[PhoneLink]) -> datetime | None:
+    """When every one of a customer's links to the number passed to another customer: the
+    takeover after their latest link's last order (None when one of them did not pass)."""
+    takeovers = [link_superseded_since(link, number_links=number_links) for link in links]
+    if not takeovers or None in takeovers:
+        return None
+    return max(takeover for takeover in takeovers if takeover is not None)
 
 
 def _unique(*customer_ids: list[str]) -> list[str]:

@@ -67,9 +67,26 @@ def _words() -> dict[str, str]:
             ),
             gettext("possibly stale"),
         ),
+        # Translators: a search result whose customer no longer orders to the number; {date}
+        # is the day another customer's orders to it began.
+        "passed": gettext("Since {date} this number is used by another customer"),
         # Translated once each: a table shows the same few sources and renumbering forms.
         "matched_as": gettext("matched as {number}, {form}"),
     }
+
+
+def _standing(match: CustomerMatch, *, words: dict[str, str]) -> str:
+    """The row's warning: the number passed to another customer (the stronger evidence, so
+    alone), else possibly stale, else nothing."""
+    if match.superseded_since:
+        return format_html(
+            '<div class="passed-on small">{}</div>',
+            format_html(
+                words["passed"],
+                date=format_html('<span class="nowrap">{}</span>', day(match.superseded_since)),
+            ),
+        )
+    return words["stale"] if match.possibly_stale else ""
 
 
 def _row(match: CustomerMatch, *, href: str, words: dict[str, str]) -> str:
@@ -146,7 +163,7 @@ def _row(match: CustomerMatch, *, href: str, words: dict[str, str]) -> str:
         if status
         else words["unknown"],
         sources=sources,
-        stale=words["stale"] if match.possibly_stale else "",
+        stale=_standing(match, words=words),
         matched_as=matched_as,
         count=count,
         last_order=last_order,

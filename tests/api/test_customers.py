@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from lookup.domain import LinkChange
+from lookup.domain.times import format_timestamp
 from lookup.models import ApiClient, AuditEntry
 from tests import factories as f
 from tests.api.conftest import UK_MOBILE, Caller
@@ -62,6 +63,7 @@ def test_matches_come_with_profile_details_sources_and_last_seen(client, shared_
                 "sources": ["profile"],
                 "lastSeen": None,
                 "possiblyStale": False,
+                "supersededSince": None,
                 "matchedAs": None,
             },
             {
@@ -72,6 +74,7 @@ def test_matches_come_with_profile_details_sources_and_last_seen(client, shared_
                 "sources": ["order"],
                 "lastSeen": "2026-11-10T12:00:00Z",
                 "possiblyStale": False,
+                "supersededSince": None,
                 "matchedAs": None,
             },
         ],
@@ -381,3 +384,29 @@ def test_a_search_for_a_number_a_lead_unlinked_costs_what_an_unknown_number_cost
     assert response.status_code == 200
     assert response.json()["customers"] == []
     assert unlinked.counts == unknown.counts
+
+
+def test_a_customer_whose_number_passed_to_another_says_since_when_and_comes_last(
+    client, moto_table, helpdesk
+):
+    alice, bruno = f.profile(name="Alice Old"), f.profile(name="Bruno New")
+    takeover = f.NOW - timedelta(days=100)
+    store(
+        moto_table,
+        profiles=[alice, bruno],
+        links=[
+            f.order_link(
+                alice.customer_id,
+                UK_MOBILE,
+                first_seen=f.NOW - timedelta(days=400),
+                last_seen=f.NOW - timedelta(days=200),
+            ),
+            f.order_link(bruno.customer_id, UK_MOBILE, first_seen=takeover, last_seen=f.NOW),
+        ],
+    )
+
+    response = find(client, helpdesk, phone=UK_MOBILE, region="GB")
+
+    customers = response.json()["customers"]
+    assert [c["customerId"] for c in customers] == [bruno.customer_id, alice.customer_id]
+    assert [c["supersededSince"] for c in customers] == [None, format_timestamp(takeover)]

@@ -225,7 +225,10 @@ def test_links_not_seen_for_a_year_are_flagged_and_listed_last(lead_client, moto
                 last_seen=long_ago,
                 recent_orders=f.recent("ord_q", last_seen=long_ago),
             ),
-            f.order_link(busy.customer_id, DESK, last_seen=f.NOW),
+            # Ordering to the desk since before Quinn's last order: the number did not pass on.
+            f.order_link(
+                busy.customer_id, DESK, first_seen=long_ago - timedelta(days=1), last_seen=f.NOW
+            ),
         ],
     )
     response = lead_client.get(SEARCH, {"phone": DESK, "country": "GB"})
