@@ -1,4 +1,4 @@
-""" "Passed to another customer" (`lookup.domain.ranking.link_superseded_since`) and how it ranks."""
+"""Passed to another customer: `lookup.domain.ranking.link_superseded_since`, and ranking."""
 
 from dataclasses import replace
 from datetime import timedelta
