@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 from lookup.access.answers import too_many
 from lookup.access.api_keys import api_key_from_request
 from lookup.access.identity import client_address
-from lookup.access.rates import rate_hit, rate_peek
+from lookup.access.rates import WINDOW_SECONDS, rate_hit, rate_peek
 from lookup.audit import audit_record
 from lookup.models import ApiClient, AuditEntry
 
@@ -44,6 +44,7 @@ class RateLimit:
     title: str = ""  # the page's title; people only
     # The API's error message, with {limit} and {{retry_after}}; "" answers the page.
     api_message: str = ""
+    window: int = WINDOW_SECONDS  # seconds each count lasts (a minute, or an hour)
 
 
 def rate_limited(
@@ -75,7 +76,10 @@ def rate_limit_refusal(
     if identity is None:
         return None
     decision = rate_hit(
-        scope=limit.scope, identity=identity, limit=getattr(settings, limit.setting)
+        scope=limit.scope,
+        identity=identity,
+        limit=getattr(settings, limit.setting),
+        window=limit.window,
     )
     if decision.allowed:
         return None
