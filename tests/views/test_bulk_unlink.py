@@ -161,17 +161,26 @@ def test_undo_restores_exactly_the_batch_and_skips_a_link_restored_by_hand(lead_
         reason="Ann called",
         audit=AuditContext(user=lead),
     )
+    # Ben is restored by hand and unlinked again, for another reason: not the batch's unlink.
+    for kind in (LinkDecision.RESTORE, LinkDecision.UNLINK):
+        link_decide(
+            kind=kind,
+            link=stored_link(desk["Ben"], DESK),
+            expected_version=None,
+            reason="Ben's own case",
+            audit=AuditContext(user=lead),
+        )
     response = lead_client.post(reverse("lookup:bulk_undo", args=[batch.pk]))
     assert response.status_code == 302
     batch.refresh_from_db()
-    assert (batch.restored, batch.undo_skipped) == (4, 1)
+    assert (batch.restored, batch.undo_skipped) == (3, 2)
     assert batch.items.get(customer_id=desk["Ann"]).undo_why == "relinked"
-    assert sorted(found(DESK)) == sorted(
-        desk[name] for name in ("Ann", "Ben", "Dan", "Eve", "Fay", "Gus")
-    )
+    assert batch.items.get(customer_id=desk["Ben"]).undo_why == "unlinked_again"
+    assert sorted(found(DESK)) == sorted(desk[name] for name in ("Ann", "Dan", "Eve", "Fay", "Gus"))
     assert not stored_link(desk["Cat"], DESK).is_active
+    assert stored_link(desk["Ben"], DESK).unlink.reason == "Ben's own case"
     page = lead_client.get(response.url).content.decode()
-    assert "4 links restored" in page and "1 link was not restored" in page
+    assert "3 links restored" in page and "2 links were not restored" in page
 
     # A second undo changes nothing and says so.
     again = lead_client.post(reverse("lookup:bulk_undo", args=[batch.pk]), follow=True)
@@ -181,7 +190,7 @@ def test_undo_restores_exactly_the_batch_and_skips_a_link_restored_by_hand(lead_
         AuditEntry.objects.filter(
             action=AuditEntry.Action.RESTORE, reason__startswith="Undo"
         ).count()
-        == 4
+        == 3
     )
 
 
@@ -299,3 +308,19 @@ def test_the_audit_list_links_the_batch_entry_to_its_page(admin_client_, lead_cl
     batch = batch_of(confirm(lead_client, token_of(preview(lead_client))))
     html = admin_client_.get(reverse("admin:lookup_auditentry_changelist")).content.decode()
     assert f'href="{reverse("lookup:bulk_batch", args=[batch.pk])}"' in html
+
+
+def test_a_design_shaped_record_keeps_what_its_writer_stored_through_unlink_and_undo(
+    lead_client, desk, moto_table
+):
+    key = {"pk": f"phone_user#{desk['Gus']}", "sk": f"phone#{DESK}"}
+    assert "version" not in moto_table.get(key)
+    batch = batch_of(confirm(lead_client, token_of(preview(lead_client))))
+    item = batch.items.get(customer_id=desk["Gus"])
+    assert (item.version_shown, item.version_left) == (0, 1)
+    assert moto_table.get(key)["pk2"] == f"unlinked#phone#{DESK}"
+    lead_client.post(reverse("lookup:bulk_undo", args=[batch.pk]))
+    stored = moto_table.get(key)
+    assert stored["pk2"] == f"phone#{DESK}"
+    assert stored["createdAt"] == format_timestamp(LONG_AGO)
+    assert desk["Gus"] in found(DESK)
