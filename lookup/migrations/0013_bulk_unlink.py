@@ -7,54 +7,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lookup', '0012_language_choices_out_of_migrations'),
+        ("lookup", "0012_language_choices_out_of_migrations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BulkUnlink',
+            name="BulkUnlink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
-                ('actor', models.CharField(max_length=150, verbose_name='lead')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('preview', models.CharField(editable=False, max_length=64, null=True, unique=True)),
-                ('unlinked', models.PositiveIntegerField(default=0)),
-                ('skipped', models.PositiveIntegerField(default=0)),
-                ('undone_at', models.DateTimeField(blank=True, null=True)),
-                ('undone_by', models.CharField(blank=True, max_length=150)),
-                ('restored', models.PositiveIntegerField(default=0)),
-                ('undo_skipped', models.PositiveIntegerField(default=0)),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="time"),
+                ),
+                ("actor", models.CharField(max_length=150, verbose_name="lead")),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "preview",
+                    models.CharField(editable=False, max_length=64, null=True, unique=True),
+                ),
+                ("unlinked", models.PositiveIntegerField(default=0)),
+                ("skipped", models.PositiveIntegerField(default=0)),
+                ("undone_at", models.DateTimeField(blank=True, null=True)),
+                ("undone_by", models.CharField(blank=True, max_length=150)),
+                ("restored", models.PositiveIntegerField(default=0)),
+                ("undo_skipped", models.PositiveIntegerField(default=0)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bulk unlink',
-                'ordering': ['-at', '-id'],
-                'default_permissions': (),
+                "verbose_name": "bulk unlink",
+                "ordering": ["-at", "-id"],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='BulkUnlinkItem',
+            name="BulkUnlinkItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(max_length=64)),
-                ('customer_id', models.CharField(max_length=128)),
-                ('legacy_id', models.CharField(blank=True, max_length=255)),
-                ('version_shown', models.PositiveBigIntegerField()),
-                ('outcome', models.CharField(choices=[('pending', 'Not written yet'), ('unlinked', 'Unlinked'), ('restored', 'Restored'), ('skipped', 'Skipped')], default='pending', max_length=16)),
-                ('why', models.CharField(blank=True, max_length=32)),
-                ('version_left', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('still_found_through', models.CharField(blank=True, max_length=255)),
-                ('undo_outcome', models.CharField(blank=True, choices=[('pending', 'Not written yet'), ('unlinked', 'Unlinked'), ('restored', 'Restored'), ('skipped', 'Skipped')], max_length=16)),
-                ('undo_why', models.CharField(blank=True, max_length=32)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='lookup.bulkunlink')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("phone", models.CharField(max_length=64)),
+                ("customer_id", models.CharField(max_length=128)),
+                ("legacy_id", models.CharField(blank=True, max_length=255)),
+                ("version_shown", models.PositiveBigIntegerField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Not written yet"),
+                            ("unlinked", "Unlinked"),
+                            ("restored", "Restored"),
+                            ("skipped", "Skipped"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("why", models.CharField(blank=True, max_length=32)),
+                ("version_left", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("still_found_through", models.CharField(blank=True, max_length=255)),
+                (
+                    "undo_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("pending", "Not written yet"),
+                            ("unlinked", "Unlinked"),
+                            ("restored", "Restored"),
+                            ("skipped", "Skipped"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("undo_why", models.CharField(blank=True, max_length=32)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="lookup.bulkunlink",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'default_permissions': (),
+                "ordering": ["id"],
+                "default_permissions": (),
             },
         ),
     ]

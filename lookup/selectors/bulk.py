@@ -50,6 +50,8 @@ class PreviewRow:
     name: str | None
     number: PhoneNumber
     why: LeftAlone | None = None
+    # The number is also the phone on the customer's account: searches still find them.
+    on_account: bool = False
 
     @property
     def source(self) -> LinkSource:
@@ -101,6 +103,9 @@ def links_bulk_preview(
         link.customer_id for link, _ in also_left_alone
     ]
     names = _names(customer_ids)
+    on_account = {
+        (link.customer_id, link.phone) for link, why in also_left_alone if why is LeftAlone.PROFILE
+    }
     rows: list[PreviewRow] = []
     left_alone: list[PreviewRow] = []
     for key, link in zip(taken, read, strict=True):
@@ -111,6 +116,7 @@ def links_bulk_preview(
             name=names.get(key.customer_id),
             number=phone_from_e164(key.phone),
             why=why,
+            on_account=(key.customer_id, key.phone) in on_account,
         )
         (rows if why is None else left_alone).append(row)
     left_alone += [
