@@ -20,6 +20,7 @@ from lookup.repository.records import records_put
 from lookup.services.ingestion import order_link_record
 from lookup.services.links import link_decide
 from tests import factories as f
+from tests.conftest import count_requests
 from tests.lookups import found, store, stored_link, tombstone
 
 DESK = "+442079460018"
@@ -324,3 +325,15 @@ def test_a_design_shaped_record_keeps_what_its_writer_stored_through_unlink_and_
     assert stored["pk2"] == f"phone#{DESK}"
     assert stored["createdAt"] == format_timestamp(LONG_AGO)
     assert desk["Gus"] in found(DESK)
+
+
+def test_what_a_preview_and_a_confirm_cost_in_dynamodb_requests(lead_client, desk, moto_table):
+    with count_requests(moto_table) as previewing:
+        shown = preview(lead_client)
+    # One Query of the number, a consistent GetItem per link offered, one BatchGetItem of names.
+    assert previewing.counts == {"Query": 1, "GetItem": 6, "BatchGetItem": 1}
+    with count_requests(moto_table) as confirming:
+        confirm(lead_client, token_of(shown))
+    # One conditional UpdateItem per link; one Query per form of the number for what searches
+    # still find (a UK number has one form).
+    assert confirming.counts == {"UpdateItem": 6, "Query": 1}
