@@ -215,7 +215,7 @@ def test_the_cap_holds_the_oldest_and_says_how_many_more_match(lead_client, desk
     assert len(rows) == 3 and desk["Ben"] not in {row.key.customer_id for row in rows}
     html = shown.content.decode()
     assert "6 links match, and one bulk unlink takes at most 3." in html
-    assert "the other 3 are not part of it" in html
+    assert "the 3 links last seen longest ago; 3 more are not part of it" in html
     batch = batch_of(confirm(lead_client, token_of(shown)))
     assert batch.unlinked == 3 and batch.items.count() == 3
 
@@ -337,3 +337,33 @@ def test_what_a_preview_and_a_confirm_cost_in_dynamodb_requests(lead_client, des
     # One conditional UpdateItem per link; one Query per form of the number for what searches
     # still find (a UK number has one form).
     assert confirming.counts == {"UpdateItem": 6, "Query": 1}
+
+
+def test_a_posted_list_over_the_cap_holds_the_first_in_its_order(lead_client, desk, settings):
+    settings.BULK_UNLINK_MAX_LINKS = 2
+    keys = [f"{DESK}|{desk[name]}" for name in ("Dan", "Ann", "Ben")]
+    shown = lead_client.post(PREVIEW, {"link": keys})
+    assert [row.key.customer_id for row in shown.context["preview"].rows] == [
+        desk["Dan"],
+        desk["Ann"],
+    ]
+    assert "the first 2 links in the order given; 1 more is not part of it" in (
+        shown.content.decode()
+    )
+
+
+def test_a_preview_over_an_hour_old_is_shown_again_and_nothing_unlinked(
+    lead_client, desk, monkeypatch
+):
+    token = token_of(preview(lead_client))
+    monkeypatch.setattr("lookup.bulk_forms.TOKEN_MAX_AGE_SECONDS", -1)
+    response = confirm(lead_client, token)
+    assert response.status_code == 200
+    assert "more than an hour old, so nothing was unlinked" in response.content.decode()
+    assert not BulkUnlink.objects.exists() and len(found(DESK)) == 7
+
+
+def test_nothing_to_unlink_says_so(lead_client, desk):
+    shown = preview(lead_client, before="2020-01-01")
+    html = shown.content.decode()
+    assert "Nothing to unlink" in html and 'name="token"' not in html
