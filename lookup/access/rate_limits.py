@@ -9,6 +9,9 @@ Three limits, each per minute and configurable (0 turns one off), counted in `ra
   served (subject to its own client's limit): an office or a NAT shares an address, and someone
   else's wrong keys must not pause the order service.
 
+`rate_limited` also serves other limits, with a window of their own: a lead's bulk unlinks
+(`BULK_UNLINKS_PER_HOUR`, lookup/bulk_views.py) are counted per hour.
+
 A refusal answers 429 with `Retry-After` (an HTML page for people, the API's JSON error for
 services: `answers.too_many`) and the first refusal of each minute is audited: enough to see who
 hit a limit without letting a loop fill the audit trail.
