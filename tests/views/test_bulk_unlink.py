@@ -284,12 +284,16 @@ def test_agents_are_refused_every_bulk_page(agent_client, lead_client, desk):
     assert AuditEntry.objects.filter(action=AuditEntry.Action.PERMISSION_DENIED).count() == 5
 
 
-def test_confirm_and_undo_need_the_csrf_token(lead, desk):
+def test_confirm_and_undo_need_the_csrf_token(lead, lead_client, desk):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(lead)
     token = token_of(browser.get(PREVIEW, {"phone": DESK, "before": BEFORE}))
     assert confirm(browser, token).status_code == 403
     assert not BulkUnlink.objects.exists()
+    batch = batch_of(confirm(lead_client, token))
+    assert browser.post(reverse("lookup:bulk_undo", args=[batch.pk])).status_code == 403
+    batch.refresh_from_db()
+    assert batch.undone_at is None
 
 
 def test_bulk_actions_are_rate_limited_per_lead(lead_client, desk, settings, monkeypatch):
