@@ -31,6 +31,9 @@ class BulkUnlink(models.Model):
     preview = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
     unlinked = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
+    # Whether the items say what searches still find their customers through (read after the
+    # writes; False if DynamoDB failed then).
+    still_found_known = models.BooleanField(default=False)
     # Set (atomically, once) by the undo that claims the batch: a second undo finds it set.
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.CharField(max_length=150, blank=True)

@@ -231,7 +231,19 @@ def _unlinked_message(batch: BulkUnlink) -> str:
     still_found = batch.items.exclude(still_found_through="").values("customer_id").distinct()
     still = still_found.count()
     parts = []
-    if batch.unlinked and not still:
+    if batch.unlinked and not batch.still_found_known:
+        parts.append(
+            ngettext(
+                "%(count)d link unlinked: searches stop finding its customer through it within "
+                "seconds (a customer also linked to the number another way is still found).",
+                "%(count)d links unlinked: searches stop finding their customers through them "
+                "within seconds (a customer also linked to the number another way is still "
+                "found).",
+                batch.unlinked,
+            )
+            % {"count": batch.unlinked}
+        )
+    elif batch.unlinked and not still:
         parts.append(
             ngettext(
                 "%(count)d link unlinked: searches of its number stop listing its customer "

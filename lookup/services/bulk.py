@@ -10,6 +10,7 @@ item's restore is conditioned on the version its unlink left, which is always th
 shown plus one.
 """
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ from lookup.models import AuditEntry
 from lookup.phones import phone_equivalents
 from lookup.repository import LinkRepository, get_links
 from lookup.selectors.bulk import concurrently_bounded, still_found_text
+
+logger = logging.getLogger(__name__)
 
 Outcome = BulkUnlinkItem.Outcome
 
@@ -81,16 +84,12 @@ def links_bulk_unlink(
 
     def record(written: list[_Written]) -> None:
         unlinked = [item for item, done in zip(items, written, strict=True) if done.version]
-        still_finding = _still_finding(unlinked)
         with transaction.atomic():
             for item, done in zip(items, written, strict=True):
                 item.outcome = Outcome.UNLINKED if done.version else Outcome.SKIPPED
                 item.version_left = done.version
                 item.why = done.why.value if done.why else ""
-                item.still_found_through = still_finding.get(item.key, "")
-            BulkUnlinkItem.objects.bulk_update(
-                items, ["outcome", "version_left", "why", "still_found_through"]
-            )
+            BulkUnlinkItem.objects.bulk_update(items, ["outcome", "version_left", "why"])
             batch.unlinked = len(unlinked)
             batch.skipped = len(items) - batch.unlinked
             batch.save(update_fields=["unlinked", "skipped"])
@@ -104,6 +103,9 @@ def links_bulk_unlink(
                 summary=f"{reason} ({batch.unlinked} unlinked, {batch.skipped} skipped)",
                 count=batch.unlinked,
             )
+        # After the audit is safe: what searches still find is worth a message, not a
+        # missing audit entry if DynamoDB fails now.
+        _still_finding_record(batch=batch, items=unlinked)
 
     return _batch_apply(
         batch=batch,
@@ -221,6 +223,22 @@ def _write(
         # an undo tries it anyway (conditioned on the version it would have left).
         return _Written(why=LeftAlone.FAILED)
     return _Written(version=written.version)
+
+
+def _still_finding_record(*, batch: BulkUnlink, items: Sequence[BulkUnlinkItem]) -> None:
+    """Note on each unlinked item what searches still find its customer through, and that
+    the batch knows it (else its page words it as a rule, not a fact)."""
+    try:
+        still_finding = _still_finding(items)
+    except DirectoryUnavailable:
+        logger.warning("%s: could not read what searches still find", batch.subject)
+        return
+    for item in items:
+        item.still_found_through = still_finding.get(item.key, "")
+    with transaction.atomic():
+        BulkUnlinkItem.objects.bulk_update(items, ["still_found_through"])
+        batch.still_found_known = True
+        batch.save(update_fields=["still_found_known"])
 
 
 def _still_finding(items: Sequence[BulkUnlinkItem]) -> dict[LinkKey, str]:

@@ -12,10 +12,12 @@ from django.utils import timezone
 from lookup.audit import AuditContext
 from lookup.bulk_models import BulkUnlink, BulkUnlinkItem
 from lookup.domain.decisions import LinkDecision
+from lookup.domain.errors import DirectoryUnavailable
 from lookup.domain.evidence import OrderSeen
 from lookup.domain.links import LinkChange
 from lookup.domain.times import format_timestamp
 from lookup.models import AuditEntry
+from lookup.repository import LinkRepository
 from lookup.repository.records import records_put
 from lookup.services.ingestion import order_link_record
 from lookup.services.links import link_decide
@@ -371,3 +373,20 @@ def test_nothing_to_unlink_says_so(lead_client, desk):
     shown = preview(lead_client, before="2020-01-01")
     html = shown.content.decode()
     assert "Nothing to unlink" in html and 'name="token"' not in html
+
+
+def test_an_outage_after_the_writes_loses_no_audit_entry_and_claims_nothing(
+    lead_client, desk, monkeypatch
+):
+    shown = preview(lead_client)
+
+    def unavailable(self, *, phone):
+        raise DirectoryUnavailable("the index Query timed out")
+
+    monkeypatch.setattr(LinkRepository, "links_of_number", unavailable)
+    batch = batch_of(confirm(lead_client, token_of(shown)))
+    assert batch.unlinked == 6 and not batch.still_found_known
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.UNLINK).count() == 6
+    page = lead_client.get(reverse("lookup:bulk_batch", args=[batch.pk])).content.decode()
+    assert "a customer also linked to the number another way is still found" in page
+    assert "no longer list these customers" not in page
