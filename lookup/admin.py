@@ -22,6 +22,7 @@ from lookup.access import roles
 from lookup.audit import audit_record
 from lookup.audit_listing import AuditCalendarQuerySet, AuditPaginator
 from lookup.audit_search import audit_search_filter
+from lookup.bulk_models import BulkUnlink
 from lookup.models import AuditEntry
 from lookup.templatetags.desk import moment_text
 
@@ -117,6 +118,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Customer id or account"), ordering="customer_id")
     def customer(self, entry: AuditEntry) -> str:
+        if not entry.customer_id and (batch := BulkUnlink.id_from_subject(entry.subject)):
+            # A bulk unlink's entry: its batch page, where it can be undone.
+            return format_html(
+                '<a href="{}">{}</a>', reverse("lookup:bulk_batch", args=[batch]), entry.subject
+            )
         if not entry.customer_id:
             return entry.subject or "-"
         if len(entry.customer_id) <= _LISTED_ID_LENGTH:

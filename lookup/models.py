@@ -141,6 +141,10 @@ class AuditEntry(models.Model):
         API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
         API_KEY_REACTIVATED = "api_key_reactivated", _("API key reactivated")
         API_CLIENT_SCOPES_CHANGED = "api_client_scopes_changed", _("API client scopes changed")
+        # A lead's bulk unlink and its undo (lookup.services.bulk): the subject names the batch.
+        BULK_PREVIEW = "bulk_preview", _("Bulk unlink previewed")
+        BULK_UNLINK = "bulk_unlink", _("Bulk unlink")
+        BULK_UNDO = "bulk_undo", _("Bulk unlink undone")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -237,3 +241,7 @@ class LanguagePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.language}"
+
+
+# Bulk unlinks have a module of their own; imported here so that Django registers them.
+from lookup.bulk_models import BulkUnlink, BulkUnlinkItem  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from lookup import views
+from lookup import bulk_views, views
 from lookup.converters import IdentifierConverter
 from lookup.languages.views import language_set
 
@@ -24,4 +24,8 @@ urlpatterns = [
         name="restore",
     ),
     path("customers/<identifier:customer_id>/", views.customer_detail, name="customer"),
+    path("bulk/preview/", bulk_views.bulk_preview, name="bulk_preview"),
+    path("bulk/confirm/", bulk_views.bulk_confirm, name="bulk_confirm"),
+    path("bulk/<int:batch_id>/", bulk_views.bulk_batch, name="bulk_batch"),
+    path("bulk/<int:batch_id>/undo/", bulk_views.bulk_undo, name="bulk_undo"),
 ]

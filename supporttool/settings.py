@@ -268,6 +268,9 @@ LEGACY_LOOKUPS_REMAIN = env.bool("LEGACY_LOOKUPS_REMAIN", default=True)
 
 # Order-derived links not seen on any order for this long are flagged "possibly stale".
 STALE_LINK_AFTER_DAYS = env.int("STALE_LINK_AFTER_DAYS", default=365)
+# The most links one bulk unlink takes (lookup/services/bulk.py): a preview of more holds the
+# first this many, says how many more match, and leaves them for the next action.
+BULK_UNLINK_MAX_LINKS = env.int("BULK_UNLINK_MAX_LINKS", default=500)
 
 # Audit entries older than this are removed by `manage.py prune_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
@@ -426,6 +429,9 @@ RATE_LIMIT_API_CALLS_PER_MINUTE = env.int("RATE_LIMIT_API_CALLS_PER_MINUTE", def
 RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE = env.int(
     "RATE_LIMIT_API_KEY_FAILURES_PER_MINUTE", default=10
 )
+# A lead's bulk unlinks and their undos together, per hour (not minute: each is up to
+# BULK_UNLINK_MAX_LINKS writes).
+BULK_UNLINKS_PER_HOUR = env.int("BULK_UNLINKS_PER_HOUR", default=10)
 # Sign-in lockout (django-axes, state in the database): an account after LOGIN_FAILURE_LIMIT
 # failures, a client address after LOGIN_ADDRESS_FAILURE_LIMIT (for any accounts), both within
 # and for LOGIN_COOLOFF_MINUTES; every further failure during a lockout restarts it.

@@ -9,6 +9,9 @@ Three limits, each per minute and configurable (0 turns one off), counted in `ra
   served (subject to its own client's limit): an office or a NAT shares an address, and someone
   else's wrong keys must not pause the order service.
 
+`rate_limited` also serves other limits, with a window of their own: a lead's bulk unlinks
+(`BULK_UNLINKS_PER_HOUR`, lookup/bulk_views.py) are counted per hour.
+
 A refusal answers 429 with `Retry-After` (an HTML page for people, the API's JSON error for
 services: `answers.too_many`) and the first refusal of each minute is audited: enough to see who
 hit a limit without letting a loop fill the audit trail.
@@ -26,7 +29,7 @@ from django.utils.translation import gettext_noop
 from lookup.access.answers import too_many
 from lookup.access.api_keys import api_key_from_request
 from lookup.access.identity import client_address
-from lookup.access.rates import rate_hit, rate_peek
+from lookup.access.rates import WINDOW_SECONDS, rate_hit, rate_peek
 from lookup.audit import audit_record
 from lookup.models import ApiClient, AuditEntry
 
@@ -44,6 +47,7 @@ class RateLimit:
     title: str = ""  # the page's title; people only
     # The API's error message, with {limit} and {{retry_after}}; "" answers the page.
     api_message: str = ""
+    window: int = WINDOW_SECONDS  # seconds each count lasts (a minute, or an hour)
 
 
 def rate_limited(
@@ -75,7 +79,10 @@ def rate_limit_refusal(
     if identity is None:
         return None
     decision = rate_hit(
-        scope=limit.scope, identity=identity, limit=getattr(settings, limit.setting)
+        scope=limit.scope,
+        identity=identity,
+        limit=getattr(settings, limit.setting),
+        window=limit.window,
     )
     if decision.allowed:
         return None

@@ -41,10 +41,13 @@ class RateDecision:
         return retry_seconds(until=self.resets_at, now=now)
 
 
-def rate_hit(*, scope: str, identity: str, limit: int) -> RateDecision:
-    """Count one request of `identity` in `scope` and say whether it is within `limit`."""
+def rate_hit(
+    *, scope: str, identity: str, limit: int, window: int = WINDOW_SECONDS
+) -> RateDecision:
+    """Count one request of `identity` in `scope` and say whether it is within `limit` for the
+    current `window` (seconds)."""
     now = timezone.now()
-    key, resets_at = _window_key(scope=scope, identity=identity, now=now)
+    key, resets_at = _window_key(scope=scope, identity=identity, now=now, window=window)
     if limit <= 0:
         return RateDecision(count=0, limit=limit, resets_at=resets_at)
     count = _counter_increment(key)
@@ -85,9 +88,11 @@ def rate_peek(*, scope: str, identity: str, limit: int) -> RateDecision:
     return RateDecision(count=count, limit=limit, resets_at=resets_at)
 
 
-def _window_key(*, scope: str, identity: str, now: datetime) -> tuple[str, datetime]:
-    window = int(now.timestamp()) // WINDOW_SECONDS
-    resets_at = datetime.fromtimestamp((window + 1) * WINDOW_SECONDS, tz=UTC)
+def _window_key(
+    *, scope: str, identity: str, now: datetime, window: int = WINDOW_SECONDS
+) -> tuple[str, datetime]:
+    number = int(now.timestamp()) // window
+    resets_at = datetime.fromtimestamp((number + 1) * window, tz=UTC)
     # Identities are usernames, addresses and ids: hashed, so any of them fits the column.
     digest = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:40]
-    return f"{scope}:{digest}:{window}", resets_at
+    return f"{scope}:{digest}:{number}", resets_at
