@@ -141,6 +141,7 @@ class AuditEntry(models.Model):
         API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
         API_KEY_REACTIVATED = "api_key_reactivated", _("API key reactivated")
         API_CLIENT_SCOPES_CHANGED = "api_client_scopes_changed", _("API client scopes changed")
+        REVIEW_VIEWED = "review_viewed", _("Review queue viewed")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -237,3 +238,7 @@ class LanguagePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.language}"
+
+
+# The review queue's store lives in its own module; imported here so Django finds the model.
+from lookup.review_models import ReviewItem  # noqa: E402, F401
