@@ -241,4 +241,4 @@ class LanguagePreference(models.Model):
 
 
 # The review queue's store lives in its own module; imported here so Django finds the model.
-from lookup.review_models import ReviewItem  # noqa: E402, F401
+from lookup.review_models import ReviewItem, ReviewScan  # noqa: E402, F401

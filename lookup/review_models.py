@@ -17,7 +17,7 @@ class ReviewItem(models.Model):
         POSSIBLY_STALE = ReviewReason.POSSIBLY_STALE.value, _("Possibly stale")
 
     customer_id = models.CharField(max_length=128)
-    phone = models.CharField(max_length=64, help_text="E.164 as stored")
+    phone = models.CharField(max_length=64, help_text=_("E.164 as stored"))
     # The legacy record's id ("" for a UserPhoneLookUp): "" rather than NULL so the link's
     # identity can be unique in SQL, where NULLs never collide.
     legacy_id = models.CharField(max_length=128, blank=True, default="")
@@ -58,3 +58,23 @@ class ReviewItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.phone} {self.reason}"
+
+
+class ReviewScan(models.Model):
+    """One complete `review_scan`: when the whole table was last read into the queue (the
+    page's empty state says so) and what it found."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(db_index=True)
+    items = models.PositiveBigIntegerField()
+    numbers = models.PositiveBigIntegerField()
+    rows = models.PositiveIntegerField(help_text=_("rows in the queue when it finished"))
+    consumed = models.FloatField(help_text=_("read capacity units"))
+
+    class Meta:
+        verbose_name = _("review queue scan")
+        default_permissions = ()
+        get_latest_by = "finished_at"
+
+    def __str__(self) -> str:
+        return f"scan finished {self.finished_at:%Y-%m-%d %H:%M}"

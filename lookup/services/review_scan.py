@@ -27,7 +27,7 @@ from django.utils import timezone
 from lookup.capacity import CapacityBucket
 from lookup.domain.links import PhoneLink
 from lookup.domain.ranking import Freshness
-from lookup.models import ReviewItem
+from lookup.models import ReviewItem, ReviewScan
 from lookup.repository import get_links, get_table
 from lookup.repository.index_scan import IndexScanner
 from lookup.selectors.policy import freshness as freshness_now
@@ -190,6 +190,14 @@ def review_scan_run(
     if summary.complete:
         swept, _ = ReviewItem.objects.filter(evaluated_at__lt=checkpoint.started_at).delete()
         summary.swept = swept
+        ReviewScan.objects.create(
+            started_at=checkpoint.started_at,
+            finished_at=timezone.now(),
+            items=summary.items,
+            numbers=summary.numbers,
+            rows=ReviewItem.objects.count(),
+            consumed=summary.consumed,
+        )
         if checkpoint.path is not None:
             checkpoint.path.unlink(missing_ok=True)  # done: the next run starts afresh
     return summary
