@@ -17,6 +17,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -149,27 +150,22 @@ def review_scan_run(
     started = time.monotonic()
     pages: queue.Queue = queue.Queue(maxsize=2 * segments)
     stop = threading.Event()
-    readers = [
-        threading.Thread(
-            target=_segment_read,
-            kwargs={
-                "segment": segment,
-                "segments": segments,
-                "page_size": page_size,
-                "position": checkpoint.positions[segment],
-                "bucket": bucket,
-                "pages": pages,
-                "stop": stop,
-            },
-            name=f"review-scan-{segment}",
-            daemon=True,
+    pending = [segment for segment in range(segments) if not checkpoint.positions[segment].done]
+    # A pool rather than bare threads: work submitted to it is the submitter's (the IAM proof's
+    # recorder, tests/aws_recorder.py, follows submissions).
+    pool = ThreadPoolExecutor(max_workers=max(len(pending), 1), thread_name_prefix="review-scan")
+    for segment in pending:
+        pool.submit(
+            _segment_read,
+            segment=segment,
+            segments=segments,
+            page_size=page_size,
+            position=checkpoint.positions[segment],
+            bucket=bucket,
+            pages=pages,
+            stop=stop,
         )
-        for segment in range(segments)
-        if not checkpoint.positions[segment].done
-    ]
-    for reader in readers:
-        reader.start()
-    running = len(readers)
+    running = len(pending)
     try:
         while running:
             message = pages.get()
@@ -184,6 +180,7 @@ def review_scan_run(
                     progress(summary)
     finally:
         stop.set()
+        pool.shutdown(wait=False)
         summary.seconds = time.monotonic() - started
         summary.consumed = bucket.spent
     summary.complete = checkpoint.complete
