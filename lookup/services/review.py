@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from lookup.domain.errors import DirectoryUnavailable
@@ -135,6 +135,10 @@ def review_order_recorded(*, phone: str, outcome: LinkOutcome) -> None:
             phone,
             exc,
         )
+        if isinstance(exc, DatabaseError):
+            # The worker's threads live long and no request cycle closes their connections: a
+            # broken one (a failover, an idle timeout) is dropped so the next event reconnects.
+            connection.close()
 
 
 def review_link_decided(*, phone: str) -> None:
