@@ -160,6 +160,10 @@ def report_lines(results: dict) -> list[str]:
         from bench.audit import report_lines as audit_lines
 
         lines += audit_lines(results["audit"])
+    if results.get("review"):
+        from bench.review import review_lines
+
+        lines += review_lines(results["review"])
     return lines
 
 

@@ -124,8 +124,8 @@ def settings_parse(argv: list[str] | None) -> Settings:
     )
     parser.add_argument(
         "--only",
-        default="pages,ingestion",
-        help="sections to run: pages, ingestion, audit (PostgreSQL: make bench-audit) "
+        default="pages,ingestion,review",
+        help="sections to run: pages, ingestion, review, audit (PostgreSQL: make bench-audit) "
         "(none: only the --profile)",
     )
     parser.add_argument(
@@ -384,6 +384,25 @@ def ingestion_section(settings: Settings, env: dict[str, str], run_dir: Path, sq
     }
 
 
+def review_section(settings: Settings, run_dir: Path) -> dict:
+    """The review queue's scan on each loaded table, and its ingestion hook's requests."""
+    from bench import review
+
+    scans = {}
+    for size in settings.sizes:
+        folder = settings.data_dir / f"dynalite-{size}"
+        with dataset_served(size=size, folder=folder, writers=settings.writers) as served:
+            _, endpoint = served
+            say(f"table of {size} items: the review queue's full scan")
+            scans[str(size)] = review.scan_measure(endpoint=endpoint)
+    folder = run_dir / "dynalite-review"
+    data.folder_reset(folder)
+    with dynalite_server(path=folder) as endpoint:
+        say("review queue: requests per event, the ingestion hook off and on")
+        ingest = review.ingest_hook_counts(endpoint=endpoint)
+    return {"scan": scans, "ingest": ingest}
+
+
 def audit_migrations(env: dict[str, str]) -> dict[str, dict]:
     os.environ.update(env)
     import django
@@ -421,6 +440,8 @@ def main(argv: list[str] | None = None) -> dict:
             results["pages"] = pages_section(settings, env, run_dir)
         if "ingestion" in settings.sections:
             results["ingestion"] = ingestion_section(settings, env, run_dir, sqs)
+        if "review" in settings.sections:
+            results["review"] = review_section(settings, run_dir)
         if "audit" in settings.sections:
             from bench.audit import audit_section
 

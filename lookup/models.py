@@ -145,6 +145,7 @@ class AuditEntry(models.Model):
         BULK_PREVIEW = "bulk_preview", _("Bulk unlink previewed")
         BULK_UNLINK = "bulk_unlink", _("Bulk unlink")
         BULK_UNDO = "bulk_undo", _("Bulk unlink undone")
+        REVIEW_VIEWED = "review_viewed", _("Review queue viewed")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -245,3 +246,6 @@ class LanguagePreference(models.Model):
 
 # Bulk unlinks have a module of their own; imported here so that Django registers them.
 from lookup.bulk_models import BulkUnlink, BulkUnlinkItem  # noqa: E402, F401
+
+# The review queue's store lives in its own module; imported here so Django finds the model.
+from lookup.review_models import ReviewItem, ReviewScan  # noqa: E402, F401

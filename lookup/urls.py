@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from lookup import bulk_views, views
 from lookup.converters import IdentifierConverter
 from lookup.languages.views import language_set
+from lookup.review_views import review_queue
 
 app_name = "lookup"
 
@@ -13,6 +14,7 @@ register_converter(IdentifierConverter, "identifier")
 urlpatterns = [
     path("", views.search, name="search"),
     path("language/", language_set, name="language"),
+    path("review/", review_queue, name="review"),
     path(
         "customers/<identifier:customer_id>/numbers/<identifier:phone>/unlink/",
         views.link_unlink,

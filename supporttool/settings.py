@@ -272,6 +272,11 @@ STALE_LINK_AFTER_DAYS = env.int("STALE_LINK_AFTER_DAYS", default=365)
 # first this many, says how many more match, and leaves them for the next action.
 BULK_UNLINK_MAX_LINKS = env.int("BULK_UNLINK_MAX_LINKS", default=500)
 
+# Whether recording an order keeps the review queue current (lookup.services.review): a first
+# link on a number costs one Query more, any other order one SQL query. Off, only the nightly
+# `manage.py review_scan` and the leads' unlinks and restores keep it.
+REVIEW_QUEUE_ON_INGEST = env.bool("REVIEW_QUEUE_ON_INGEST", default=True)
+
 # Audit entries older than this are removed by `manage.py prune_audit`.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 # Behind a load balancer that appends the caller's address to X-Forwarded-For and sets

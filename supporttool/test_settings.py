@@ -25,3 +25,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # The test client and live server speak plain HTTP.
 SECURE_SSL_REDIRECT = False
+# Most ingestion tests run without the relational database (the worker's, the backfill's):
+# the tests of the review queue turn its ingestion hook on (tests/review).
+REVIEW_QUEUE_ON_INGEST = False

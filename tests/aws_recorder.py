@@ -67,6 +67,7 @@ ENTRY_MODULES = {
     "lookup.management.commands.backfill_phone_links": BATCH,
     "lookup.management.commands.migrate_legacy_lookups": BATCH,
     "lookup.management.commands.tombstones_index": BATCH,
+    "lookup.management.commands.review_scan": BATCH,
 }
 
 
@@ -213,12 +214,13 @@ def _configured_names() -> dict[str, str | None]:
 _submitted_by = threading.local()
 _submitted_by.component = None
 _original_submit = ThreadPoolExecutor.submit
-_REPOSITORY_POOL = "dynamodb"  # lookup.repository.dynamo's pool of concurrent requests
+# lookup.repository.dynamo's pool of concurrent requests; review_scan's segment readers.
+_REPOSITORY_POOLS = ("dynamodb", "review-scan")
 
 
 def _submit_recorded(self, fn, /, *args, **kwargs):
     # Only the repository's own pool of concurrent reads: the worker's pools run its own frames.
-    if not getattr(self, "_thread_name_prefix", "").startswith(_REPOSITORY_POOL):
+    if not getattr(self, "_thread_name_prefix", "").startswith(_REPOSITORY_POOLS):
         return _original_submit(self, fn, *args, **kwargs)
     component = component_on_stack(sys._getframe(1)) or getattr(_submitted_by, "component", None)
     if component is None:

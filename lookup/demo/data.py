@@ -33,6 +33,9 @@ BJ_CURRENT = "+2290197123456"  # searched; orders before 2024 have +229 97 12 34
 BJ_BEFORE_01 = "+22997123456"
 # A link as the users service's existing code writes it (keys and `createdAt` only), last week.
 DESIGN_RECORD = phone_normalize(raw="07700 900777", region="GB").e164
+# Passed from one customer (orders two years ago) to another (orders this year): the review
+# queue's "passed to another customer".
+REASSIGNED = phone_normalize(raw="07700 900312", region="GB").e164
 # A call-centre operator's account: orders placed for callers are recorded under it, so it
 # collects numbers (Ofcom's drama ranges in Leeds and Sheffield, 1,000 each).
 OPERATOR_NUMBERS = 2000
@@ -83,6 +86,7 @@ def demo_data(seed: int = 20261128, *, now: datetime | None = None) -> DemoData:
             AR_WITHOUT_9,
             AR_MOBILE_9,
             DESIGN_RECORD,
+            REASSIGNED,
         },
     )
     # In this order: each draws from the one random stream.
@@ -100,6 +104,9 @@ def demo_data(seed: int = 20261128, *, now: datetime | None = None) -> DemoData:
 
     design_customer, design_link = _design_record_customer(now)
     draft.profiles.append(design_customer)
+    reassigned_profiles, reassigned_links = _reassigned_number(now)
+    draft.profiles.extend(reassigned_profiles)
+    draft.links.extend(reassigned_links)
     operator, operator_links = _operator_account(now)
     draft.profiles.append(operator)
     draft.links.extend(operator_links)
@@ -294,3 +301,37 @@ def _operator_account(now: datetime) -> tuple[CustomerProfile, list[PhoneLink]]:
         order_link(rng, operator.customer_id, number, since=operator.created_at, now=now)
         for number in numbers
     ]
+
+
+def _reassigned_number(now: datetime) -> tuple[list[CustomerProfile], list[PhoneLink]]:
+    """A mobile number the network gave to someone else: its first owner's orders stopped
+    about two years ago, a new customer's began this year. Drawn from a stream of its own, so
+    the rest of the demo stays the same."""
+    rng = random.Random("demo/reassigned")  # noqa: S311 - demo data
+    people = [
+        ("demo/reassigned-before", "Graham Pike", "graham.pike@example.com", 1400),
+        ("demo/reassigned-after", "Priya Raman", "priya.raman@example.com", 300),
+    ]
+    profiles = [
+        CustomerProfile(
+            customer_id=str(uuid.uuid5(uuid.NAMESPACE_URL, key)),
+            name=name,
+            email=email,
+            country="GB",
+            created_at=now - timedelta(days=age),
+            status="active",
+        )
+        for key, name, email, age in people
+    ]
+    before, after = profiles
+    links = [
+        order_link(
+            rng,
+            before.customer_id,
+            REASSIGNED,
+            since=now - timedelta(days=1000),
+            now=now - timedelta(days=650),
+        ),
+        order_link(rng, after.customer_id, REASSIGNED, since=now - timedelta(days=250), now=now),
+    ]
+    return profiles, links

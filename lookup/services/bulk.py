@@ -28,6 +28,7 @@ from lookup.models import AuditEntry
 from lookup.phones import phone_equivalents
 from lookup.repository import LinkRepository, get_links
 from lookup.selectors.bulk import concurrently_bounded, still_found_text
+from lookup.services.review import review_links_decided
 
 logger = logging.getLogger(__name__)
 
@@ -185,10 +186,11 @@ def _batch_apply(
 ) -> BulkUnlink:
     """Run `write` on each item (BULK_CONCURRENCY at a time, on the shared pool), then
     `record` what they did. A batch and its undo both end here, so what must follow every
-    change a batch makes - the review queue's re-evaluation of `batch_numbers(batch=batch)` -
-    is called once, below `record`."""
+    change a batch makes - the review queue's re-evaluation of its numbers (one Query a number,
+    at the same time) - is called once, below `record`."""
     written = concurrently_bounded(write, items)
     record(written)
+    review_links_decided(phones=batch_numbers(batch=batch))
     return batch
 
 

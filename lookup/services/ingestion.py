@@ -32,6 +32,7 @@ from lookup.models import AuditEntry
 from lookup.repository import get_links
 from lookup.repository.dynamo import concurrently
 from lookup.services.links import CONFLICT_RETRIES
+from lookup.services.review import review_order_recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ def order_event_ingest(*, event: Any, audit: AuditContext | None = None) -> Inge
         phone, what = "", f"{outcome.value}, {order.reason}"
     else:
         outcome = order_link_record(order=order)
+        review_order_recorded(phone=order.phone, outcome=outcome)
         phone, what = order.phone, outcome.value
         if order.phone_field != PHONE_FIELD:
             what += f" from {order.phone_field}"

@@ -10,6 +10,7 @@ from lookup.domain.links import LinkChange, PhoneLink
 from lookup.domain.times import utc_now
 from lookup.models import AuditEntry
 from lookup.repository import get_links
+from lookup.services.review import review_links_decided
 
 CONFLICT_RETRIES = 8
 
@@ -78,4 +79,6 @@ def link_decide(
         customer_id=link.customer_id,
         reason=reason,
     )
+    # Whether the number's other links still qualify for the review queue, and this one.
+    review_links_decided(phones=[link.phone])
     return decided

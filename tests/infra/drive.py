@@ -175,6 +175,8 @@ def components_drive(*, work_dir: Path) -> ComponentCalls:
             DYNAMODB_INDEX_NAME=outputs["IndexName"],
             ORDER_EVENTS_QUEUE_URL=outputs["QueueUrl"],
             ORDER_EVENTS_WAIT_SECONDS=0,
+            # Every component keeps the review queue as deployed (the test settings turn it off).
+            REVIEW_QUEUE_ON_INGEST=True,
         ):
             get_table.cache_clear()
             customers = _records_seed()
@@ -310,3 +312,5 @@ def _batch_drive(work_dir: Path) -> None:
     call_command("migrate_legacy_lookups", "--apply", stdout=out)
     call_command("tombstones_index", "--no-progress", stdout=out)  # counts only
     call_command("tombstones_index", "--apply", "--no-progress", stdout=out)
+    # moto keeps a number's index items together only in one segment.
+    call_command("review_scan", "--segments", "1", "--no-progress", stdout=out)

@@ -16,11 +16,12 @@ from lookup.domain.errors import DirectoryUnavailable
 from lookup.domain.evidence import OrderSeen
 from lookup.domain.links import LinkChange
 from lookup.domain.times import format_timestamp
-from lookup.models import AuditEntry
+from lookup.models import AuditEntry, ReviewItem
 from lookup.repository import LinkRepository
 from lookup.repository.records import records_put
 from lookup.services.ingestion import order_link_record
 from lookup.services.links import link_decide
+from lookup.services.review import review_numbers_refresh
 from tests import factories as f
 from tests.conftest import count_requests
 from tests.lookups import found, store, stored_link, tombstone
@@ -341,8 +342,9 @@ def test_what_a_preview_and_a_confirm_cost_in_dynamodb_requests(lead_client, des
     with count_requests(moto_table) as confirming:
         confirm(lead_client, token_of(shown))
     # One conditional UpdateItem per link; one Query per form of the number for what searches
-    # still find (a UK number has one form).
-    assert confirming.counts == {"UpdateItem": 6, "Query": 1}
+    # still find (a UK number has one form), and one per number the batch changed, for the
+    # review queue's re-evaluation of it.
+    assert confirming.counts == {"UpdateItem": 6, "Query": 2}
 
 
 def test_a_posted_list_over_the_cap_holds_the_first_in_its_order(lead_client, desk, settings):
@@ -390,3 +392,21 @@ def test_an_outage_after_the_writes_loses_no_audit_entry_and_claims_nothing(
     page = lead_client.get(reverse("lookup:bulk_batch", args=[batch.pk])).content.decode()
     assert "a customer also linked to the number another way is still found" in page
     assert "no longer list these customers" not in page
+
+
+def test_a_bulk_unlink_and_its_undo_keep_the_review_queue_true(lead_client, desk, moto_table):
+    """The batch's links leave the review queue with it, and come back with its undo."""
+    review_numbers_refresh(phones=[DESK])
+    queued = set(ReviewItem.objects.filter(phone=DESK).values_list("customer_id", flat=True))
+    assert queued  # the desk's old links are in the queue before the batch
+    shown = preview(lead_client)
+    unlinked = {row.key.customer_id for row in shown.context["preview"].rows}
+    assert queued & unlinked
+
+    batch = batch_of(confirm(lead_client, token_of(shown)))
+    after_batch = set(ReviewItem.objects.filter(phone=DESK).values_list("customer_id", flat=True))
+    lead_client.post(reverse("lookup:bulk_undo", args=[batch.pk]))
+    after_undo = set(ReviewItem.objects.filter(phone=DESK).values_list("customer_id", flat=True))
+
+    assert not after_batch & unlinked
+    assert after_undo == queued

@@ -3,8 +3,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lookup import demo
 from lookup.domain.errors import DirectoryUnavailable
+from lookup.models import ReviewItem
 from lookup.repository import get_profiles, get_table
 from lookup.repository.records import records_put
+from lookup.services.review_scan import Checkpoint, review_scan_run
 from lookup.targets import endpoint_is_aws, table_target_describe
 
 
@@ -37,6 +39,7 @@ class Command(BaseCommand):
         try:
             if if_empty and get_profiles().profile_exists(customer_id=data.profiles[0].customer_id):
                 self.stdout.write("Demo data already present; nothing to do.")
+                self._queue_fill(only_if_empty=True)
                 return
             written = records_put(
                 table=table,
@@ -56,5 +59,22 @@ class Command(BaseCommand):
             "Numbers worth searching: "
             f"{demo.RECEPTION_DESK} (130 customers), {demo.FAMILY_PHONE} (a family phone), "
             f"{demo.SINGLE_OWNER} (one customer), {demo.LEGACY_ONLY} (legacy record), "
-            f"{demo.DESIGN_RECORD} (a record in the users service's shape, last week)."
+            f"{demo.DESIGN_RECORD} (a record in the users service's shape, last week), "
+            f"{demo.REASSIGNED} (passed to another customer)."
         )
+        self._queue_fill(only_if_empty=False)
+
+    def _queue_fill(self, *, only_if_empty: bool) -> None:
+        """Fill the leads' review queue as the nightly scan would, so the demo shows it."""
+        if only_if_empty and ReviewItem.objects.exists():
+            return
+        try:
+            review_scan_run(
+                segments=4,
+                rate=100_000,  # a local dynalite: no capacity to spare for anyone else
+                page_size=1000,
+                checkpoint=Checkpoint.fresh(segments=4, path=None),
+            )
+        except DirectoryUnavailable as exc:
+            raise CommandError(f"Could not fill the review queue: {exc}") from exc
+        self.stdout.write(f"Review queue filled: {ReviewItem.objects.count()} links to review.")

@@ -10,7 +10,7 @@ from tests.lookups import search
 
 
 @pytest.fixture
-def local_demo(dynalite_table, settings):
+def local_demo(dynalite_table, settings, db):
     """What make run gives seed_demo: LOCAL_DEMO and a local DynamoDB (dynalite)."""
     settings.LOCAL_DEMO = True
     return dynalite_table
@@ -167,3 +167,18 @@ def test_refused_on_an_explicit_amazonaws_endpoint(moto_table, settings, monkeyp
         call_command("seed_demo", stdout=StringIO())
     get_table.cache_clear()
     assert scan_all(moto_table) == []
+
+
+@pytest.mark.dynalite
+def test_the_demo_fills_the_review_queue_with_a_reassigned_and_an_old_shared_number(local_demo):
+    from lookup.models import ReviewItem
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert f"Review queue filled: {ReviewItem.objects.count()}" in out.getvalue()
+    reassigned = ReviewItem.objects.get(phone=demo.REASSIGNED)
+    assert reassigned.reason == "superseded" and reassigned.superseded_by
+    desk = ReviewItem.objects.filter(phone=demo.RECEPTION_DESK)
+    # Enough on one shared number to try a bulk unlink of 50.
+    assert desk.count() >= 55

@@ -1,0 +1,98 @@
+"""The review queue's rule: which of a number's live links a lead should look at, and why.
+
+A live order-derived link (order or legacy) is queued when the ranking policy
+(`lookup.domain.ranking`) says it no longer vouches for its customer: superseded (another
+customer's orders to the number all came after this one's last) or possibly stale (no order
+since the threshold). A link may be both; superseded is the stronger evidence and wins. Profile
+phones and unlinked links are never queued: the first belong to the users service's account,
+the second are decided already.
+
+The queue is ranked by confidence: superseded before merely old, then the longest unseen first.
+Pure: given every live link to one number, the entries follow from them and the policy alone,
+so the worker's refresh of one number and a scan of the whole table agree.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from lookup.domain.links import LinkSource, PhoneLink
+from lookup.domain.ranking import Freshness, link_superseded_since
+
+
+class ReviewReason(StrEnum):
+    """Why a link is queued, strongest evidence first."""
+
+    SUPERSEDED = "superseded"
+    POSSIBLY_STALE = "possibly_stale"
+
+    @property
+    def rank(self) -> int:
+        return list(ReviewReason).index(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEntry:
+    """One queued link with its evidence; `superseder` is the other customer's link whose first
+    sighting dates the takeover (`superseded_since`), when superseded."""
+
+    link: PhoneLink
+    reason: ReviewReason
+    superseded_since: datetime | None = None
+    superseder: PhoneLink | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """The link's identity: customer, number, legacy record ("" for a UserPhoneLookUp)."""
+        return link_review_key(self.link)
+
+    @property
+    def confidence_key(self) -> tuple:
+        """The queue's order: superseded first, then the longest unseen (no date at all is the
+        oldest: nothing vouches for it), the identity keeping the order total."""
+        seen = self.link.seen
+        return (self.reason.rank, seen is not None, seen.timestamp() if seen else 0.0, self.key)
+
+
+def link_review_key(link: PhoneLink) -> tuple[str, str, str]:
+    return (link.customer_id, link.phone, link.legacy_id or "")
+
+
+def number_review_entries(
+    *, number_links: Iterable[PhoneLink], freshness: Freshness
+) -> list[ReviewEntry]:
+    """The queue entries of one number, given every live link to it (any unlinked one among
+    them is ignored), in confidence order."""
+    links = list(number_links)
+    live = [link for link in links if link.is_active]
+    entries = []
+    for link in live:
+        if link.source is LinkSource.PROFILE:
+            continue
+        since = link_superseded_since(link, number_links=live)
+        if since is not None:
+            entries.append(
+                ReviewEntry(
+                    link=link,
+                    reason=ReviewReason.SUPERSEDED,
+                    superseded_since=since,
+                    superseder=_superseder(link, since=since, live=live),
+                )
+            )
+        elif freshness.link_is_stale(link):
+            entries.append(ReviewEntry(link=link, reason=ReviewReason.POSSIBLY_STALE))
+    return sorted(entries, key=lambda entry: entry.confidence_key)
+
+
+def _superseder(link: PhoneLink, *, since: datetime, live: list[PhoneLink]) -> PhoneLink | None:
+    """The other customer's order-derived link first seen at `since` (the smallest id among
+    ties, so the evidence shown does not depend on the order links were read in)."""
+    candidates = [
+        other
+        for other in live
+        if other.customer_id != link.customer_id
+        and other.source is not LinkSource.PROFILE
+        and other.first_seen == since
+    ]
+    return min(candidates, key=link_review_key, default=None)

@@ -1,0 +1,188 @@
+"""Keeping the review queue (`ReviewItem`) current: a number's rows are made exactly the queue
+entries its live links give (`lookup.domain.review`), whoever asks.
+
+Three paths ask: an order recorded by any ingestion path (`review_order_recorded`, after
+`order_link_record`), a lead's unlink or restore (`services.links.link_decide`), and the scan of
+the whole table (`manage.py review_scan`, `lookup.review_scan`), which also removes the rows of
+numbers no longer live at all. The DynamoDB table stays the truth; a refresh that fails leaves
+the rows as they were until the next refresh of the number or the nightly scan.
+"""
+
+import logging
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from lookup.domain.errors import DirectoryUnavailable
+from lookup.domain.evidence import LinkOutcome
+from lookup.domain.links import PhoneLink
+from lookup.domain.ranking import Freshness
+from lookup.domain.review import ReviewEntry, number_review_entries
+from lookup.models import ReviewItem
+from lookup.phones import phone_from_e164
+from lookup.repository import get_links
+from lookup.selectors.policy import freshness as freshness_now
+
+logger = logging.getLogger(__name__)
+
+_UPDATED_FIELDS = [
+    "source",
+    "reason",
+    "rank",
+    "first_seen",
+    "last_seen",
+    "order_count",
+    "country",
+    "superseded_since",
+    "superseded_by",
+    "superseder_first_seen",
+    "superseder_last_seen",
+    "superseder_order_count",
+    "version",
+    "evaluated_at",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewChange:
+    """What a refresh did to the queue: rows new to it, rows taken out, rows rewritten."""
+
+    added: int = 0
+    removed: int = 0
+    kept: int = 0
+
+    def __add__(self, other: "ReviewChange") -> "ReviewChange":
+        return ReviewChange(
+            added=self.added + other.added,
+            removed=self.removed + other.removed,
+            kept=self.kept + other.kept,
+        )
+
+
+def review_numbers_refresh(*, phones: Collection[str]) -> ReviewChange:
+    """Read each number's live links (one Query each, at the same time) and make its rows
+    exactly its queue entries, in one transaction."""
+    numbers = sorted(set(phones))
+    if not numbers:
+        return ReviewChange()
+    found = get_links().links_of_numbers(phones=numbers)
+    return review_numbers_store(numbers=found, freshness=freshness_now())
+
+
+def review_numbers_store(
+    *,
+    numbers: Mapping[str, Sequence[PhoneLink]],
+    freshness: Freshness,
+    now: datetime | None = None,
+) -> ReviewChange:
+    """Make the rows of each number in `numbers` (every live link to it, as read) exactly its
+    queue entries: the others deleted, these inserted or rewritten, in one transaction."""
+    now = now or timezone.now()
+    rows = [
+        _row(entry, evaluated_at=now)
+        for links in numbers.values()
+        for entry in number_review_entries(number_links=links, freshness=freshness)
+    ]
+    wanted = {(row.phone, row.customer_id, row.legacy_id) for row in rows}
+    with transaction.atomic():
+        existing = {
+            (phone, customer_id, legacy_id): row_id
+            for row_id, phone, customer_id, legacy_id in ReviewItem.objects.filter(
+                phone__in=list(numbers)
+            ).values_list("id", "phone", "customer_id", "legacy_id")
+        }
+        gone = [row_id for key, row_id in existing.items() if key not in wanted]
+        if gone:
+            ReviewItem.objects.filter(id__in=gone).delete()
+        if rows:
+            ReviewItem.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["phone", "customer_id", "legacy_id"],
+                update_fields=_UPDATED_FIELDS,
+            )
+    kept = len(wanted & existing.keys())
+    return ReviewChange(added=len(wanted) - kept, removed=len(gone), kept=kept)
+
+
+def review_order_recorded(*, phone: str, outcome: LinkOutcome) -> None:
+    """After an order was recorded: a first link on the number (or one an order brought back)
+    may supersede others, so the number is refreshed (one Query: only first links pay). Any
+    other new evidence can only take links out of the queue (a later order freshens its own
+    link; an older one arriving late moves a first sighting earlier, never later), so the
+    number is refreshed only when it has rows: one SQL query, no DynamoDB request.
+
+    The order is recorded already; a refresh that fails is logged and left to the next refresh
+    of the number or the nightly scan, never worth losing or retrying the order for.
+    """
+    if not settings.REVIEW_QUEUE_ON_INGEST or outcome not in (
+        LinkOutcome.CREATED,
+        LinkOutcome.RELINKED,
+        LinkOutcome.UPDATED,
+    ):
+        return
+    try:
+        if outcome.created or ReviewItem.objects.filter(phone=phone).exists():
+            review_numbers_refresh(phones=[phone])
+    except (DirectoryUnavailable, DatabaseError) as exc:
+        logger.warning(
+            "Review queue not refreshed for %s after an order (%s); the nightly review_scan "
+            "brings it up to date.",
+            phone,
+            exc,
+        )
+        if isinstance(exc, DatabaseError):
+            # The worker's threads live long and no request cycle closes their connections: a
+            # broken one (a failover, an idle timeout) is dropped so the next event reconnects.
+            connection.close()
+
+
+def review_links_decided(*, phones: Collection[str]) -> None:
+    """After a lead's unlinks or restores (one, or a bulk unlink's or its undo's) of links to
+    `phones`: an unlinked superseder may un-supersede others, a restored link may qualify
+    again. The decisions stand whatever happens here."""
+    try:
+        review_numbers_refresh(phones=phones)
+    except (DirectoryUnavailable, DatabaseError) as exc:
+        logger.warning(
+            "Review queue not refreshed for %s after an unlink or restore (%s); the nightly "
+            "review_scan brings it up to date.",
+            ", ".join(sorted(phones)),
+            exc,
+        )
+
+
+def _row(entry: ReviewEntry, *, evaluated_at: datetime) -> ReviewItem:
+    link, superseder = entry.link, entry.superseder
+    return ReviewItem(
+        customer_id=link.customer_id,
+        phone=link.phone,
+        legacy_id=link.legacy_id or "",
+        source=link.source.value,
+        reason=entry.reason.value,
+        rank=entry.reason.rank,
+        first_seen=link.first_seen,
+        last_seen=link.seen,
+        order_count=link.order_count,
+        country=_country(link),
+        superseded_since=entry.superseded_since,
+        superseded_by=superseder.customer_id if superseder else "",
+        superseder_first_seen=superseder.first_seen if superseder else None,
+        superseder_last_seen=superseder.seen if superseder else None,
+        superseder_order_count=superseder.order_count if superseder else None,
+        version=link.version,
+        evaluated_at=evaluated_at,
+    )
+
+
+def _country(link: PhoneLink) -> str:
+    """The link's country (of its latest order), else the number's region; "" when neither."""
+    country = (link.country or "").upper()
+    if len(country) == 2 and country.isalpha():
+        return country
+    region = phone_from_e164(link.phone).region
+    return region if len(region) == 2 and region != "ZZ" else ""
