@@ -12,14 +12,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from lookup.access.permissions import UNLINK_PHONE, requires_permission
 from lookup.access.rate_limits import RateLimit, lookup_rate_limit, rate_limit_refusal
@@ -28,12 +28,14 @@ from lookup.bulk_forms import BulkUnlinkForm, LinksForm, NumberBeforeForm, Previ
 from lookup.bulk_models import BulkUnlink
 from lookup.domain.bulk import link_key_parse
 from lookup.models import AuditEntry
+from lookup.review_filter import ReviewFilter
 from lookup.selectors.bulk import (
     BulkPreview,
     bulk_batch_page,
     links_bulk_preview,
     number_bulk_preview,
 )
+from lookup.selectors.review import review_countries, review_link_keys
 from lookup.services.bulk import (
     BatchAlreadyUndone,
     PreviewConfirmed,
@@ -84,6 +86,22 @@ def bulk_preview(request: HttpRequest) -> HttpResponse:
     origin = {"phone": phone, "before": number.cleaned_data["before"].isoformat()}
     back = f"{reverse('lookup:search')}?{urlencode({'phone': phone})}"
     return bulk_preview_page(request, origin=origin, back=back)
+
+
+@require_safe
+@login_required
+@lookup_rate_limit
+@requires_permission(UNLINK_PHONE)
+def bulk_queue_preview(request: HttpRequest) -> HttpResponse:
+    """The review queue's filter (its page's query string): every link it matches, at most
+    BULK_UNLINK_MAX_LINKS of them in the queue's order."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    filter_query = query.urlencode()
+    back = (
+        f"{reverse('lookup:review')}?{filter_query}" if filter_query else reverse("lookup:review")
+    )
+    return bulk_preview_page(request, origin={"review": filter_query}, back=back)
 
 
 def _unreadable(request: HttpRequest, form: forms.Form) -> HttpResponse:
@@ -213,6 +231,11 @@ def bulk_undo(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 def _preview_of(origin: dict) -> BulkPreview:
     cap = settings.BULK_UNLINK_MAX_LINKS
+    if "review" in origin:
+        # The filter, not its links, travels: read again, it gives the queue as it is now.
+        query = ReviewFilter(QueryDict(origin["review"]), countries=review_countries()).query()
+        keys, matching = review_link_keys(query=query, limit=cap)
+        return links_bulk_preview(keys=keys, cap=cap, matching=matching)
     if "phone" in origin:
         before = _day_start(origin["before"])
         return number_bulk_preview(phone=origin["phone"], before=before, cap=cap)

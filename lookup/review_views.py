@@ -1,6 +1,7 @@
 """The review queue page (lead-only): stale and superseded links across the table, with their
 evidence (docs/architecture.md, "The review queue")."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -49,5 +50,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             "filtered": any((query.country, query.reason, query.seen_before)),
             "page_query": params.urlencode(),
             "reasons": reasons,
+            "bulk_cap": settings.BULK_UNLINK_MAX_LINKS,
         },
     )

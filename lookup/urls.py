@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("customers/<identifier:customer_id>/", views.customer_detail, name="customer"),
     path("bulk/preview/", bulk_views.bulk_preview, name="bulk_preview"),
+    path("bulk/preview/queue/", bulk_views.bulk_queue_preview, name="bulk_queue_preview"),
     path("bulk/confirm/", bulk_views.bulk_confirm, name="bulk_confirm"),
     path("bulk/<int:batch_id>/", bulk_views.bulk_batch, name="bulk_batch"),
     path("bulk/<int:batch_id>/undo/", bulk_views.bulk_undo, name="bulk_undo"),

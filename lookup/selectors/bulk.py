@@ -86,10 +86,12 @@ def links_bulk_preview(
     keys: Sequence[LinkKey],
     cap: int,
     also_left_alone: Sequence[tuple[PhoneLink, LeftAlone]] = (),
+    matching: int | None = None,
 ) -> BulkPreview:
     """The first `cap` of `keys` (each once) read as they are now: those an unlink applies to,
     and the rest left alone with why; `also_left_alone`: links the caller set aside already
-    (a number's profile phones, its undated links), listed with them."""
+    (a number's profile phones, its undated links), listed with them. `matching`: how many
+    links were asked for, when `keys` holds only the first of them (a review queue's filter)."""
     keys = distinct_keys(keys)
     taken = keys[: max(cap, 0)]
     links = get_links()
@@ -129,7 +131,12 @@ def links_bulk_preview(
         )
         for link, why in also_left_alone
     ]
-    return BulkPreview(rows=tuple(rows), left_alone=tuple(left_alone), matching=len(keys), cap=cap)
+    return BulkPreview(
+        rows=tuple(rows),
+        left_alone=tuple(left_alone),
+        matching=len(keys) if matching is None else matching,
+        cap=cap,
+    )
 
 
 def number_bulk_preview(*, phone: str, before: datetime, cap: int) -> BulkPreview:

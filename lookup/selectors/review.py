@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q, QuerySet
 
+from lookup.domain.bulk import LinkKey
 from lookup.models import ReviewItem, ReviewScan
 
 
@@ -34,6 +35,19 @@ def review_items_any_reason(*, query: ReviewQuery) -> QuerySet[ReviewItem]:
         # Nothing vouches for a link with no date: it is older than any moment.
         rows = rows.filter(Q(last_seen__lt=query.seen_before) | Q(last_seen__isnull=True))
     return rows.order_by("rank", F("last_seen").asc(nulls_first=True), "id")
+
+
+def review_link_keys(*, query: ReviewQuery, limit: int) -> tuple[list[LinkKey], int]:
+    """The first `limit` links matching `query`, in the queue's order, and how many match: what
+    a bulk unlink of "all matching this filter" previews (the rest waits for the next one)."""
+    rows = review_items(query=query)
+    keys = [
+        LinkKey(phone=phone, customer_id=customer_id, legacy_id=legacy_id or None)
+        for phone, customer_id, legacy_id in rows.values_list("phone", "customer_id", "legacy_id")[
+            : max(limit, 0)
+        ]
+    ]
+    return keys, rows.count()
 
 
 def review_counts(*, query: ReviewQuery) -> dict[str, int]:
