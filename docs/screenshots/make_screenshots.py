@@ -151,6 +151,20 @@ def lead_pages(page: Page, url: str, suffix: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def review_pages(page: Page, url: str, suffix: str) -> None:
+    """The review queue, the reassigned number's results and a bulk unlink's preview of the
+    reception desk's old links (previewed only: nothing is unlinked)."""
+    page.goto(f"{url}/review/")
+    shoot(page, f"review-queue-{suffix}", start="table.review")
+    if suffix != "desktop":
+        return
+    search(page, url, "07700 900312", "GB")
+    shoot(page, "passed-on-desktop")
+    page.goto(f"{url}/review/?reason=possibly_stale")
+    page.get_by_role("link", name=re.compile(r"^Unlink all .* matching this filter")).click()
+    shoot(page, "bulk-preview-desktop")
+
+
 def language_pages(page: Page, url: str, suffix: str) -> None:
     """The results page in each language (results-<code>-desktop.png), chosen from the top
     bar's menu; the agent's choice is English again at the end."""
@@ -179,7 +193,11 @@ def main() -> int:
         shots = [
             (suffix, viewport, username, pages)
             for suffix, viewport in (("desktop", DESKTOP), ("narrow", NARROW))
-            for username, pages in (("agent", agent_pages), ("lead", lead_pages))
+            for username, pages in (
+                ("agent", agent_pages),
+                ("lead", lead_pages),
+                ("lead", review_pages),
+            )
         ] + [("desktop", DESKTOP, "agent", language_pages)]
         for suffix, viewport, username, pages in shots:
             if args.languages and pages is not language_pages:
