@@ -27,7 +27,7 @@ class NumberBeforeForm(forms.Form):
         label=_("Last seen before"),
         input_formats=["%Y-%m-%d"],
         error_messages={
-            "required": _("Choose a date: links last seen before it are unlinked."),
+            "required": _("Choose a date: the preview lists the links last seen before it."),
             "invalid": _("Enter the date as YYYY-MM-DD."),
         },
     )

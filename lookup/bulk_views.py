@@ -323,10 +323,8 @@ def _undone_message(batch: BulkUnlink) -> str:
     if batch.undo_skipped:
         parts.append(
             ngettext(
-                "%(count)d link was not restored: it changed since the batch (listed below "
-                "with why).",
-                "%(count)d links were not restored: they changed since the batch (listed below "
-                "with why).",
+                "%(count)d link was not restored (listed below with why).",
+                "%(count)d links were not restored (listed below with why).",
                 batch.undo_skipped,
             )
             % {"count": batch.undo_skipped}

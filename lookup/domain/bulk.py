@@ -99,7 +99,8 @@ class LeftAlone(StrEnum):
             ),
             "unlinked_again": gettext_noop("it changed since the batch (unlinked again)"),
             "failed": gettext_noop(
-                "DynamoDB did not answer in time: it may not have changed; check the customer"
+                "the directory did not answer in time: this link may or may not have changed; "
+                "check it on the customer's page"
             ),
         }[self.value]
 

@@ -91,7 +91,11 @@ def test_all_matching_the_filter_are_previewed_in_the_queues_order_then_unlinked
 def test_the_queues_cap_previews_the_first_and_says_how_many_wait(lead_client, queue, settings):
     settings.BULK_UNLINK_MAX_LINKS = 3
 
+    offer = lead_client.get(QUEUE).content.decode()
     preview = lead_client.get(ALL_MATCHING)
+
+    # The offer promises no more than one action takes.
+    assert "Unlink the first 3 of these 5 links…" in offer and "Unlink all" not in offer
 
     assert previewed(preview) == ["cust-dan", "cust-cat", "cust-ben"]
     assert preview.context["preview"].over_cap == 2
