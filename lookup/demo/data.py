@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from lookup.demo.people import PEOPLE, STATUSES, ascii_fold
 from lookup.demo.records import legacy_link, new_mobile, one_per_key, order_link, profile_link
-from lookup.domain.links import CustomerProfile, LinkSource, PhoneLink
+from lookup.domain.links import CustomerProfile, LinkSource, PhoneLink, RecentOrder
 from lookup.phones import phone_normalize
 
 CUSTOMER_COUNT = 520  # and one Argentine and one Beninese customer for the renumbering examples
@@ -35,7 +35,7 @@ BJ_BEFORE_01 = "+22997123456"
 DESIGN_RECORD = phone_normalize(raw="07700 900777", region="GB").e164
 # Passed from one customer (orders two years ago) to another (orders this year): the review
 # queue's "passed to another customer".
-REASSIGNED = phone_normalize(raw="07700 900312", region="GB").e164
+REASSIGNED = phone_normalize(raw="07946 095313", region="GB").e164
 # A call-centre operator's account: orders placed for callers are recorded under it, so it
 # collects numbers (Ofcom's drama ranges in Leeds and Sheffield, 1,000 each).
 OPERATOR_NUMBERS = 2000
@@ -324,14 +324,25 @@ def _reassigned_number(now: datetime) -> tuple[list[CustomerProfile], list[Phone
         for key, name, email, age in people
     ]
     before, after = profiles
+    # Dated by hand, not drawn: the story must read true on the page (Graham's orders for
+    # about a year, none for the last 650 days; Priya's since she joined, every week or so).
+    spans = [(before, 1000, 650, 36), (after, 250, 3, 26)]
     links = [
-        order_link(
-            rng,
-            before.customer_id,
-            REASSIGNED,
-            since=now - timedelta(days=1000),
-            now=now - timedelta(days=650),
-        ),
-        order_link(rng, after.customer_id, REASSIGNED, since=now - timedelta(days=250), now=now),
+        PhoneLink(
+            customer_id=owner.customer_id,
+            phone=REASSIGNED,
+            source=LinkSource.ORDER,
+            first_seen=now - timedelta(days=first),
+            last_seen=now - timedelta(days=last),
+            order_count=count,
+            recent_orders=tuple(
+                RecentOrder(
+                    order_id=f"ord_{rng.getrandbits(48):012x}",
+                    created_at=now - timedelta(days=last + 7 * week),
+                )
+                for week in range(4)
+            ),
+        )
+        for owner, first, last, count in spans
     ]
     return profiles, links
