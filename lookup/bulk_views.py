@@ -142,6 +142,7 @@ def bulk_preview_page(
             "token": token.dumps(),
             "back": back,
             "phone": origin.get("phone"),
+            "queue": "review" in origin,
             "before": _day_start(origin["before"]) if "before" in origin else None,
         },
         status=status,

@@ -95,14 +95,15 @@ def sign_in(page: Page, url: str, username: str) -> None:
     page.wait_for_url(re.compile(r"/$"))
 
 
-def shoot(page: Page, name: str, *, start: str | None = None) -> None:
-    """The whole page at desk width; one screen from `start` (a selector) on a narrow one."""
+def shoot(page: Page, name: str, *, start: str | None = None, whole: bool = True) -> None:
+    """The whole page at desk width (the first screen only when not `whole`); one screen from
+    `start` (a selector) on a narrow one."""
     page.wait_for_load_state("networkidle")
     path = HERE / f"{name}.png"
     narrow = page.viewport_size["width"] < DESKTOP["width"]
     if narrow and start:
         page.locator(start).first.evaluate("element => element.scrollIntoView()")
-    page.screenshot(path=str(path), full_page=not narrow)
+    page.screenshot(path=str(path), full_page=whole and not narrow)
     print(f"wrote {path.relative_to(ROOT)}")
 
 
@@ -162,7 +163,7 @@ def review_pages(page: Page, url: str, suffix: str) -> None:
     shoot(page, "passed-on-desktop")
     page.goto(f"{url}/review/?reason=possibly_stale")
     page.locator(".review-actions a").click()  # every row of the filter, up to the cap
-    shoot(page, "bulk-preview-desktop")
+    shoot(page, "bulk-preview-desktop", whole=False)  # 500 rows: what a lead sees first
 
 
 def language_pages(page: Page, url: str, suffix: str) -> None:

@@ -99,6 +99,9 @@ def test_the_queues_cap_previews_the_first_and_says_how_many_wait(lead_client, q
 
     assert previewed(preview) == ["cust-dan", "cust-cat", "cust-ben"]
     assert preview.context["preview"].over_cap == 2
+    page = preview.content.decode()
+    assert "The 5 links of the review queue that the filter matches, in the queue's order." in page
+    assert "This preview holds the queue's first 3; 2 more are not part of it" in page
 
 
 def test_the_rows_a_lead_selects_are_previewed_and_nothing_else(lead_client, queue):
