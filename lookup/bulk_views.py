@@ -235,8 +235,10 @@ def _preview_of(origin: dict) -> BulkPreview:
     if "review" in origin:
         # The filter, not its links, travels: read again, it gives the queue as it is now.
         query = ReviewFilter(QueryDict(origin["review"]), countries=review_countries()).query()
-        keys, matching = review_link_keys(query=query, limit=cap)
-        return links_bulk_preview(keys=keys, cap=cap, matching=matching)
+        queued, matching = review_link_keys(query=query, limit=cap)
+        return links_bulk_preview(
+            keys=list(queued), cap=cap, matching=matching, queued_versions=queued
+        )
     if "phone" in origin:
         before = _day_start(origin["before"])
         return number_bulk_preview(phone=origin["phone"], before=before, cap=cap)

@@ -77,6 +77,8 @@ class LeftAlone(StrEnum):
     RELINKED = "relinked"  # undo: live again (restored by hand, or a newer order)
     UNLINKED_AGAIN = "unlinked_again"  # undo: changed since the batch left it
     FAILED = "failed"  # DynamoDB did not answer: the write may or may not have applied
+    SEEN_SINCE = "seen_since"  # a number's preview: an order since the date, read afresh
+    CHANGED_SINCE_QUEUED = "changed_since_queued"  # the queue listed an older version
 
     @property
     def why(self) -> str:
@@ -98,6 +100,13 @@ class LeftAlone(StrEnum):
                 "it is linked again already (restored by someone, or a newer order re-linked it)"
             ),
             "unlinked_again": gettext_noop("it changed since the batch (unlinked again)"),
+            "seen_since": gettext_noop(
+                "an order carried it since that date: it is not last seen before it any more"
+            ),
+            "changed_since_queued": gettext_noop(
+                "it changed since the review queue listed it (a new order arrived, or someone "
+                "else edited it): open the queue again to see whether it still belongs there"
+            ),
             "failed": gettext_noop(
                 "the directory did not answer in time: this link may or may not have changed; "
                 "check it on the customer's page"
@@ -115,14 +124,26 @@ def refused_why(*, current: PhoneLink | None, unlinking: bool) -> LeftAlone:
     return LeftAlone.RELINKED if current.is_active else LeftAlone.UNLINKED_AGAIN
 
 
-def read_why(*, link: PhoneLink | None) -> LeftAlone | None:
-    """Why a preview leaves the link as read alone; None when it may be unlinked."""
+def read_why(
+    *,
+    link: PhoneLink | None,
+    before: datetime | None = None,
+    queued_version: int | None = None,
+) -> LeftAlone | None:
+    """Why a preview leaves the link as read (consistently, now) alone; None when it may be
+    unlinked. `before`: a number's preview's date, checked again on this read (the index the
+    selection came from lags writes). `queued_version`: the version the review queue judged, so
+    a link changed since (a new order) is not unlinked on the queue's older word."""
     if link is None:
         return LeftAlone.GONE
     if not link.can_unlink:
         return LeftAlone.PROFILE
     if not link.is_active:
         return LeftAlone.ALREADY_UNLINKED
+    if before is not None and (link.seen is None or link.seen >= before):
+        return LeftAlone.SEEN_SINCE if link.seen is not None else LeftAlone.UNDATED
+    if queued_version is not None and link.version != queued_version:
+        return LeftAlone.CHANGED_SINCE_QUEUED
     return None
 
 

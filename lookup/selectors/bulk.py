@@ -5,7 +5,7 @@ names its customer (one BatchGetItem per 100): the links it lists are exactly th
 will try, each at the version shown.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -87,11 +87,15 @@ def links_bulk_preview(
     cap: int,
     also_left_alone: Sequence[tuple[PhoneLink, LeftAlone]] = (),
     matching: int | None = None,
+    before: datetime | None = None,
+    queued_versions: Mapping[LinkKey, int] | None = None,
 ) -> BulkPreview:
     """The first `cap` of `keys` (each once) read as they are now: those an unlink applies to,
     and the rest left alone with why; `also_left_alone`: links the caller set aside already
     (a number's profile phones, its undated links), listed with them. `matching`: how many
-    links were asked for, when `keys` holds only the first of them (a review queue's filter)."""
+    links were asked for, when `keys` holds only the first of them (a review queue's filter).
+    `before` and `queued_versions`: what the selection was judged on, checked again on each
+    link's fresh read (`read_why`)."""
     keys = distinct_keys(keys)
     taken = keys[: max(cap, 0)]
     links = get_links()
@@ -111,7 +115,11 @@ def links_bulk_preview(
     rows: list[PreviewRow] = []
     left_alone: list[PreviewRow] = []
     for key, link in zip(taken, read, strict=True):
-        why = read_why(link=link)
+        why = read_why(
+            link=link,
+            before=before,
+            queued_version=(queued_versions or {}).get(key),
+        )
         row = PreviewRow(
             key=key,
             link=link,
@@ -149,6 +157,7 @@ def number_bulk_preview(*, phone: str, before: datetime, cap: int) -> BulkPrevie
         keys=[LinkKey.of(link) for link in selection.candidates],
         cap=cap,
         also_left_alone=selection.left_alone,
+        before=before,
     )
 
 

@@ -37,16 +37,17 @@ def review_items_any_reason(*, query: ReviewQuery) -> QuerySet[ReviewItem]:
     return rows.order_by("rank", F("last_seen").asc(nulls_first=True), "id")
 
 
-def review_link_keys(*, query: ReviewQuery, limit: int) -> tuple[list[LinkKey], int]:
-    """The first `limit` links matching `query`, in the queue's order, and how many match: what
-    a bulk unlink of "all matching this filter" previews (the rest waits for the next one)."""
+def review_link_keys(*, query: ReviewQuery, limit: int) -> tuple[dict[LinkKey, int], int]:
+    """The first `limit` links matching `query`, in the queue's order, each with the version
+    the queue judged, and how many match: what a bulk unlink of "all matching this filter"
+    previews (the rest waits for the next one)."""
     rows = review_items(query=query)
-    keys = [
-        LinkKey(phone=phone, customer_id=customer_id, legacy_id=legacy_id or None)
-        for phone, customer_id, legacy_id in rows.values_list("phone", "customer_id", "legacy_id")[
-            : max(limit, 0)
-        ]
-    ]
+    keys = {
+        LinkKey(phone=phone, customer_id=customer_id, legacy_id=legacy_id or None): version
+        for phone, customer_id, legacy_id, version in rows.values_list(
+            "phone", "customer_id", "legacy_id", "version"
+        )[: max(limit, 0)]
+    }
     return keys, rows.count()
 
 

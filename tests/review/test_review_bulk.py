@@ -8,11 +8,13 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from lookup.domain.evidence import OrderSeen
 from lookup.models import ReviewItem
+from lookup.services.ingestion import order_link_record
 from lookup.services.review import review_numbers_refresh
 from tests import factories as f
 from tests.factories import NOW
-from tests.lookups import found, store
+from tests.lookups import found, store, stored_link
 
 DESK = "+442079460018"
 BR = "+5511912345678"
@@ -118,3 +120,26 @@ def test_the_rows_a_lead_selects_are_previewed_and_nothing_else(lead_client, que
 
 def test_agents_cannot_preview_the_queue(agent_client, queue):
     assert agent_client.get(ALL_MATCHING).status_code == 403
+
+
+def test_a_row_the_queue_judged_before_a_new_order_is_left_alone(lead_client, queue):
+    """Ana ordered an hour ago and the queue was not refreshed (the ingestion hook off, or its
+    refresh lost): "all matching" must not unlink her on the queue's older word."""
+    order_link_record(
+        order=OrderSeen(
+            order_id="ord_ana_new",
+            customer_id="cust-ana",
+            phone=DESK,
+            country="GB",
+            created_at=NOW - timedelta(hours=1),
+        )
+    )
+    assert "cust-ana" in queued()  # the queue still lists her
+
+    preview = lead_client.get(ALL_MATCHING, {"reason": "superseded"})
+    left = {row.key.customer_id: row.why.value for row in preview.context["preview"].left_alone}
+    lead_client.post(CONFIRM, {"token": token_of(preview), "reason": "number_reassigned"})
+
+    assert left == {"cust-ana": "changed_since_queued"}
+    assert "cust-ana" not in previewed(preview)
+    assert stored_link("cust-ana", DESK).is_active

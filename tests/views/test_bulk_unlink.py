@@ -410,3 +410,28 @@ def test_a_bulk_unlink_and_its_undo_keep_the_review_queue_true(lead_client, desk
 
     assert not after_batch & unlinked
     assert after_undo == queued
+
+
+def test_a_link_the_lagging_index_still_dates_old_is_judged_on_its_fresh_read(
+    lead_client, desk, moto_table, monkeypatch
+):
+    """The index a number's preview selects from lags writes: Ann's order of an hour ago is
+    not in it yet. Her link, read afresh for the preview, is left alone, never unlinked."""
+    before_the_order = LinkRepository(moto_table).links_of_number(phone=DESK)
+    order_link_record(
+        order=OrderSeen(
+            order_id="ord_ann_new",
+            customer_id=desk["Ann"],
+            phone=DESK,
+            country="GB",
+            created_at=f.NOW - timedelta(hours=1),
+        )
+    )
+    monkeypatch.setattr(LinkRepository, "links_of_number", lambda self, *, phone: before_the_order)
+
+    shown = preview(lead_client)
+
+    assert desk["Ann"] not in previewed_ids(shown)
+    left = {row.key.customer_id: row.why.value for row in shown.context["preview"].left_alone}
+    assert left[desk["Ann"]] == "seen_since"
+    assert "an order carried it since that date" in shown.content.decode()
