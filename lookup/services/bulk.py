@@ -163,17 +163,35 @@ def bulk_unlink_undo(*, batch: BulkUnlink, audit: AuditContext) -> BulkUnlink:
                 count=batch.restored,
             )
 
-    return _batch_apply(
-        batch=batch,
-        items=items,
-        write=lambda item: _write(
+    def restore(item: BulkUnlinkItem) -> _Written:
+        if item.outcome != Outcome.UNLINKED:
+            # Whether the batch's write applied is unknown, and another lead's unlink would
+            # leave the same version: only the batch's own tombstone is restored.
+            key = item.key
+            current = repository.link_find(
+                customer_id=key.customer_id, phone=key.phone, legacy_id=key.legacy_id
+            )
+            if current is None or current.unlink is None or not _batch_made(current.unlink, batch):
+                return _Written(why=refused_why(current=current, unlinking=False))
+        return _write(
             repository,
             item,
             change=change,
             unlinked=False,
             expected=item.version_left or item.version_shown + 1,
-        ),
-        record=record,
+        )
+
+    return _batch_apply(batch=batch, items=items, write=restore, record=record)
+
+
+def _batch_made(unlink: LinkChange, batch: BulkUnlink) -> bool:
+    """Whether a tombstone is the batch's own: its lead, its reason, its moment (as stored, to
+    the second or better)."""
+    return (
+        unlink.by == batch.actor
+        and unlink.reason == batch.reason
+        and unlink.at is not None
+        and abs((unlink.at - batch.at).total_seconds()) < 1
     )
 
 

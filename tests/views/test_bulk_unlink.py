@@ -435,3 +435,36 @@ def test_a_link_the_lagging_index_still_dates_old_is_judged_on_its_fresh_read(
     left = {row.key.customer_id: row.why.value for row in shown.context["preview"].left_alone}
     assert left[desk["Ann"]] == "seen_since"
     assert "an order carried it since that date" in shown.content.decode()
+
+
+def test_an_undo_never_restores_another_leads_unlink_of_a_link_whose_write_went_unanswered(
+    lead_client, lead, desk, monkeypatch
+):
+    """Ann's write got no answer (it did not apply); another lead then unlinked her by hand,
+    which leaves the version the batch's write would have. The undo restores only the batch's
+    own tombstones: Ann stays unlinked, with the other lead's reason."""
+    shown = preview(lead_client)
+    save = LinkRepository.link_state_save
+
+    def unanswered_for_ann(self, *, link, **kwargs):
+        if link.customer_id == desk["Ann"]:
+            raise DirectoryUnavailable("no answer")
+        return save(self, link=link, **kwargs)
+
+    monkeypatch.setattr(LinkRepository, "link_state_save", unanswered_for_ann)
+    batch = batch_of(confirm(lead_client, token_of(shown)))
+    monkeypatch.setattr(LinkRepository, "link_state_save", save)
+    assert stored_link(desk["Ann"], DESK).is_active  # the write did not apply
+    link_decide(
+        kind=LinkDecision.UNLINK,
+        link=stored_link(desk["Ann"], DESK),
+        expected_version=None,
+        reason="Ann asked us",
+        audit=AuditContext(user=lead),
+    )
+
+    lead_client.post(reverse("lookup:bulk_undo", args=[batch.pk]))
+
+    ann = stored_link(desk["Ann"], DESK)
+    assert not ann.is_active and ann.unlink.reason == "Ann asked us"
+    assert stored_link(desk["Ben"], DESK).is_active  # the batch's own unlinks are undone
