@@ -131,7 +131,8 @@ def bulk_preview_page(
         phone=origin.get("phone", ""),
         result_count=len(preview.rows),
         reason=f"{len(preview.rows)} to unlink, {len(preview.left_alone)} left alone, "
-        f"{preview.over_cap} over the cap",
+        f"{preview.over_cap} over the cap: "
+        + " ".join(f"{row.key.customer_id}@{row.key.phone}" for row in preview.rows),
     )
     return render(
         request,
@@ -195,9 +196,19 @@ def bulk_confirm(request: HttpRequest) -> HttpResponse:
 @lookup_rate_limit
 @requires_permission(UNLINK_PHONE)
 def bulk_batch(request: HttpRequest, batch_id: int) -> HttpResponse:
-    """What a batch did, and its undo."""
+    """What a batch did, and its undo. Audited: it names the customers."""
     batch = get_object_or_404(BulkUnlink, pk=batch_id)
-    return render(request, "lookup/bulk_batch.html", {"page": bulk_batch_page(batch=batch)})
+    page = bulk_batch_page(batch=batch)
+    audit_write(
+        audit=AuditContext.from_request(request),
+        action=AuditEntry.Action.BULK_VIEWED,
+        subject=batch.subject,
+        result_count=len(page.unlinked) + len(page.skipped),
+        reason=" ".join(
+            f"{row.item.customer_id}@{row.item.phone}" for row in (*page.unlinked, *page.skipped)
+        ),
+    )
+    return render(request, "lookup/bulk_batch.html", {"page": page})
 
 
 @require_POST

@@ -145,6 +145,7 @@ class AuditEntry(models.Model):
         BULK_PREVIEW = "bulk_preview", _("Bulk unlink previewed")
         BULK_UNLINK = "bulk_unlink", _("Bulk unlink")
         BULK_UNDO = "bulk_undo", _("Bulk unlink undone")
+        BULK_VIEWED = "bulk_viewed", _("Bulk unlink viewed")
         REVIEW_VIEWED = "review_viewed", _("Review queue viewed")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from lookup.domain.links import CustomerProfile, PhoneLink
 from lookup.domain.pages import Alternative, CustomerMatch, SearchPage, page_count
-from lookup.domain.ranking import link_superseded_since
+from lookup.domain.ranking import Standing, link_superseded_since
 from lookup.phones import (
     Equivalent,
     PhoneNumber,
@@ -95,7 +95,9 @@ def customers_of_number(
             customer_id=customer_id,
             profile=profiles.get(customer_id),
             links=tuple(sorted(links, key=lambda link: link.source.rank)),
-            possibly_stale=policy.links_are_stale(links),
+            # As the ranking judged them: no current link, and not every one passed on.
+            possibly_stale=policy.links_are_stale(links)
+            or policy.links_standing(links, number_links=number_links) is Standing.POSSIBLY_STALE,
             superseded_since=_superseded_since(links, number_links=number_links),
             matched_as=_matched_as(number, equivalents, forms_of[customer_id]),
         )

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from lookup.access.roles import SUPPORT_LEAD
 from lookup.audit import AuditContext
 from lookup.bulk_models import BulkUnlink, BulkUnlinkItem
 from lookup.domain.decisions import LinkDecision
@@ -23,7 +24,7 @@ from lookup.services.ingestion import order_link_record
 from lookup.services.links import link_decide
 from lookup.services.review import review_numbers_refresh
 from tests import factories as f
-from tests.conftest import count_requests
+from tests.conftest import _person, count_requests
 from tests.lookups import found, store, stored_link, tombstone
 
 DESK = "+442079460018"
@@ -468,3 +469,46 @@ def test_an_undo_never_restores_another_leads_unlink_of_a_link_whose_write_went_
     ann = stored_link(desk["Ann"], DESK)
     assert not ann.is_active and ann.unlink.reason == "Ann asked us"
     assert stored_link(desk["Ben"], DESK).is_active  # the batch's own unlinks are undone
+
+
+def test_every_look_at_a_preview_or_a_batch_names_the_customers_it_showed(lead_client, desk):
+    shown = preview(lead_client)
+    batch = batch_of(confirm(lead_client, token_of(shown)))
+    lead_client.get(reverse("lookup:bulk_batch", args=[batch.pk]))
+
+    previewed_entry = AuditEntry.objects.get(action=AuditEntry.Action.BULK_PREVIEW)
+    viewed = AuditEntry.objects.get(action=AuditEntry.Action.BULK_VIEWED)
+    for customer_id in previewed_ids(shown):
+        assert f"{customer_id}@{DESK}" in previewed_entry.reason
+        assert f"{customer_id}@{DESK}" in viewed.reason
+    assert viewed.subject == batch.subject and viewed.user.username == "leo.lead"
+
+
+def test_a_preview_is_confirmed_only_by_the_lead_it_was_shown_to(lead_client, desk, db):
+    """The signed preview is bound to its lead: another lead posting it unlinks nothing."""
+    token = token_of(preview(lead_client))
+    other = Client()
+    other.force_login(_another_lead())
+
+    response = confirm(other, token)
+
+    assert not BulkUnlink.objects.exists()
+    assert stored_link(desk["Ann"], DESK).is_active
+    assert response.status_code == 400
+
+
+def test_the_bulk_rate_limit_counts_each_lead_apart(lead_client, desk, settings, monkeypatch):
+    settings.BULK_UNLINKS_PER_HOUR = 1
+    monkeypatch.setattr(timezone, "now", lambda: f.NOW)
+    confirm(lead_client, token_of(preview(lead_client)))
+    other = Client()
+    other.force_login(_another_lead())
+
+    response = confirm(other, token_of(preview(other, before=f.NOW.date().isoformat())))
+
+    assert response.status_code == 302  # the second lead's first bulk unlink of the hour
+    assert BulkUnlink.objects.count() == 2
+
+
+def _another_lead():
+    return _person("nia.lead", role=SUPPORT_LEAD)

@@ -15,7 +15,7 @@ from lookup.domain.pages import CustomerMatch, SearchPage
 from lookup.phones import phone_from_e164
 from lookup.services.ingestion import order_link_record
 from tests import factories as f
-from tests.lookups import store, stored_link
+from tests.lookups import search, store, stored_link
 from tests.services.test_record_shapes import design_record, put_raw
 
 NUMBER = "+447700900123"
@@ -172,3 +172,27 @@ def _fields(page: SearchPage) -> dict:
 
 def _current(link):
     return CustomerMatch(customer_id="alice", profile=None, links=(link,))
+
+
+def test_a_customer_with_no_current_link_is_flagged_even_when_only_some_passed_on(moto_table):
+    """Alice's legacy record of the number passed to Bruno, and her other record of it (as
+    the users service writes one, without a date) vouches for nothing: she ranks as possibly
+    stale, so the row says so (and she would never open by herself)."""
+    alice, bruno = f.profile(name="Alice Old"), f.profile(name="Bruno New")
+    store(
+        moto_table,
+        profiles=[alice, bruno],
+        links=[
+            f.legacy_link(alice.customer_id, NUMBER, created=f.NOW - timedelta(days=200)),
+            f.order_link(bruno.customer_id, NUMBER, first_seen=TAKEOVER, last_seen=f.NOW),
+        ],
+    )
+    undated = design_record(alice.customer_id, NUMBER)
+    del undated["createdAt"]
+    put_raw(moto_table, undated)
+
+    matches = {match.customer_id: match for match in search(NUMBER).matches}
+
+    assert matches[alice.customer_id].possibly_stale
+    assert matches[alice.customer_id].superseded_since is None
+    assert not matches[bruno.customer_id].possibly_stale
