@@ -114,22 +114,34 @@ def review_numbers_store(
     now: datetime | None = None,
 ) -> ReviewChange:
     """Make the rows of each number in `numbers` (every live link to it, as read) exactly its
-    queue entries: the others deleted, these inserted or rewritten, in one transaction."""
+    queue entries: the others deleted, these inserted or rewritten, in one transaction.
+
+    Refreshes of one number can cross (an older read finishing after a newer one): the
+    number's rows are locked, and a row stored from a link at a higher version than the one
+    read stays as it is, neither rewritten nor deleted by the older read.
+    """
     now = now or timezone.now()
+    read = {_link_key(link): link.version for links in numbers.values() for link in links}
     rows = [
         _row(entry, evaluated_at=now)
         for links in numbers.values()
         for entry in number_review_entries(number_links=links, freshness=freshness)
     ]
-    wanted = {(row.phone, row.customer_id, row.legacy_id) for row in rows}
     with transaction.atomic():
         existing = {
-            (phone, customer_id, legacy_id): row_id
-            for row_id, phone, customer_id, legacy_id in ReviewItem.objects.filter(
+            (customer_id, phone, legacy_id): (row_id, version)
+            for row_id, phone, customer_id, legacy_id, version in ReviewItem.objects.filter(
                 phone__in=list(numbers)
-            ).values_list("id", "phone", "customer_id", "legacy_id")
+            )
+            .select_for_update()
+            .values_list("id", "phone", "customer_id", "legacy_id", "version")
         }
-        gone = [row_id for key, row_id in existing.items() if key not in wanted]
+        newer = {
+            key for key, (_, version) in existing.items() if key in read and read[key] < version
+        }
+        rows = [row for row in rows if _row_key(row) not in newer]
+        wanted = {_row_key(row) for row in rows} | newer
+        gone = [row_id for key, (row_id, _) in existing.items() if key not in wanted]
         if gone:
             ReviewItem.objects.filter(id__in=gone).delete()
         if rows:
@@ -141,6 +153,10 @@ def review_numbers_store(
             )
     kept = len(wanted & existing.keys())
     return ReviewChange(added=len(wanted) - kept, removed=len(gone), kept=kept)
+
+
+def _row_key(row: ReviewItem) -> tuple[str, str, str]:
+    return (row.customer_id, row.phone, row.legacy_id)
 
 
 def review_order_recorded(*, customer_id: str, phone: str, outcome: LinkOutcome) -> None:

@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lookup.domain import LinkChange
 from lookup.domain.decisions import LinkDecision
@@ -14,8 +16,9 @@ from lookup.domain.errors import DirectoryUnavailable
 from lookup.models import ReviewItem
 from lookup.repository import get_links, get_table
 from lookup.repository.links import LinkRepository
+from lookup.selectors.policy import freshness
 from lookup.services.ingestion import order_event_ingest
-from lookup.services.review import review_numbers_refresh
+from lookup.services.review import review_numbers_refresh, review_numbers_store
 from tests import factories as f
 from tests.conftest import count_requests
 from tests.factories import NOW
@@ -287,3 +290,49 @@ def test_a_written_link_older_than_the_one_read_does_not_stand(moto_table, revie
     review_numbers_refresh(phones=[NUMBER], written=[older])
 
     assert queued() == {("olga", NUMBER, "", STALE)}
+
+
+# Two refreshes of one number can cross: the older read finishing after the newer one.
+
+
+def test_an_older_read_stored_after_a_newer_one_does_not_rewrite_its_row(db):
+    alice = _span("alice", first=700, last=200, version=3)
+    bruno = _span("bruno", first=30, last=2, version=1)
+    review_numbers_store(numbers={NUMBER: [alice, bruno]}, freshness=freshness())
+    # Read before Alice's last orders were recorded (and before Bruno's first): merely stale.
+    older = _span("alice", first=700, last=400, version=2)
+
+    change = review_numbers_store(numbers={NUMBER: [older]}, freshness=freshness())
+
+    assert queued() == {("alice", NUMBER, "", SUPERSEDED)}
+    row = ReviewItem.objects.get()
+    assert (row.version, row.last_seen, row.superseded_by) == (3, alice.last_seen, "bruno")
+    assert (change.added, change.removed, change.kept) == (0, 0, 1)
+
+
+def test_an_older_read_stored_after_a_newer_one_does_not_delete_its_row(db):
+    alice = _span("alice", first=700, last=200, version=3)
+    bruno = _span("bruno", first=30, last=2, version=1)
+    review_numbers_store(numbers={NUMBER: [alice, bruno]}, freshness=freshness())
+    # Read before Bruno's first order: Alice's link, the same but older, qualified for nothing.
+    older = replace(alice, version=2)
+
+    review_numbers_store(numbers={NUMBER: [older]}, freshness=freshness())
+
+    assert queued() == {("alice", NUMBER, "", SUPERSEDED)}
+    assert ReviewItem.objects.get().version == 3
+
+
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update, reason="SQLite locks the whole database"
+)
+def test_a_store_locks_the_numbers_rows_before_comparing_versions(db):
+    alice = _span("alice", first=700, last=200, version=3)
+    bruno = _span("bruno", first=30, last=2, version=1)
+    review_numbers_store(numbers={NUMBER: [alice, bruno]}, freshness=freshness())
+
+    with CaptureQueriesContext(connection) as sql:
+        review_numbers_store(numbers={NUMBER: [alice, bruno]}, freshness=freshness())
+
+    reads = [query["sql"] for query in sql.captured_queries if "SELECT" in query["sql"]]
+    assert reads and all("FOR UPDATE" in read for read in reads)
