@@ -51,7 +51,7 @@ def order_event_ingest(*, event: Any, audit: AuditContext | None = None) -> Inge
         phone, what = "", f"{outcome.value}, {order.reason}"
     else:
         outcome = order_link_record(order=order)
-        review_order_recorded(phone=order.phone, outcome=outcome)
+        review_order_recorded(customer_id=order.customer_id, phone=order.phone, outcome=outcome)
         phone, what = order.phone, outcome.value
         if order.phone_field != PHONE_FIELD:
             what += f" from {order.phone_field}"

@@ -80,5 +80,5 @@ def link_decide(
         reason=reason,
     )
     # Whether the number's other links still qualify for the review queue, and this one.
-    review_links_decided(phones=[link.phone])
+    review_links_decided(phones=[link.phone], written=[decided])
     return decided

@@ -63,14 +63,48 @@ class ReviewChange:
         )
 
 
-def review_numbers_refresh(*, phones: Collection[str]) -> ReviewChange:
+def review_numbers_refresh(
+    *, phones: Collection[str], written: Sequence[PhoneLink] = ()
+) -> ReviewChange:
     """Read each number's live links (one Query each, at the same time) and make its rows
-    exactly its queue entries, in one transaction."""
-    numbers = sorted(set(phones))
+    exactly its queue entries, in one transaction.
+
+    `written`: links the caller has just written, as written (or read consistently). The index
+    is a GSI, which lags the table by up to a second or so: the Query may not show a first
+    link yet, may still show a link just unlinked, or show a link's old evidence. Each written
+    link is laid over what the Query returned (`links_overlaid`); its number is refreshed too.
+    """
+    numbers = sorted(set(phones) | {link.phone for link in written})
     if not numbers:
         return ReviewChange()
     found = get_links().links_of_numbers(phones=numbers)
-    return review_numbers_store(numbers=found, freshness=freshness_now())
+    return review_numbers_store(
+        numbers=links_overlaid(found=found, written=written), freshness=freshness_now()
+    )
+
+
+def links_overlaid(
+    *, found: Mapping[str, Sequence[PhoneLink]], written: Sequence[PhoneLink]
+) -> dict[str, list[PhoneLink]]:
+    """Each number's live links as read, with the links just written laid over them by link
+    (customer, number, legacy record): the written one stands unless the read one has a higher
+    version (a later write won the race); standing, it replaces the read one when live and
+    takes it out when unlinked."""
+    numbers = {phone: {_link_key(link): link for link in links} for phone, links in found.items()}
+    for link in written:
+        links = numbers.setdefault(link.phone, {})
+        read = links.get(_link_key(link))
+        if read is not None and read.version > link.version:
+            continue
+        if link.is_active:
+            links[_link_key(link)] = link
+        else:
+            links.pop(_link_key(link), None)
+    return {phone: list(links.values()) for phone, links in numbers.items()}
+
+
+def _link_key(link: PhoneLink) -> tuple[str, str, str]:
+    return (link.customer_id, link.phone, link.legacy_id or "")
 
 
 def review_numbers_store(
@@ -80,22 +114,34 @@ def review_numbers_store(
     now: datetime | None = None,
 ) -> ReviewChange:
     """Make the rows of each number in `numbers` (every live link to it, as read) exactly its
-    queue entries: the others deleted, these inserted or rewritten, in one transaction."""
+    queue entries: the others deleted, these inserted or rewritten, in one transaction.
+
+    Refreshes of one number can cross (an older read finishing after a newer one): the
+    number's rows are locked, and a row stored from a link at a higher version than the one
+    read stays as it is, neither rewritten nor deleted by the older read.
+    """
     now = now or timezone.now()
+    read = {_link_key(link): link.version for links in numbers.values() for link in links}
     rows = [
         _row(entry, evaluated_at=now)
         for links in numbers.values()
         for entry in number_review_entries(number_links=links, freshness=freshness)
     ]
-    wanted = {(row.phone, row.customer_id, row.legacy_id) for row in rows}
     with transaction.atomic():
         existing = {
-            (phone, customer_id, legacy_id): row_id
-            for row_id, phone, customer_id, legacy_id in ReviewItem.objects.filter(
+            (customer_id, phone, legacy_id): (row_id, version)
+            for row_id, phone, customer_id, legacy_id, version in ReviewItem.objects.filter(
                 phone__in=list(numbers)
-            ).values_list("id", "phone", "customer_id", "legacy_id")
+            )
+            .select_for_update()
+            .values_list("id", "phone", "customer_id", "legacy_id", "version")
         }
-        gone = [row_id for key, row_id in existing.items() if key not in wanted]
+        newer = {
+            key for key, (_, version) in existing.items() if key in read and read[key] < version
+        }
+        rows = [row for row in rows if _row_key(row) not in newer]
+        wanted = {_row_key(row) for row in rows} | newer
+        gone = [row_id for key, (row_id, _) in existing.items() if key not in wanted]
         if gone:
             ReviewItem.objects.filter(id__in=gone).delete()
         if rows:
@@ -109,12 +155,20 @@ def review_numbers_store(
     return ReviewChange(added=len(wanted) - kept, removed=len(gone), kept=kept)
 
 
-def review_order_recorded(*, phone: str, outcome: LinkOutcome) -> None:
+def _row_key(row: ReviewItem) -> tuple[str, str, str]:
+    return (row.customer_id, row.phone, row.legacy_id)
+
+
+def review_order_recorded(*, customer_id: str, phone: str, outcome: LinkOutcome) -> None:
     """After an order was recorded: a first link on the number (or one an order brought back)
-    may supersede others, so the number is refreshed (one Query: only first links pay). Any
-    other new evidence can only take links out of the queue (a later order freshens its own
-    link; an older one arriving late moves a first sighting earlier, never later), so the
-    number is refreshed only when it has rows: one SQL query, no DynamoDB request.
+    may supersede others, so the number is refreshed. Any other new evidence can only take
+    links out of the queue (a later order freshens its own link; an older one arriving late
+    moves a first sighting earlier, never later), so the number is refreshed only when it has
+    rows: one SQL query, no DynamoDB request, otherwise.
+
+    A refresh reads the link as written (one consistent GetItem) and the number's links (one
+    Query of the index, which may not show that write yet): two requests, only first links
+    (and orders on numbers in the queue) pay them.
 
     The order is recorded already; a refresh that fails is logged and left to the next refresh
     of the number or the nightly scan, never worth losing or retrying the order for.
@@ -127,7 +181,8 @@ def review_order_recorded(*, phone: str, outcome: LinkOutcome) -> None:
         return
     try:
         if outcome.created or ReviewItem.objects.filter(phone=phone).exists():
-            review_numbers_refresh(phones=[phone])
+            link = get_links().link_find(customer_id=customer_id, phone=phone)
+            review_numbers_refresh(phones=[phone], written=[link] if link else [])
     except (DirectoryUnavailable, DatabaseError) as exc:
         logger.warning(
             "Review queue not refreshed for %s after an order (%s); the nightly review_scan "
@@ -141,12 +196,13 @@ def review_order_recorded(*, phone: str, outcome: LinkOutcome) -> None:
             connection.close()
 
 
-def review_links_decided(*, phones: Collection[str]) -> None:
+def review_links_decided(*, phones: Collection[str], written: Sequence[PhoneLink] = ()) -> None:
     """After a lead's unlinks or restores (one, or a bulk unlink's or its undo's) of links to
-    `phones`: an unlinked superseder may un-supersede others, a restored link may qualify
-    again. The decisions stand whatever happens here."""
+    `phones`, `written` the links as the decisions left them: an unlinked superseder may
+    un-supersede others, a restored link may qualify again. The decisions stand whatever
+    happens here."""
     try:
-        review_numbers_refresh(phones=phones)
+        review_numbers_refresh(phones=phones, written=written)
     except (DirectoryUnavailable, DatabaseError) as exc:
         logger.warning(
             "Review queue not refreshed for %s after an unlink or restore (%s); the nightly "

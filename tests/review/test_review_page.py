@@ -2,7 +2,7 @@
 reason, country and age; agents refused, anonymous sent to sign in, every look audited."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -146,3 +146,29 @@ def test_an_empty_queue_says_how_it_is_filled_and_when_it_was_last_scanned(lead_
     )
     page = lead_client.get(URL).content.decode()
     assert "The whole directory was last scanned" in page
+
+
+@pytest.mark.parametrize(
+    ("zone", "hour", "listed"),
+    [
+        # 01:00 UTC is 22:00 the day before in São Paulo: seen before the day there.
+        ("America/Sao_Paulo", 1, True),
+        # 20:00 UTC the day before is 05:00 on the day in Tokyo: not seen before it there.
+        ("Asia/Tokyo", -4, False),
+    ],
+)
+def test_last_seen_before_a_day_cuts_at_midnight_in_the_desks_time_zone(
+    lead_client, moto_table, db, settings, zone, hour, listed
+):
+    settings.TIME_ZONE = zone
+    day = (NOW - timedelta(days=500)).date()
+    last_seen = datetime.combine(day, time(), UTC) + timedelta(hours=hour)
+    store(
+        moto_table,
+        links=[f.order_link("cust-dora", UK, first_seen=last_seen, last_seen=last_seen)],
+    )
+    review_numbers_refresh(phones=[UK])
+
+    response = lead_client.get(URL, {"seen_before": day.isoformat()})
+
+    assert _rows(response) == (["cust-dora"] if listed else [])

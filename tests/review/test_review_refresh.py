@@ -3,15 +3,22 @@ unlink and restore (`lookup.services.review`), and what the hook costs in Dynamo
 
 import logging
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lookup.domain import LinkChange
 from lookup.domain.decisions import LinkDecision
 from lookup.domain.errors import DirectoryUnavailable
 from lookup.models import ReviewItem
-from lookup.repository import get_table
+from lookup.repository import get_links, get_table
+from lookup.repository.links import LinkRepository
+from lookup.selectors.policy import freshness
 from lookup.services.ingestion import order_event_ingest
-from lookup.services.review import review_numbers_refresh
+from lookup.services.review import review_numbers_refresh, review_numbers_store
 from tests import factories as f
 from tests.conftest import count_requests
 from tests.factories import NOW
@@ -151,7 +158,7 @@ def _operations(event) -> Counter:
     return log.counts
 
 
-def test_only_first_links_pay_one_query_and_a_repeat_order_pays_nothing(
+def test_only_first_links_pay_a_get_and_a_query_and_a_repeat_order_pays_nothing(
     moto_table, review_on, settings
 ):
     settings.REVIEW_QUEUE_ON_INGEST = False
@@ -161,7 +168,9 @@ def test_only_first_links_pay_one_query_and_a_repeat_order_pays_nothing(
     first_on = _operations(_order("carla", days_ago=20))
     repeat_on = _operations(_order("carla", days_ago=10))
 
-    assert first_on - first_off == Counter({"Query": 1}) and first_off - first_on == Counter()
+    # The link as written (a consistent GetItem) and the number's links (a Query of the index).
+    assert first_on - first_off == Counter({"GetItem": 1, "Query": 1})
+    assert first_off - first_on == Counter()
     assert repeat_on == repeat_off
 
 
@@ -170,10 +179,11 @@ def test_a_repeat_order_on_a_queued_number_re_evaluates_it(moto_table, review_on
     order_event_ingest(event=_order("bruno", days_ago=30))
     ReviewItem.objects.update(order_count=None)  # as if evaluated before Bruno's last orders
 
-    # The number has a row: the repeat order re-evaluates it, one Query more than recording.
+    # The number has a row: the repeat order re-evaluates it, a GetItem and a Query more than
+    # recording.
     operations = _operations(_order("bruno", days_ago=10))
 
-    assert operations == Counter({"PutItem": 1, "UpdateItem": 1, "Query": 1})
+    assert operations == Counter({"PutItem": 1, "UpdateItem": 1, "GetItem": 1, "Query": 1})
     assert ReviewItem.objects.get().order_count == 1
 
 
@@ -212,3 +222,117 @@ def test_a_refresh_of_a_number_with_no_live_link_left_empties_it(moto_table, rev
     review_numbers_refresh(phones=[NUMBER])
 
     assert queued() == set()
+
+
+# DynamoDB's index (a GSI) lags the write it follows by up to a second or so; moto's is instant.
+# These pin the index's answer for the number to what it held before the write.
+
+
+@pytest.fixture
+def index_lags(monkeypatch):
+    """Call with a number: from then on, its Query answers what the index holds now."""
+
+    def freeze(number: str) -> None:
+        before = get_links().links_of_number(phone=number)
+        original = LinkRepository.links_of_number
+
+        def lagging(self, *, phone: str):
+            return list(before) if phone == number else original(self, phone=phone)
+
+        monkeypatch.setattr(LinkRepository, "links_of_number", lagging)
+
+    return freeze
+
+
+def test_a_first_link_the_index_does_not_show_yet_still_queues_the_superseded(
+    moto_table, review_on, index_lags
+):
+    order_event_ingest(event=_order("alice", days_ago=200))
+    index_lags(NUMBER)  # the index shows Alice's link only
+
+    order_event_ingest(event=_order("bruno", days_ago=30))
+
+    assert queued() == {("alice", NUMBER, "", SUPERSEDED)}
+
+
+def test_an_unlink_the_index_does_not_show_yet_still_takes_the_row_out(
+    moto_table, review_on, lead, index_lags
+):
+    order_event_ingest(event=_order("alice", days_ago=200))
+    order_event_ingest(event=_order("bruno", days_ago=30))
+    assert queued() == {("alice", NUMBER, "", SUPERSEDED)}
+    index_lags(NUMBER)  # the index still shows Alice's link live
+
+    decide(LinkDecision.UNLINK, customer_id="alice", phone=NUMBER, by=lead, reason="Moved")
+
+    assert queued() == set()
+
+
+def test_a_new_order_the_index_does_not_show_yet_still_takes_the_row_out(
+    moto_table, review_on, index_lags
+):
+    order_event_ingest(event=_order("alice", days_ago=200))
+    order_event_ingest(event=_order("bruno", days_ago=30))
+    assert queued() == {("alice", NUMBER, "", SUPERSEDED)}
+    index_lags(NUMBER)  # the index still shows Alice's last order 200 days ago
+
+    order_event_ingest(event=_order("alice", days_ago=1))
+
+    assert queued() == set()
+
+
+def test_a_written_link_older_than_the_one_read_does_not_stand(moto_table, review_on):
+    store(moto_table, links=[_span("olga", first=900, last=400)])
+    current = stored_link("olga", NUMBER)
+    # An unlink written before the link read (a restore since has a higher version).
+    older = replace(current, version=current.version - 1, unlink=LinkChange(NOW, "leo", "gone"))
+
+    review_numbers_refresh(phones=[NUMBER], written=[older])
+
+    assert queued() == {("olga", NUMBER, "", STALE)}
+
+
+# Two refreshes of one number can cross: the older read finishing after the newer one.
+
+
+def test_an_older_read_stored_after_a_newer_one_does_not_rewrite_its_row(db):
+    alice = _span("alice", first=700, last=200, version=3)
+    bruno = _span("bruno", first=30, last=2, version=1)
+    review_numbers_store(numbers={NUMBER: [alice, bruno]}, freshness=freshness())
+    # Read before Alice's last orders were recorded (and before Bruno's first): merely stale.
+    older = _span("alice", first=700, last=400, version=2)
+
+    change = review_numbers_store(numbers={NUMBER: [older]}, freshness=freshness())
+
+    assert queued() == {("alice", NUMBER, "", SUPERSEDED)}
+    row = ReviewItem.objects.get()
+    assert (row.version, row.last_seen, row.superseded_by) == (3, alice.last_seen, "bruno")
+    assert (change.added, change.removed, change.kept) == (0, 0, 1)
+
+
+def test_an_older_read_stored_after_a_newer_one_does_not_delete_its_row(db):
+    alice = _span("alice", first=700, last=200, version=3)
+    bruno = _span("bruno", first=30, last=2, version=1)
+    review_numbers_store(numbers={NUMBER: [alice, bruno]}, freshness=freshness())
+    # Read before Bruno's first order: Alice's link, the same but older, qualified for nothing.
+    older = replace(alice, version=2)
+
+    review_numbers_store(numbers={NUMBER: [older]}, freshness=freshness())
+
+    assert queued() == {("alice", NUMBER, "", SUPERSEDED)}
+    assert ReviewItem.objects.get().version == 3
+
+
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update, reason="SQLite locks the whole database"
+)
+def test_a_store_locks_the_numbers_rows_before_comparing_versions(db):
+    alice = _span("alice", first=700, last=200, version=3)
+    bruno = _span("bruno", first=30, last=2, version=1)
+    review_numbers_store(numbers={NUMBER: [alice, bruno]}, freshness=freshness())
+
+    with CaptureQueriesContext(connection) as sql:
+        review_numbers_store(numbers={NUMBER: [alice, bruno]}, freshness=freshness())
+
+    reads = [query["sql"] for query in sql.captured_queries if "SELECT" in query["sql"]]
+    assert reads and all("FOR UPDATE" in read for read in reads)
