@@ -53,6 +53,7 @@ class _Written:
 
     version: int | None = None
     why: LeftAlone | None = None
+    link: PhoneLink | None = None  # as the write left it
 
 
 def links_bulk_unlink(
@@ -208,7 +209,10 @@ def _batch_apply(
     at the same time) - is called once, below `record`."""
     written = concurrently_bounded(write, items)
     record(written)
-    review_links_decided(phones=batch_numbers(batch=batch))
+    # The links as the writes left them: the index the refresh Queries may not show them yet.
+    review_links_decided(
+        phones=batch_numbers(batch=batch), written=[done.link for done in written if done.link]
+    )
     return batch
 
 
@@ -242,7 +246,7 @@ def _write(
         # The write may have applied without its answer: the batch page says to check, and
         # an undo tries it anyway (conditioned on the version it would have left).
         return _Written(why=LeftAlone.FAILED)
-    return _Written(version=written.version)
+    return _Written(version=written.version, link=written)
 
 
 def _still_finding_record(*, batch: BulkUnlink, items: Sequence[BulkUnlinkItem]) -> None:

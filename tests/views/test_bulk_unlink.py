@@ -512,3 +512,19 @@ def test_the_bulk_rate_limit_counts_each_lead_apart(lead_client, desk, settings,
 
 def _another_lead():
     return _person("nia.lead", role=SUPPORT_LEAD)
+
+
+def test_the_queue_follows_a_batch_the_index_does_not_show_yet(
+    lead_client, desk, moto_table, monkeypatch
+):
+    """The refresh after a batch lays the links as written over the index's lagging read."""
+    review_numbers_refresh(phones=[DESK])
+    shown = preview(lead_client)
+    unlinked = set(previewed_ids(shown))
+    before_the_batch = LinkRepository(moto_table).links_of_number(phone=DESK)
+    monkeypatch.setattr(LinkRepository, "links_of_number", lambda self, *, phone: before_the_batch)
+
+    confirm(lead_client, token_of(shown))
+
+    queued = set(ReviewItem.objects.filter(phone=DESK).values_list("customer_id", flat=True))
+    assert unlinked and not queued & unlinked
