@@ -63,12 +63,15 @@ def number_review_entries(
     *, number_links: Iterable[PhoneLink], freshness: Freshness
 ) -> list[ReviewEntry]:
     """The queue entries of one number, given every live link to it (any unlinked one among
-    them is ignored), in confidence order."""
+    them is ignored), in confidence order. A customer with the number on their profile is
+    never queued for it, their order links neither: the account vouches for the number, and
+    searches find them through it whatever happens to the order link."""
     links = list(number_links)
     live = [link for link in links if link.is_active]
+    owners = {link.customer_id for link in live if link.source is LinkSource.PROFILE}
     entries = []
     for link in live:
-        if link.source is LinkSource.PROFILE:
+        if link.source is LinkSource.PROFILE or link.customer_id in owners:
             continue
         since = link_superseded_since(link, number_links=live)
         if since is not None:

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from lookup.domain.errors import DirectoryUnavailable
 from lookup.domain.evidence import LinkOutcome
-from lookup.domain.links import PhoneLink
+from lookup.domain.links import LinkSource, PhoneLink
 from lookup.domain.ranking import Freshness
-from lookup.domain.review import ReviewEntry, number_review_entries
+from lookup.domain.review import ReviewEntry, link_review_key, number_review_entries
 from lookup.models import ReviewItem
 from lookup.phones import phone_from_e164
 from lookup.repository import get_links
@@ -87,9 +87,9 @@ def links_overlaid(
     *, found: Mapping[str, Sequence[PhoneLink]], written: Sequence[PhoneLink]
 ) -> dict[str, list[PhoneLink]]:
     """Each number's live links as read, with the links just written laid over them by link
-    (customer, number, legacy record): the written one stands unless the read one has a higher
-    version (a later write won the race); standing, it replaces the read one when live and
-    takes it out when unlinked."""
+    (customer, number, legacy record, profile or not): the written one stands unless the read
+    one has a higher version (a later write won the race); standing, it replaces the read one
+    when live and takes it out when unlinked."""
     numbers = {phone: {_link_key(link): link for link in links} for phone, links in found.items()}
     for link in written:
         links = numbers.setdefault(link.phone, {})
@@ -103,8 +103,9 @@ def links_overlaid(
     return {phone: list(links.values()) for phone, links in numbers.items()}
 
 
-def _link_key(link: PhoneLink) -> tuple[str, str, str]:
-    return (link.customer_id, link.phone, link.legacy_id or "")
+def _link_key(link: PhoneLink) -> tuple[str, str, str, bool]:
+    # A customer's profile phone and their order link to the same number are two links.
+    return (link.customer_id, link.phone, link.legacy_id or "", link.source is LinkSource.PROFILE)
 
 
 def review_numbers_store(
@@ -121,7 +122,12 @@ def review_numbers_store(
     read stays as it is, neither rewritten nor deleted by the older read.
     """
     now = now or timezone.now()
-    read = {_link_key(link): link.version for links in numbers.values() for link in links}
+    read = {
+        link_review_key(link): link.version
+        for links in numbers.values()
+        for link in links
+        if link.source is not LinkSource.PROFILE
+    }
     rows = [
         _row(entry, evaluated_at=now)
         for links in numbers.values()

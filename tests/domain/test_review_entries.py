@@ -80,6 +80,16 @@ def test_a_profile_phone_is_never_queued_however_old():
     assert _queued([owner, newcomer]) == []
 
 
+def test_an_order_link_of_a_customer_with_the_number_on_their_profile_is_never_queued():
+    """The account vouches for the number: however old Olga's orders to it, searches find her
+    through her profile, and no newcomer's orders pass it on."""
+    profile = f.profile_link("olga", NUMBER, first_seen=NOW - timedelta(days=3000))
+    old_orders = _span("olga", first=2000, last=900)
+    newcomer = _span("newcomer", first=60, last=1)
+
+    assert _queued([profile, old_orders, newcomer]) == []
+
+
 def test_an_unlinked_link_is_never_queued_nor_supersedes():
     unlinked_old = _span("gone", first=900, last=800, unlink=LinkChange(NOW, "leo", "moved"))
     alice = _span("alice", first=300, last=200)

@@ -336,3 +336,30 @@ def test_a_store_locks_the_numbers_rows_before_comparing_versions(db):
 
     reads = [query["sql"] for query in sql.captured_queries if "SELECT" in query["sql"]]
     assert reads and all("FOR UPDATE" in read for read in reads)
+
+
+def test_a_customers_profile_phone_and_order_link_to_the_number_are_two_links(moto_table, db):
+    """Eve has the number on her profile and an old order to it: her order link never enters
+    the queue (the account's number), whether the refresh reads it or was handed it written."""
+    eve, dan = f.profile(name="Eve"), f.profile(name="Dan")
+    old_order = f.order_link(
+        eve.customer_id,
+        NUMBER,
+        first_seen=NOW - timedelta(days=900),
+        last_seen=NOW - timedelta(days=800),
+    )
+    store(
+        moto_table,
+        profiles=[eve, dan],
+        links=[
+            f.profile_link(eve.customer_id, NUMBER),
+            old_order,
+            f.order_link(dan.customer_id, NUMBER, first_seen=NOW - timedelta(days=30)),
+        ],
+    )
+
+    review_numbers_refresh(phones=[NUMBER])
+    read_only = queued()
+    review_numbers_refresh(phones=[NUMBER], written=[stored_link(eve.customer_id, NUMBER)])
+
+    assert read_only == queued() == set()
