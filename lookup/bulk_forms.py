@@ -43,12 +43,15 @@ class NumberBeforeForm(forms.Form):
 
 class LinksForm(forms.Form):
     """Links posted by another page (the review queue's selection): `link` fields, each
-    `<E164>|<customer_id>` or `<E164>|<customer_id>|<legacy_id>`, and the way `back`."""
+    `<E164>|<customer_id>` or `<E164>|<customer_id>|<legacy_id>`, and the way `back`.
+    `queued` (optional, repeated): `<link>@<version>`, the version a page judged a link at (the
+    review queue's): a link at another version now is left alone."""
 
     link = forms.Field(
         widget=forms.MultipleHiddenInput,
         error_messages={"required": _("No link was chosen.")},
     )
+    queued = forms.Field(required=False, widget=forms.MultipleHiddenInput)
     back = forms.CharField(required=False, max_length=2000)
 
     def __init__(self, *args, host: str, **kwargs) -> None:
@@ -74,6 +77,14 @@ class LinksForm(forms.Form):
                 ]
             )
         return keys
+
+    def clean_queued(self) -> dict[str, int]:
+        versions = {}
+        for text in self.cleaned_data["queued"] or ():
+            key, _, version = text.rpartition("@")
+            if key and version.isdigit():
+                versions[key] = int(version)
+        return versions
 
     def clean_back(self) -> str:
         back = self.cleaned_data["back"]

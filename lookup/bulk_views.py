@@ -76,7 +76,9 @@ def bulk_preview(request: HttpRequest) -> HttpResponse:
         form = LinksForm(request.POST, host=request.get_host())
         if not form.is_valid():
             return _unreadable(request, form)
-        origin = {"keys": [key.text for key in form.cleaned_data["link"]]}
+        keys = [key.text for key in form.cleaned_data["link"]]
+        queued = form.cleaned_data["queued"]
+        origin = {"keys": keys, "queued": {key: queued[key] for key in keys if key in queued}}
         back = form.cleaned_data["back"] or reverse("lookup:search")
         return bulk_preview_page(request, origin=origin, back=back)
     number = NumberBeforeForm(request.GET)
@@ -253,7 +255,13 @@ def _preview_of(origin: dict) -> BulkPreview:
     if "phone" in origin:
         before = _day_start(origin["before"])
         return number_bulk_preview(phone=origin["phone"], before=before, cap=cap)
-    return links_bulk_preview(keys=[link_key_parse(text=text) for text in origin["keys"]], cap=cap)
+    return links_bulk_preview(
+        keys=[link_key_parse(text=text) for text in origin["keys"]],
+        cap=cap,
+        queued_versions={
+            link_key_parse(text=text): version for text, version in origin.get("queued", {}).items()
+        },
+    )
 
 
 def _day_start(text: str) -> datetime.datetime:

@@ -143,3 +143,27 @@ def test_a_row_the_queue_judged_before_a_new_order_is_left_alone(lead_client, qu
     assert left == {"cust-ana": "changed_since_queued"}
     assert "cust-ana" not in previewed(preview)
     assert stored_link("cust-ana", DESK).is_active
+
+
+def test_a_ticked_row_whose_link_changed_since_the_page_was_shown_is_left_alone(lead_client, queue):
+    """The page posts the version it judged each row at: Ana ordering between the page and
+    the preview leaves her link alone, Ben's still goes."""
+    page = lead_client.get(QUEUE).content.decode()
+    values = re.findall(r'name="link" value="([^"]+)"', page)
+    chosen = [value for value in values if "cust-ana" in value or "cust-ben" in value]
+    versions = re.findall(r'name="queued" value="([^"]+)"', page)
+    order_link_record(
+        order=OrderSeen(
+            order_id="ord_ana_new",
+            customer_id="cust-ana",
+            phone=DESK,
+            country="GB",
+            created_at=NOW - timedelta(hours=1),
+        )
+    )
+
+    preview = lead_client.post(PREVIEW, {"link": chosen, "queued": versions, "back": QUEUE})
+
+    assert previewed(preview) == ["cust-ben"]
+    left = {row.key.customer_id: row.why.value for row in preview.context["preview"].left_alone}
+    assert left == {"cust-ana": "changed_since_queued"}
