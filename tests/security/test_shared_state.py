@@ -51,6 +51,12 @@ def test_the_lookup_limit_is_one_count_for_both_workers(server):
     statuses = fire([search] * 16)
     assert statuses.count(200) == 6  # per-process counting would have let up to 12 through
     assert statuses.count(429) == 10
+    # Should one worker have taken the whole burst (the kernel's choice, under load), more
+    # searches in the same minute until both answered: every one of them refused.
+    for _ in range(40):
+        if len(server.worker_pids()) == 2:
+            break
+        assert search().status_code == 429
     assert len(server.worker_pids()) == 2  # both processes answered
 
 
@@ -62,9 +68,13 @@ def test_a_lockout_on_one_worker_holds_on_the_other(server):
 
     statuses = fire([wrong_password] * 6)
     assert statuses.count(429) >= 3  # the third failure locks, whichever worker saw it
-    for _ in range(4):  # the right password, on whichever worker: still locked
+    # The right password, on whichever worker: still locked. The kernel hands connections to
+    # the workers as it likes (under load one may take a burst), so try until both answered.
+    for attempt in range(40):
         right = server.post_login(requests.Session(), "lead", "server-test-password-1")
         assert right.status_code == 429
+        if attempt >= 3 and len(server.worker_pids()) == 2:
+            break
     assert len(server.worker_pids()) == 2  # both processes answered
 
 
