@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from lookup.domain.links import CustomerProfile, LinkChange, LinkSource, PhoneLink, RecentOrder
+from lookup.domain.ranking import latest_takeover
 from lookup.domain.times import earliest, latest
 from lookup.phones import Equivalent, PhoneNumber
 
@@ -249,11 +250,7 @@ class NumberRow:
     def superseded_since(self) -> datetime | None:
         """When the number passed to another customer, if every live link to it did: the
         takeover after the latest of them."""
-        live = [row for row in self.links if row.link.is_active]
-        takeovers = [row.superseded_since for row in live]
-        if not live or None in takeovers:
-            return None
-        return max(takeover for takeover in takeovers if takeover is not None)
+        return latest_takeover(row.superseded_since for row in self.links if row.link.is_active)
 
     @property
     def verified(self) -> bool | None:

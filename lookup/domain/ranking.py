@@ -37,31 +37,55 @@ class Standing(IntEnum):
     SUPERSEDED = 2
 
 
+def link_may_pass(link: PhoneLink, *, number_links: Iterable[PhoneLink]) -> bool:
+    """Whether another customer's orders could supersede `link` at all, whoever they are: a
+    live, order-derived, unverified, dated link to a number not on its customer's profile
+    (`number_links`: links to the number, the customer's own among them)."""
+    if link.source is LinkSource.PROFILE or link.verified or not link.is_active:
+        return False
+    if link.seen is None:
+        return False
+    return not any(
+        other.phone == link.phone
+        and other.is_active
+        and other.customer_id == link.customer_id
+        and other.source is LinkSource.PROFILE
+        for other in number_links
+    )
+
+
 def link_superseded_since(link: PhoneLink, *, number_links: Iterable[PhoneLink]) -> datetime | None:
     """When the number passed from `link`'s customer to another: the earliest first sighting,
     after `link` was last seen, of another customer's live order-derived link among
     `number_links` (every link to the same number; `link` itself and unlinked ones are ignored).
     None when it did not (module docstring)."""
+    number_links = list(number_links)
+    if not link_may_pass(link, number_links=number_links):
+        return None
     seen = link.seen
-    if link.source is LinkSource.PROFILE or link.verified or not link.is_active or seen is None:
-        return None
-    others = [other for other in number_links if other.phone == link.phone and other.is_active]
-    if any(
-        other.customer_id == link.customer_id and other.source is LinkSource.PROFILE
-        for other in others
-    ):
-        return None
     return min(
         (
             other.first_seen
-            for other in others
-            if other.customer_id != link.customer_id
+            for other in number_links
+            if other.phone == link.phone
+            and other.is_active
+            and other.customer_id != link.customer_id
             and other.source is not LinkSource.PROFILE
             and other.first_seen is not None
             and other.first_seen > seen
         ),
         default=None,
     )
+
+
+def latest_takeover(takeovers: Iterable[datetime | None]) -> datetime | None:
+    """When a customer's links to a number all passed to others (each link's
+    `link_superseded_since`): the latest takeover, the one after their last order to it. None
+    when one of them did not pass, or there are none."""
+    takeovers = list(takeovers)
+    if not takeovers or None in takeovers:
+        return None
+    return max(takeover for takeover in takeovers if takeover is not None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from lookup.domain.pages import (
     order_summary,
     page_count,
 )
-from lookup.domain.ranking import link_superseded_since
+from lookup.domain.ranking import link_may_pass, link_superseded_since
 from lookup.phones import Equivalent, phone_equivalents, phone_from_e164
 from lookup.repository import get_links, get_profiles
 from lookup.selectors.policy import freshness
@@ -105,24 +105,10 @@ def _number_links(*, links: list[PhoneLink], own: list[PhoneLink]) -> dict[str, 
     """Every customer's live links to the numbers of `links` that could have passed to another
     customer (live, order-derived, dated, not on the customer's profile): one Query a number,
     all at the same time, so one round trip more for a page that has such a link."""
-    candidates = [link.phone for link in links if _may_pass(link, own=own)]
+    candidates = [link.phone for link in links if link_may_pass(link, number_links=own)]
     if not candidates:
         return {}
     return get_links().links_of_numbers(phones=list(dict.fromkeys(candidates)))
-
-
-def _may_pass(link: PhoneLink, *, own: list[PhoneLink]) -> bool:
-    """Whether another customer's orders could supersede `link` (`link_superseded_since`
-    without them): live, order-derived, dated, and the number not on the customer's profile."""
-    return (
-        link.can_unlink
-        and link.is_active
-        and not link.verified
-        and link.seen is not None
-        and not any(
-            mine.phone == link.phone and not mine.can_unlink and mine.is_active for mine in own
-        )
-    )
 
 
 def _numbers(group: list[LinkRow], searched: set[str]) -> list[NumberRow]:

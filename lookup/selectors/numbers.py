@@ -3,13 +3,12 @@ that find customers. Reads only."""
 
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
 
 from django.conf import settings
 
 from lookup.domain.links import CustomerProfile, PhoneLink
 from lookup.domain.pages import Alternative, CustomerMatch, SearchPage, page_count
-from lookup.domain.ranking import Standing, link_superseded_since
+from lookup.domain.ranking import Standing, latest_takeover, link_superseded_since
 from lookup.phones import (
     Equivalent,
     PhoneNumber,
@@ -98,7 +97,9 @@ def customers_of_number(
             # As the ranking judged them: no current link, and not every one passed on.
             possibly_stale=policy.links_are_stale(links)
             or policy.links_standing(links, number_links=number_links) is Standing.POSSIBLY_STALE,
-            superseded_since=_superseded_since(links, number_links=number_links),
+            superseded_since=latest_takeover(
+                link_superseded_since(link, number_links=number_links) for link in links
+            ),
             matched_as=_matched_as(number, equivalents, forms_of[customer_id]),
         )
         for customer_id, links in window
@@ -116,15 +117,6 @@ def customers_of_number(
         forms_found=tuple(form for form, links in found.items() if links),
         unlinked=unlinked_links(tombstones=hinted, profiles=profiles),
     )
-
-
-def _superseded_since(links: list[PhoneLink], *, number_links: list[PhoneLink]) -> datetime | None:
-    """When every one of a customer's links to the number passed to another customer: the
-    takeover after their latest link's last order (None when one of them did not pass)."""
-    takeovers = [link_superseded_since(link, number_links=number_links) for link in links]
-    if not takeovers or None in takeovers:
-        return None
-    return max(takeover for takeover in takeovers if takeover is not None)
 
 
 def _unique(*customer_ids: list[str]) -> list[str]:
