@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
@@ -42,7 +41,7 @@ from lookup.services.bulk import (
     bulk_unlink_undo,
     links_bulk_unlink,
 )
-from lookup.templatetags.desk import moment_text
+from lookup.templatetags.desk import day_start, moment_text
 
 _BAD_FORM = gettext_lazy(
     "This form was not sent as the page made it; nothing was changed. Open the page again."
@@ -146,7 +145,9 @@ def bulk_preview_page(
             "back": back,
             "phone": origin.get("phone"),
             "queue": "review" in origin,
-            "before": _day_start(origin["before"]) if "before" in origin else None,
+            "before": day_start(datetime.date.fromisoformat(origin["before"]))
+            if "before" in origin
+            else None,
         },
         status=status,
     )
@@ -253,8 +254,7 @@ def _preview_of(origin: dict) -> BulkPreview:
             keys=list(queued), cap=cap, matching=matching, queued_versions=queued
         )
     if "phone" in origin:
-        before = _day_start(origin["before"])
-        return number_bulk_preview(phone=origin["phone"], before=before, cap=cap)
+        return number_bulk_preview(phone=origin["phone"], before=_before(origin), cap=cap)
     return links_bulk_preview(
         keys=[link_key_parse(text=text) for text in origin["keys"]],
         cap=cap,
@@ -264,10 +264,9 @@ def _preview_of(origin: dict) -> BulkPreview:
     )
 
 
-def _day_start(text: str) -> datetime.datetime:
-    """The start of a day (YYYY-MM-DD) in the desk's time zone."""
-    day = datetime.date.fromisoformat(text)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+def _before(origin: dict) -> datetime.datetime | None:
+    """A number's preview's day (YYYY-MM-DD), from where it begins at the desk."""
+    return day_start(datetime.date.fromisoformat(origin["before"])) if "before" in origin else None
 
 
 def _unlinked_message(batch: BulkUnlink) -> str:

@@ -2,17 +2,17 @@
 a `ReviewQuery`; `items()` gives every row it matches, so a page and a bulk action on "all
 matching this filter" read the same rows."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lookup.languages.countries import country_name, name_sort_key
 from lookup.models import ReviewItem
 from lookup.selectors import policy
 from lookup.selectors.review import ReviewQuery, review_items
+from lookup.templatetags.desk import day_start
 
 MAX_DAYS = 36_500
 
@@ -54,9 +54,7 @@ class ReviewFilter(forms.Form):
         if days := data.get("unseen_days"):
             cutoffs.append(policy.utc_now() - timedelta(days=days))
         if day := data.get("seen_before"):
-            # The day as the desk reads its dates, as the bulk unlink's date cuts it: midnight
-            # in the desk's time zone, not UTC's.
-            cutoffs.append(timezone.make_aware(datetime.combine(day, time())))
+            cutoffs.append(day_start(day))
         return ReviewQuery(
             country=data.get("country") or None,
             reason=data.get("reason") or None,

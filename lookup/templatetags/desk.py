@@ -1,6 +1,6 @@
 """The agent's desk: one way to write a time, short ids, order links, the role a page needs."""
 
-from datetime import datetime
+from datetime import date, datetime, time
 from urllib.parse import quote, urlencode
 
 from django import template
@@ -44,6 +44,12 @@ def _zone(local: datetime) -> str:
         sign = "−" if name[0] == "-" else "+"
         return f"UTC{sign}{name[1:]}"
     return name
+
+
+def day_start(day: date) -> datetime:
+    """Where a day a person typed begins: midnight in the desk's time zone, as pages read their
+    dates ("last seen before 1 Mar" is before 1 Mar there, not in UTC)."""
+    return timezone.make_aware(datetime.combine(day, time()))
 
 
 def moment_text(moment: datetime) -> str:
