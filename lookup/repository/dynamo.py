@@ -212,6 +212,12 @@ class Table:
                 return
             request = {**request, "ExclusiveStartKey": last_key}
 
+    @storage_errors_as_unavailable
+    def scan_page(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One Scan page, as DynamoDB answers it. Scans page through generators, whose errors
+        escape a decorator on them: each page's are translated here."""
+        return self.client.scan(**request)
+
     def get(self, key: dict[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
         response = self.client.get_item(
             TableName=self.name, Key=serialize(key), ConsistentRead=consistent

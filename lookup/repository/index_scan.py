@@ -15,7 +15,7 @@ from typing import Any
 
 from lookup.domain.links import PhoneLink
 from lookup.repository import schema
-from lookup.repository.dynamo import Table, deserialize, serialize, storage_errors_as_unavailable
+from lookup.repository.dynamo import Table, deserialize, serialize
 from lookup.repository.items import link_from_item
 from lookup.repository.links import _SEARCHED_ATTRIBUTES, _SEARCHED_NAMES
 
@@ -38,7 +38,6 @@ class IndexScanner:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    @storage_errors_as_unavailable
     def index_page(
         self,
         *,
@@ -63,7 +62,7 @@ class IndexScanner:
         }
         if start_key:
             request["ExclusiveStartKey"] = start_key
-        response = self.table.client.scan(**request)
+        response = self.table.scan_page(request)
         links = []
         for raw in response.get("Items", []):
             item = deserialize(raw)

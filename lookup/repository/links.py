@@ -376,7 +376,7 @@ class LinkRepository:
             "Limit": page_size,
         }
         while True:
-            response = self._scan_page(request)
+            response = self.table.scan_page(request)
             for raw in response.get("Items", []):
                 item = deserialize(raw)
                 customer = schema.customer_id_from_pk(str(item.get(schema.PK, ""))) or "?"
@@ -387,8 +387,3 @@ class LinkRepository:
             if not response.get("LastEvaluatedKey"):
                 return
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-    @storage_errors_as_unavailable
-    def _scan_page(self, request: dict[str, Any]) -> dict[str, Any]:
-        # A generator's errors escape a decorator on it: translate them page by page.
-        return self.table.client.scan(**request)

@@ -105,7 +105,7 @@ class TombstoneRepository:
         if start_key:
             request["ExclusiveStartKey"] = start_key
         while True:
-            response = self._scan_page(request)
+            response = self.table.scan_page(request)
             found = []
             for raw in response.get("Items", []):
                 item = deserialize(raw)
@@ -116,11 +116,6 @@ class TombstoneRepository:
             if not next_key:
                 return
             request["ExclusiveStartKey"] = next_key
-
-    @storage_errors_as_unavailable
-    def _scan_page(self, request: dict[str, Any]) -> dict[str, Any]:
-        # A generator's errors escape a decorator on it: translate them page by page.
-        return self.table.client.scan(**request)
 
     @storage_errors_as_unavailable
     def tombstone_index(self, *, key: dict[str, str], link: PhoneLink) -> bool:
