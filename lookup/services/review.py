@@ -105,7 +105,7 @@ def links_overlaid(
 
 def _link_key(link: PhoneLink) -> tuple[str, str, str, bool]:
     # A customer's profile phone and their order link to the same number are two links.
-    return (link.customer_id, link.phone, link.legacy_id or "", link.source is LinkSource.PROFILE)
+    return (*link_review_key(link), link.source is LinkSource.PROFILE)
 
 
 def review_numbers_store(
