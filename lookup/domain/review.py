@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from lookup.domain.links import LinkSource, PhoneLink
-from lookup.domain.ranking import Freshness, link_superseded_since
+from lookup.domain.ranking import Freshness, Takeovers
 
 
 class ReviewReason(StrEnum):
@@ -69,33 +69,21 @@ def number_review_entries(
     links = list(number_links)
     live = [link for link in links if link.is_active]
     owners = {link.customer_id for link in live if link.source is LinkSource.PROFILE}
+    takeovers = Takeovers(live)
     entries = []
     for link in live:
         if link.source is LinkSource.PROFILE or link.customer_id in owners:
             continue
-        since = link_superseded_since(link, number_links=live)
-        if since is not None:
+        superseder = takeovers.superseder(link)
+        if superseder is not None:
             entries.append(
                 ReviewEntry(
                     link=link,
                     reason=ReviewReason.SUPERSEDED,
-                    superseded_since=since,
-                    superseder=_superseder(link, since=since, live=live),
+                    superseded_since=superseder.first_seen,
+                    superseder=superseder,
                 )
             )
         elif freshness.link_is_stale(link):
             entries.append(ReviewEntry(link=link, reason=ReviewReason.POSSIBLY_STALE))
     return sorted(entries, key=lambda entry: entry.confidence_key)
-
-
-def _superseder(link: PhoneLink, *, since: datetime, live: list[PhoneLink]) -> PhoneLink | None:
-    """The other customer's order-derived link first seen at `since` (the smallest id among
-    ties, so the evidence shown does not depend on the order links were read in)."""
-    candidates = [
-        other
-        for other in live
-        if other.customer_id != link.customer_id
-        and other.source is not LinkSource.PROFILE
-        and other.first_seen == since
-    ]
-    return min(candidates, key=link_review_key, default=None)

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from lookup.domain.links import CustomerProfile, PhoneLink
 from lookup.domain.pages import Alternative, CustomerMatch, SearchPage, page_count
-from lookup.domain.ranking import Standing, latest_takeover, link_superseded_since
+from lookup.domain.ranking import Standing, Takeovers, latest_takeover, link_superseded_since
 from lookup.phones import (
     Equivalent,
     PhoneNumber,
@@ -69,7 +69,8 @@ def customers_of_number(
         for link in links:
             by_customer.setdefault(link.customer_id, []).append(link)
             forms_of.setdefault(link.customer_id, set()).add(form)
-    number_links = [link for links in found.values() for link in links]
+    # Built once: every customer of the number is judged against every other.
+    number_links = Takeovers([link for links in found.values() for link in links])
     ordered = sorted(
         by_customer.items(),
         key=lambda entry: policy.match_key(*entry, number_links=number_links),
