@@ -363,3 +363,23 @@ def test_a_customers_profile_phone_and_order_link_to_the_number_are_two_links(mo
     review_numbers_refresh(phones=[NUMBER], written=[stored_link(eve.customer_id, NUMBER)])
 
     assert read_only == queued() == set()
+
+
+def test_a_pickup_order_keeps_the_queue_like_any_other_and_one_without_any_phone_touches_nothing(
+    moto_table, review_on
+):
+    """A pickup order (no drop-off phone) links the account phone: Bruno's first one on the
+    number passes Alice's on. An order with no phone at all is skipped: no request, no row."""
+    order_event_ingest(event=_order("alice", days_ago=200))
+    pickup = _order("bruno", days_ago=30)
+    del pickup["order"]["delivery"]
+    pickup["order"]["customer"] = {"phoneNumber": "07946 095812"}
+
+    order_event_ingest(event=pickup)
+    nothing = _order("carla", days_ago=1)
+    del nothing["order"]["delivery"]
+    with count_requests(moto_table) as log:
+        order_event_ingest(event=nothing)
+
+    assert queued() == {("alice", NUMBER, "", SUPERSEDED)}
+    assert sum(log.counts.values()) == 0
